@@ -1,0 +1,83 @@
+# passthrough: bind PCI devices to vfio-pci at boot, safely.
+#
+#   make            build/passthrough-early and build/passthrough
+#   make check      unit tests, then boot tests on a real kernel under QEMU
+#   make demo       boot the test topology and show each device's driver
+#   make install    DESTDIR, PREFIX, SBINDIR, SYSCONFDIR as usual
+
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD   ?= build
+
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARNINGS)
+
+KMOD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
+KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
+# inih is linked statically: one shared library fewer in the initramfs.
+INIH_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+INIH_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir inih 2>/dev/null)
+INIH_LIBS   := $(if $(INIH_LIBDIR),$(INIH_LIBDIR)/libinih.a,-l:libinih.a)
+
+CPPFLAGS += -Isrc $(KMOD_CFLAGS) $(INIH_CFLAGS)
+
+# The core shared by both programs.
+CORE_SRC = src/log.c src/pciid.c src/config.c src/sysfs.c src/device.c \
+           src/select.c src/bind.c src/cmdline.c src/modules.c
+CORE_OBJ = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
+
+EARLY_OBJ = $(BUILD)/obj/early.o
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+TEST_SUPPORT = tests/unit/fakesys.c
+
+.PHONY: all check unit-check boot-check demo deps install clean distclean
+all: $(BUILD)/passthrough-early
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/libpassthrough.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/passthrough-early: $(EARLY_OBJ) $(BUILD)/libpassthrough.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
+		$(BUILD)/libpassthrough.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(TEST_SUPPORT) \
+		$(BUILD)/libpassthrough.a $(CORE_LIBS) -lcmocka
+
+deps:
+	@tests/deps.sh
+
+unit-check: all $(UNIT_TESTS)
+check: deps
+	@$(MAKE) --no-print-directory unit-check
+	@tests/run-all.sh $(BUILD)
+
+demo: deps all
+	@tests/boot/demo.sh $(BUILD)
+
+install: all
+	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
+	install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf.example
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a \
+		$(BUILD)/passthrough-early $(BUILD)/passthrough
+
+# Also drops the downloaded kernel.
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,149 @@
+#include "bind.h"
+#include "sysfs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+static int device_attr_path(char *path, size_t len, const char *sysfs,
+			    const struct pt_device *dev, const char *attr)
+{
+	return pt_path(path, len, sysfs, "bus/pci/devices/%s/%s", dev->bdf, attr);
+}
+
+static int write_device_attr(const char *sysfs, const struct pt_device *dev,
+			     const char *attr, const char *value)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = device_attr_path(path, sizeof(path), sysfs, dev, attr);
+	return r ? r : pt_write_attr(path, value);
+}
+
+static int current_driver(const char *sysfs, const struct pt_device *dev,
+			  char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int r;
+
+	buf[0] = '\0';
+	r = device_attr_path(path, sizeof(path), sysfs, dev, "driver");
+	if (r == 0)
+		r = pt_read_link_name(path, buf, len);
+	if (r == -ENOENT) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return r;
+}
+
+static int probe(const char *sysfs, const struct pt_device *dev)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = pt_path(path, sizeof(path), sysfs, "bus/pci/drivers_probe");
+	return r ? r : pt_write_attr(path, dev->bdf);
+}
+
+static bool device_present(const char *sysfs, const struct pt_device *dev)
+{
+	char path[PATH_MAX], buf[16];
+
+	return device_attr_path(path, sizeof(path), sysfs, dev, "vendor") == 0 &&
+	       pt_read_attr(path, buf, sizeof(buf)) == 0;
+}
+
+int pt_release_device(const char *sysfs, const struct pt_device *dev,
+		      const char *from_driver, const struct pt_log *log)
+{
+	char drv[PT_DRIVER_NAME_MAX];
+	int r;
+
+	/* An empty line clears the override; "" would be a no-op write. */
+	r = write_device_attr(sysfs, dev, "driver_override", "\n");
+	if (r) {
+		pt_log(log, PT_ERR, "%s: cannot clear driver_override: %s",
+		       dev->bdf, strerror(-r));
+		return r;
+	}
+	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 &&
+	    strcmp(drv, from_driver) == 0 &&
+	    (r = write_device_attr(sysfs, dev, "driver/unbind", dev->bdf))) {
+		pt_log(log, PT_ERR, "%s: cannot unbind it from %s: %s", dev->bdf,
+		       drv, strerror(-r));
+		return r;
+	}
+	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && !drv[0] &&
+	    (r = probe(sysfs, dev)))
+		pt_log(log, PT_DEBUG, "%s: drivers_probe: %s", dev->bdf,
+		       strerror(-r));
+	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && drv[0])
+		pt_log(log, PT_INFO, "%s: back on its host driver %s", dev->bdf,
+		       drv);
+	else
+		pt_log(log, PT_INFO,
+		       "%s: released; its host driver takes it when it loads",
+		       dev->bdf);
+	return 0;
+}
+
+enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
+				   const char *driver, const struct pt_log *log)
+{
+	char before[PT_DRIVER_NAME_MAX], after[PT_DRIVER_NAME_MAX];
+	int r;
+
+	if (!device_present(sysfs, dev)) {
+		pt_log(log, PT_WARNING, "%s: the device is gone; nothing to bind",
+		       dev->bdf);
+		return PT_BIND_VANISHED;
+	}
+	r = current_driver(sysfs, dev, before, sizeof(before));
+	if (r) {
+		pt_log(log, PT_ERR, "%s: cannot read its driver link: %s; left "
+		       "alone", dev->bdf, strerror(-r));
+		return PT_BIND_UNTOUCHED;
+	}
+
+	/* Set the override even when already bound: it keeps the device on
+	 * our driver if something unbinds and reprobes it later. */
+	r = write_device_attr(sysfs, dev, "driver_override", driver);
+	if (r) {
+		pt_log(log, PT_ERR,
+		       "%s: cannot write driver_override: %s; left with %s",
+		       dev->bdf, strerror(-r), before[0] ? before : "no driver");
+		return r == -ENOENT ? PT_BIND_VANISHED : PT_BIND_UNTOUCHED;
+	}
+	if (strcmp(before, driver) == 0) {
+		pt_log(log, PT_INFO, "%s: already on %s", dev->bdf, driver);
+		return PT_BIND_ALREADY;
+	}
+	if (before[0]) {
+		r = write_device_attr(sysfs, dev, "driver/unbind", dev->bdf);
+		if (r) {
+			pt_log(log, PT_ERR, "%s: cannot unbind it from %s: %s",
+			       dev->bdf, before, strerror(-r));
+			goto restore;
+		}
+	}
+	/* drivers_probe can report success while nothing bound (and an error
+	 * while the bind worked): only the driver link tells. */
+	r = probe(sysfs, dev);
+	if (current_driver(sysfs, dev, after, sizeof(after)) == 0 &&
+	    strcmp(after, driver) == 0) {
+		pt_log(log, PT_NOTICE, "%s: bound to %s%s%s", dev->bdf, driver,
+		       before[0] ? ", taken from " : "", before);
+		return PT_BIND_DONE;
+	}
+	pt_log(log, PT_ERR, "%s: %s did not take it (%s)", dev->bdf, driver,
+	       r ? strerror(-r) : "no driver link after probing");
+restore:
+	if (!device_present(sysfs, dev)) {
+		pt_log(log, PT_WARNING, "%s: the device is gone", dev->bdf);
+		return PT_BIND_VANISHED;
+	}
+	pt_release_device(sysfs, dev, driver, log);
+	return PT_BIND_RESTORED;
+}

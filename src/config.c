@@ -1,0 +1,664 @@
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A section header as the line reader saw it. inih reports sections only
+ * through the keys inside them, so the reader notes every header: that is
+ * how empty and repeated sections are found and how errors get the line of
+ * the header they belong to. */
+struct section_header {
+	unsigned line;
+	char *name;
+	bool opened;
+	bool valid;       /* known, not a duplicate: its keys are applied */
+	bool is_global;
+	size_t rule;      /* index into cfg->rules when !is_global */
+	uint32_t seen_keys; /* bit per key, for duplicate detection */
+};
+
+struct parse_ctx {
+	FILE *f;
+	struct pt_config *cfg;
+	unsigned line;
+	char *buf;
+	size_t cap;
+	struct section_header *headers;
+	size_t n_headers;
+	bool oom;
+};
+
+static int add_error(struct parse_ctx *ctx, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int add_error(struct parse_ctx *ctx, unsigned line, const char *fmt, ...)
+{
+	struct pt_config *cfg = ctx->cfg;
+	struct pt_config_error *e;
+	va_list ap;
+	char *text;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		goto oom;
+	e = realloc(cfg->errors, (cfg->n_errors + 1) * sizeof(*e));
+	if (!e) {
+		free(text);
+		goto oom;
+	}
+	cfg->errors = e;
+	e[cfg->n_errors].line = line;
+	e[cfg->n_errors].text = text;
+	cfg->n_errors++;
+	return 0;
+oom:
+	ctx->oom = true;
+	return -ENOMEM;
+}
+
+static bool valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates, beyond Unicode */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+static int note_section_header(struct parse_ctx *ctx, const char *line)
+{
+	const char *start, *end;
+	struct section_header *h;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line != '[')
+		return 0;
+	start = line + 1;
+	end = strchr(start, ']');
+	if (!end)
+		return 0; /* inih reports the syntax error */
+	h = realloc(ctx->headers, (ctx->n_headers + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	ctx->headers = h;
+	h = &h[ctx->n_headers];
+	memset(h, 0, sizeof(*h));
+	h->line = ctx->line;
+	h->name = strndup(start, (size_t)(end - start));
+	if (!h->name)
+		return -ENOMEM;
+	ctx->n_headers++;
+	return 0;
+}
+
+/* fgets-like reader for inih that counts lines and refuses what inih would
+ * silently mangle: lines longer than its buffer (it splits them into a
+ * truncated value and a bogus later line), NUL bytes and invalid UTF-8.
+ * A refused line is recorded as an error and handed to inih as blank. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	ssize_t len;
+	size_t content;
+
+	len = getline(&ctx->buf, &ctx->cap, ctx->f);
+	if (len < 0)
+		return NULL;
+	ctx->line++;
+	content = (size_t)len;
+	while (content > 0 && (ctx->buf[content - 1] == '\n' ||
+			       ctx->buf[content - 1] == '\r'))
+		content--;
+
+	if (strlen(ctx->buf) != (size_t)len) {
+		add_error(ctx, ctx->line,
+			  "the line contains a NUL byte; the file is not text: "
+			  "rewrite it with a text editor");
+	} else if (!valid_utf8((const unsigned char *)ctx->buf, content)) {
+		add_error(ctx, ctx->line,
+			  "the line is not valid UTF-8; rewrite it in plain "
+			  "ASCII");
+	} else if (num < 3 || content > (size_t)num - 3) {
+		add_error(ctx, ctx->line,
+			  "the line is %zu characters long, more than the %d "
+			  "the parser accepts; split the values over several "
+			  "rules or shorten the comment",
+			  content, num - 3);
+	} else {
+		if (note_section_header(ctx, ctx->buf) < 0)
+			ctx->oom = true;
+		memcpy(str, ctx->buf, (size_t)len + 1);
+		return str;
+	}
+	strcpy(str, "\n");
+	return str;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_driver(const char *v, enum pt_driver *out)
+{
+	if (strcmp(v, "vfio-pci") == 0 || strcmp(v, "vfio_pci") == 0)
+		*out = PT_DRIVER_VFIO_PCI;
+	else if (strcmp(v, "pci-stub") == 0 || strcmp(v, "pci_stub") == 0)
+		*out = PT_DRIVER_PCI_STUB;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_iommu(const char *v, enum pt_iommu *out)
+{
+	static const char *const names[] = { "auto", "intel", "amd", "off" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (enum pt_iommu)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Values of multi-valued keys are separated by blanks or commas, so both
+ * "10de:1b06 10de:10ef" and the vfio-pci.ids spelling "10de:1b06,10de:10ef"
+ * work. */
+#define VALUE_SEPARATORS " \t,"
+
+static size_t count_tokens(const char *v)
+{
+	size_t n = 0;
+
+	while (*v) {
+		v += strspn(v, VALUE_SEPARATORS);
+		if (!*v)
+			break;
+		n++;
+		v += strcspn(v, VALUE_SEPARATORS);
+	}
+	return n;
+}
+
+enum key_scope { SCOPE_GLOBAL, SCOPE_DEVICE };
+
+struct key_desc {
+	const char *name;
+	enum key_scope scope;
+	bool multi;
+	/* For selectors: the kind each token becomes. */
+	int match_kind; /* -1: not a selector */
+};
+
+static const struct key_desc keys[] = {
+	{ "iommu", SCOPE_GLOBAL, false, -1 },
+	{ "iommu_pt", SCOPE_GLOBAL, false, -1 },
+	{ "driver", SCOPE_GLOBAL, false, -1 },
+	{ "unsafe_interrupts", SCOPE_GLOBAL, false, -1 },
+	{ "disable_vga", SCOPE_GLOBAL, false, -1 },
+	{ "address", SCOPE_DEVICE, true, PT_MATCH_ADDRESS },
+	{ "ids", SCOPE_DEVICE, true, PT_MATCH_IDS },
+	{ "class", SCOPE_DEVICE, true, PT_MATCH_CLASS },
+	{ "group", SCOPE_DEVICE, true, PT_MATCH_GROUP },
+	{ "functions", SCOPE_DEVICE, false, -1 },
+	{ "allow_boot_vga", SCOPE_DEVICE, false, -1 },
+	{ "driver", SCOPE_DEVICE, false, -1 },
+};
+
+static const char *const key_hint[] = {
+	[SCOPE_GLOBAL] = "iommu, iommu_pt, driver, unsafe_interrupts, disable_vga",
+	[SCOPE_DEVICE] = "address, ids, class, group, functions, allow_boot_vga, driver",
+};
+
+static int parse_match_token(enum pt_match_kind kind, const char *tok,
+			     struct pt_match *m, const char **hint)
+{
+	m->kind = kind;
+	switch (kind) {
+	case PT_MATCH_ADDRESS:
+		*hint = "is not a PCI address; write DDDD:BB:SS.F or BB:SS.F "
+			"in hex, as `lspci -D` prints it";
+		return pci_addr_parse(tok, &m->u.addr);
+	case PT_MATCH_IDS:
+		*hint = "is not a vendor:device ID; write four hex digits each, "
+			"as in 10de:1b80 or 10de:1b80:1458:3702 (lspci -nn)";
+		return pci_id_parse(tok, &m->u.id);
+	case PT_MATCH_CLASS:
+		*hint = "is not a class code; write 0x03 (class), 0x0300 "
+			"(class and subclass) or 0x030000";
+		return pci_class_parse(tok, &m->u.cls);
+	case PT_MATCH_GROUP:
+		*hint = "is not an IOMMU group number; write a decimal number "
+			"as listed by `passthrough list`";
+		return parse_decimal(tok, INT32_MAX, &m->u.group);
+	case PT_MATCH_KIND_COUNT:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int add_matches(struct parse_ctx *ctx, struct pt_rule *rule,
+		       const struct section_header *h, const char *key,
+		       enum pt_match_kind kind, const char *value)
+{
+	size_t n = count_tokens(value);
+	struct pt_match *m;
+	char *copy, *tok, *save = NULL;
+
+	m = realloc(rule->matches, (rule->n_matches + n) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	rule->matches = m;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save)) {
+		const char *hint = "";
+		struct pt_match *slot = &rule->matches[rule->n_matches];
+
+		if (parse_match_token(kind, tok, slot, &hint) == 0)
+			rule->n_matches++;
+		else
+			add_error(ctx, ctx->line, "[%s] %s: '%s' %s", h->name,
+				  key, tok, hint);
+	}
+	free(copy);
+	return 0;
+}
+
+static void set_value_error(struct parse_ctx *ctx, const struct section_header *h,
+			    const char *key, const char *value,
+			    const char *expected)
+{
+	add_error(ctx, ctx->line, "[%s] %s: '%s' is not valid; expected %s",
+		  h->name, key, value, expected);
+}
+
+static void apply_single(struct parse_ctx *ctx, struct section_header *h,
+			 const char *key, const char *value)
+{
+	struct pt_config *cfg = ctx->cfg;
+	struct pt_rule *rule = h->is_global ? NULL : &cfg->rules[h->rule];
+	enum pt_driver drv;
+	bool b;
+
+	if (strcmp(key, "driver") == 0) {
+		if (parse_driver(value, &drv)) {
+			set_value_error(ctx, h, key, value, "vfio-pci or pci-stub");
+		} else if (rule) {
+			rule->driver = drv;
+		} else {
+			cfg->driver = drv;
+		}
+	} else if (strcmp(key, "iommu") == 0) {
+		if (parse_iommu(value, &cfg->iommu))
+			set_value_error(ctx, h, key, value,
+					"auto, intel, amd or off");
+	} else if (strcmp(key, "functions") == 0) {
+		if (strcmp(value, "all") == 0)
+			rule->all_functions = true;
+		else if (strcmp(value, "selected") == 0)
+			rule->all_functions = false;
+		else
+			set_value_error(ctx, h, key, value,
+					"all (every function of the slot) or "
+					"selected");
+	} else if (parse_bool(value, &b)) {
+		set_value_error(ctx, h, key, value, "yes or no");
+	} else if (strcmp(key, "iommu_pt") == 0) {
+		cfg->iommu_pt = b;
+	} else if (strcmp(key, "unsafe_interrupts") == 0) {
+		cfg->unsafe_interrupts = b;
+	} else if (strcmp(key, "disable_vga") == 0) {
+		cfg->disable_vga = b;
+	} else if (strcmp(key, "allow_boot_vga") == 0) {
+		rule->allow_boot_vga = b;
+	}
+}
+
+static bool valid_rule_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
+			return false;
+	}
+	return true;
+}
+
+static struct section_header *find_header(struct parse_ctx *ctx,
+					  const char *name, size_t before)
+{
+	for (size_t i = 0; i < before; i++)
+		if (strcmp(ctx->headers[i].name, name) == 0)
+			return &ctx->headers[i];
+	return NULL;
+}
+
+/* Decides what a section is, once, whether or not it has keys. */
+static int open_section(struct parse_ctx *ctx, size_t index)
+{
+	struct section_header *h = &ctx->headers[index];
+	struct section_header *first = find_header(ctx, h->name, index);
+	struct pt_config *cfg = ctx->cfg;
+	const char *name;
+	struct pt_rule *r;
+
+	h->opened = true;
+	if (first) {
+		add_error(ctx, h->line,
+			  "[%s]: the section appears again (first at line %u); "
+			  "merge the two, or give the rule another name",
+			  h->name, first->line);
+		return 0;
+	}
+	if (strcmp(h->name, "global") == 0) {
+		h->is_global = true;
+		h->valid = true;
+		return 0;
+	}
+	if (strncmp(h->name, "device.", 7) != 0) {
+		add_error(ctx, h->line,
+			  "[%s]: unknown section; expected [global] or "
+			  "[device.NAME]",
+			  h->name);
+		return 0;
+	}
+	name = h->name + 7;
+	if (!valid_rule_name(name)) {
+		add_error(ctx, h->line,
+			  "[%s]: the rule name '%s' must be 1 to 64 letters, "
+			  "digits, '-', '_' or '.'",
+			  h->name, name);
+		return 0;
+	}
+	r = realloc(cfg->rules, (cfg->n_rules + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	cfg->rules = r;
+	r = &r[cfg->n_rules];
+	memset(r, 0, sizeof(*r));
+	r->name = strdup(name);
+	if (!r->name)
+		return -ENOMEM;
+	r->line = h->line;
+	h->rule = cfg->n_rules++;
+	h->valid = true;
+	return 0;
+}
+
+static const struct key_desc *find_key(enum key_scope scope, const char *name,
+				       size_t *index)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].scope == scope && strcmp(keys[i].name, name) == 0) {
+			*index = i;
+			return &keys[i];
+		}
+	}
+	return NULL;
+}
+
+static int handle_key(void *user, const char *section, const char *key,
+		      const char *value)
+{
+	struct parse_ctx *ctx = user;
+	struct section_header *h = NULL;
+	const struct key_desc *kd;
+	size_t hi, ki;
+
+	(void)section; /* the reader's header record carries it, with its line */
+	for (hi = ctx->n_headers; hi > 0; hi--) {
+		if (ctx->headers[hi - 1].line <= ctx->line) {
+			h = &ctx->headers[hi - 1];
+			break;
+		}
+	}
+	if (!h) {
+		add_error(ctx, ctx->line,
+			  "%s: the key is outside any section; put it under "
+			  "[global] or [device.NAME]",
+			  key);
+		return !ctx->oom;
+	}
+	if (!h->opened && open_section(ctx, hi - 1) < 0)
+		ctx->oom = true;
+	if (!h->valid)
+		return !ctx->oom; /* the section's own error says it all */
+
+	kd = find_key(h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE, key, &ki);
+	if (!kd) {
+		add_error(ctx, ctx->line, "[%s] %s: unknown key; expected one of %s",
+			  h->name, key,
+			  key_hint[h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE]);
+	} else if (h->seen_keys & (1u << ki)) {
+		add_error(ctx, ctx->line,
+			  "[%s] %s: the key is given twice in this section; "
+			  "put all values on one line, separated by spaces",
+			  h->name, key);
+	} else if (count_tokens(value) == 0) {
+		h->seen_keys |= 1u << ki;
+		add_error(ctx, ctx->line, "[%s] %s: the value is empty", h->name,
+			  key);
+	} else if (!kd->multi && count_tokens(value) > 1) {
+		h->seen_keys |= 1u << ki;
+		add_error(ctx, ctx->line, "[%s] %s: takes one value, not '%s'",
+			  h->name, key, value);
+	} else {
+		h->seen_keys |= 1u << ki;
+		if (kd->match_kind >= 0) {
+			if (add_matches(ctx, &ctx->cfg->rules[h->rule], h, key,
+					(enum pt_match_kind)kd->match_kind,
+					value) < 0)
+				ctx->oom = true;
+		} else {
+			apply_single(ctx, h, key, value);
+		}
+	}
+	return !ctx->oom;
+}
+
+static void check_rules(struct parse_ctx *ctx)
+{
+	struct pt_config *cfg = ctx->cfg;
+
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		const struct pt_rule *r = &cfg->rules[i];
+
+		if (r->n_matches == 0)
+			add_error(ctx, r->line,
+				  "[device.%s]: the rule selects nothing; give "
+				  "at least one of address, ids, class or group",
+				  r->name);
+	}
+}
+
+static int compare_errors(const void *a, const void *b)
+{
+	const struct pt_config_error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	/* stable enough: errors of one line are added in reading order */
+	return x < y ? -1 : x > y;
+}
+
+int pt_config_parse_stream(FILE *f, const char *path, struct pt_config *cfg)
+{
+	struct parse_ctx ctx = { .f = f, .cfg = cfg };
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = strdup(path);
+	if (!cfg->path)
+		return -ENOMEM;
+	cfg->iommu = PT_IOMMU_AUTO;
+	cfg->iommu_pt = true;
+	cfg->driver = PT_DRIVER_VFIO_PCI;
+
+	/* Continuation lines would make one key's values depend on the
+	 * indentation of the next line; values go on one line instead. */
+	ini_allow_multiline = false;
+	r = ini_parse_stream(read_line, &ctx, handle_key, &ctx);
+	if (r > 0 && !ctx.oom)
+		add_error(&ctx, (unsigned)r,
+			  "syntax error: expected '[section]', 'key = value' "
+			  "or a comment starting with ';' or '#'");
+	for (size_t i = 0; i < ctx.n_headers && !ctx.oom; i++)
+		if (!ctx.headers[i].opened && open_section(&ctx, i) < 0)
+			ctx.oom = true;
+	check_rules(&ctx);
+	if (cfg->n_errors > 1)
+		qsort(cfg->errors, cfg->n_errors, sizeof(*cfg->errors),
+		      compare_errors);
+
+	for (size_t i = 0; i < ctx.n_headers; i++)
+		free(ctx.headers[i].name);
+	free(ctx.headers);
+	free(ctx.buf);
+	return ctx.oom || r == -2 ? -ENOMEM : 0;
+}
+
+static int config_file_error(struct pt_config *cfg, const char *path,
+			     const char *text)
+{
+	struct parse_ctx ctx = { .cfg = cfg };
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = strdup(path);
+	if (!cfg->path)
+		return -ENOMEM;
+	cfg->driver = PT_DRIVER_VFIO_PCI;
+	return add_error(&ctx, 0, "%s", text);
+}
+
+int pt_config_load(const char *path, struct pt_config *cfg)
+{
+	struct stat st;
+	char text[256];
+	FILE *f;
+	int r;
+
+	f = fopen(path, "re");
+	if (!f) {
+		int err = errno;
+
+		snprintf(text, sizeof(text), "cannot open the config: %s",
+			 strerror(err));
+		r = config_file_error(cfg, path, text);
+		return r < 0 ? r : (err == ENOENT ? -ENOENT : 0);
+	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return config_file_error(cfg, path,
+					 "the config is not a regular file; "
+					 "it must be a plain file");
+	}
+	r = pt_config_parse_stream(f, path, cfg);
+	if (r == 0 && ferror(f)) {
+		struct parse_ctx ctx = { .cfg = cfg };
+
+		snprintf(text, sizeof(text), "reading the config failed: %s",
+			 strerror(errno));
+		r = add_error(&ctx, 0, "%s", text);
+	}
+	fclose(f);
+	return r;
+}
+
+void pt_config_free(struct pt_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		free(cfg->rules[i].name);
+		free(cfg->rules[i].matches);
+	}
+	for (size_t i = 0; i < cfg->n_errors; i++)
+		free(cfg->errors[i].text);
+	free(cfg->rules);
+	free(cfg->errors);
+	free(cfg->path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+enum pt_driver pt_rule_driver(const struct pt_config *cfg,
+			      const struct pt_rule *rule)
+{
+	return rule->driver == PT_DRIVER_DEFAULT ? cfg->driver : rule->driver;
+}
+
+const char *pt_driver_name(enum pt_driver d)
+{
+	return d == PT_DRIVER_PCI_STUB ? "pci-stub" : "vfio-pci";
+}
+
+const char *pt_driver_module(enum pt_driver d)
+{
+	return d == PT_DRIVER_PCI_STUB ? "pci_stub" : "vfio_pci";
+}
+
+const char *pt_iommu_name(enum pt_iommu m)
+{
+	static const char *const names[] = { "auto", "intel", "amd", "off" };
+
+	return names[m];
+}

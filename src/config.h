@@ -1,0 +1,87 @@
+/* The configuration model: /etc/passthrough.conf as parsed and validated.
+ * Parsing never stops at the first problem: every error is collected with
+ * its file, line and key, so one run tells the admin everything to fix.
+ * A config with any error must bind nothing (fail closed). */
+#ifndef PT_CONFIG_H
+#define PT_CONFIG_H
+
+#include "pciid.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum pt_iommu { PT_IOMMU_AUTO, PT_IOMMU_INTEL, PT_IOMMU_AMD, PT_IOMMU_OFF };
+
+enum pt_driver { PT_DRIVER_DEFAULT, PT_DRIVER_VFIO_PCI, PT_DRIVER_PCI_STUB };
+
+/* Selector kinds. Inside a rule, every kind present must match (AND);
+ * several matchers of one kind are alternatives (OR). Kinds that only the
+ * host tool can resolve (USB devices, disks) get their own entries here and
+ * are turned into address + ID guards before the initramfs is built. */
+enum pt_match_kind {
+	PT_MATCH_ADDRESS,
+	PT_MATCH_IDS,
+	PT_MATCH_CLASS,
+	PT_MATCH_GROUP,
+	PT_MATCH_KIND_COUNT
+};
+
+struct pt_match {
+	enum pt_match_kind kind;
+	union {
+		struct pci_addr addr;
+		struct pci_id_match id;
+		struct pci_class_match cls;
+		unsigned long group;
+	} u;
+};
+
+struct pt_rule {
+	char *name; /* the NAME of [device.NAME] */
+	unsigned line; /* the section header's line */
+	struct pt_match *matches;
+	size_t n_matches;
+	bool all_functions;
+	bool allow_boot_vga;
+	enum pt_driver driver; /* PT_DRIVER_DEFAULT: the [global] driver */
+};
+
+struct pt_config_error {
+	unsigned line; /* 0: the file as a whole */
+	char *text;    /* "key: what is wrong; what to do" */
+};
+
+struct pt_config {
+	char *path;
+	enum pt_iommu iommu;
+	bool iommu_pt;
+	enum pt_driver driver; /* never PT_DRIVER_DEFAULT after parsing */
+	bool unsafe_interrupts;
+	bool disable_vga;
+
+	struct pt_rule *rules;
+	size_t n_rules;
+
+	struct pt_config_error *errors;
+	size_t n_errors;
+};
+
+/* Parses a config from a stream. Returns 0 on success (check n_errors:
+ * a config with errors is still returned so every error can be shown),
+ * -ENOMEM when memory ran out. `path` is used in messages only. */
+int pt_config_parse_stream(FILE *f, const char *path, struct pt_config *cfg);
+/* Opens and parses `path`. A directory, a missing or an unreadable file is
+ * reported as a config error, like any other problem; a missing file also
+ * returns -ENOENT, because "no config" means "nothing to do" to the binder. */
+int pt_config_load(const char *path, struct pt_config *cfg);
+void pt_config_free(struct pt_config *cfg);
+
+enum pt_driver pt_rule_driver(const struct pt_config *cfg,
+			      const struct pt_rule *rule);
+const char *pt_driver_name(enum pt_driver d);
+/* The module that provides the driver, as libkmod names it. */
+const char *pt_driver_module(enum pt_driver d);
+const char *pt_iommu_name(enum pt_iommu m);
+
+#endif

@@ -1,0 +1,168 @@
+#include "device.h"
+#include "sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool pt_device_is_bridge(const struct pt_device *d)
+{
+	uint32_t cls = d->class >> 8;
+
+	return cls == 0x0600 || cls == 0x0604 || cls == 0x0607 || cls == 0x0609;
+}
+
+bool pt_valid_driver_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+static int read_hex_attr(const char *sysfs, const char *bdf, const char *attr,
+			 unsigned long max, unsigned long *out)
+{
+	char path[PATH_MAX], buf[32];
+	int r;
+
+	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/%s", bdf, attr);
+	if (r == 0)
+		r = pt_read_attr(path, buf, sizeof(buf));
+	if (r == 0)
+		r = parse_sysfs_hex(buf, max, out);
+	return r;
+}
+
+int pt_read_device(const char *sysfs, const struct pci_addr *addr,
+		   struct pt_device *dev)
+{
+	unsigned long vendor, device, subvendor = 0, subdevice = 0, cls;
+	char path[PATH_MAX], buf[PT_DRIVER_NAME_MAX];
+	int r;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->addr = *addr;
+	pci_addr_format(addr, dev->bdf);
+	r = read_hex_attr(sysfs, dev->bdf, "vendor", 0xffff, &vendor);
+	if (r == 0)
+		r = read_hex_attr(sysfs, dev->bdf, "device", 0xffff, &device);
+	if (r == 0)
+		r = read_hex_attr(sysfs, dev->bdf, "class", 0xffffff, &cls);
+	if (r)
+		return r;
+	/* Optional: old kernels and some virtual functions lack these. */
+	if (read_hex_attr(sysfs, dev->bdf, "subsystem_vendor", 0xffff, &subvendor) ||
+	    read_hex_attr(sysfs, dev->bdf, "subsystem_device", 0xffff, &subdevice))
+		subvendor = subdevice = 0;
+	dev->vendor = (uint16_t)vendor;
+	dev->device = (uint16_t)device;
+	dev->subvendor = (uint16_t)subvendor;
+	dev->subdevice = (uint16_t)subdevice;
+	dev->class = (uint32_t)cls;
+
+	dev->iommu_group = -1;
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/iommu_group",
+		    dev->bdf) == 0 &&
+	    pt_read_link_name(path, buf, sizeof(buf)) == 0) {
+		unsigned long g;
+
+		if (parse_decimal(buf, LONG_MAX, &g) == 0)
+			dev->iommu_group = (long)g;
+	}
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/driver",
+		    dev->bdf) == 0 &&
+	    pt_read_link_name(path, buf, sizeof(buf)) == 0 &&
+	    pt_valid_driver_name(buf))
+		strcpy(dev->driver, buf);
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/boot_vga",
+			 dev->bdf) == 0 &&
+		 pt_read_attr(path, buf, sizeof(buf)) == 0)
+		dev->boot_vga = strcmp(buf, "1") == 0;
+	return 0;
+}
+
+static int compare_devices(const void *a, const void *b)
+{
+	const struct pt_device *x = a, *y = b;
+
+	return pci_addr_compare(&x->addr, &y->addr);
+}
+
+int pt_scan_devices(const char *sysfs, struct pt_devices *out,
+		    const struct pt_log *log)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dir;
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices");
+	if (r)
+		return r;
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		struct pci_addr addr;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (pci_addr_parse_canonical(de->d_name, &addr)) {
+			pt_log(log, PT_WARNING,
+			       "ignoring '%s' in %s: not a PCI address", de->d_name,
+			       path);
+			continue;
+		}
+		if (out->n == cap) {
+			struct pt_device *v;
+
+			cap = cap ? cap * 2 : 64;
+			v = realloc(out->v, cap * sizeof(*v));
+			if (!v) {
+				closedir(dir);
+				pt_devices_free(out);
+				return -ENOMEM;
+			}
+			out->v = v;
+		}
+		r = pt_read_device(sysfs, &addr, &out->v[out->n]);
+		if (r) {
+			pt_log(log, PT_WARNING,
+			       "ignoring %s: its vendor, device or class cannot "
+			       "be read (%s)",
+			       de->d_name, strerror(-r));
+			continue;
+		}
+		out->n++;
+	}
+	closedir(dir);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), compare_devices);
+	return 0;
+}
+
+const struct pt_device *pt_find_device(const struct pt_devices *devs,
+				       const struct pci_addr *addr)
+{
+	struct pt_device key = { .addr = *addr };
+
+	if (!devs->n)
+		return NULL;
+	return bsearch(&key, devs->v, devs->n, sizeof(key), compare_devices);
+}
+
+void pt_devices_free(struct pt_devices *devs)
+{
+	free(devs->v);
+	devs->v = NULL;
+	devs->n = 0;
+}

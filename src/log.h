@@ -1,0 +1,26 @@
+/* Logging through a callback the front end sets: the core never decides
+ * where messages go (kmsg in early boot, stderr in the host tool, a buffer
+ * in tests). */
+#ifndef PT_LOG_H
+#define PT_LOG_H
+
+/* syslog priorities, as /dev/kmsg expects them in "<N>" prefixes. */
+enum pt_prio {
+	PT_ERR = 3,
+	PT_WARNING = 4,
+	PT_NOTICE = 5,
+	PT_INFO = 6,
+	PT_DEBUG = 7,
+};
+
+typedef void (*pt_log_fn)(void *data, enum pt_prio prio, const char *msg);
+
+struct pt_log {
+	pt_log_fn fn;
+	void *data;
+};
+
+void pt_log(const struct pt_log *log, enum pt_prio prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,119 @@
+# Shared by the boot tests and `make demo`: fetch Debian's kernel, build a
+# busybox initramfs with the binder, boot the test topology under QEMU.
+# Nothing is installed on the host; everything lives under $BUILD.
+# shellcheck shell=bash
+
+BOOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${BUILD:=build}"
+BUILD=$(cd "$BUILD" && pwd)
+KERNEL_CACHE="$BUILD/kernel"
+
+# The modules the guest needs: our drivers and the topology's host drivers
+# (e1000e, xhci, usb-storage, ahci, bochs), with their dependencies.
+GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs"
+
+die() { echo "boot: $*" >&2; exit 1; }
+
+# The kernel package: Debian's current linux-image-amd64, or $KERNEL_PKG.
+kernel_package() {
+	if [ -n "${KERNEL_PKG:-}" ]; then echo "$KERNEL_PKG"; return; fi
+	local pkg
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	if [ -z "$pkg" ]; then
+		# Offline: take whatever was fetched before.
+		pkg=$(ls "$KERNEL_CACHE" 2>/dev/null | grep '^linux-image-' | tail -n 1)
+	fi
+	[ -n "$pkg" ] || die "cannot tell which linux-image package to use: run apt-get update"
+	echo "$pkg"
+}
+
+# Sets KROOT (unpacked package), KVER and VMLINUZ.
+fetch_kernel() {
+	local pkg dir
+	pkg=$(kernel_package)
+	dir="$KERNEL_CACHE/$pkg"
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir" && mkdir -p "$dir/deb"
+		echo "boot: downloading $pkg (once; cached in $dir)" >&2
+		(cd "$dir/deb" && apt-get download "$pkg" >/dev/null 2>&1) ||
+			die "apt-get download $pkg failed"
+		dpkg-deb -x "$dir"/deb/*.deb "$dir/root" || die "cannot unpack $pkg"
+		rm -rf "$dir/deb"
+		touch "$dir/.done"
+	fi
+	KROOT="$dir/root"
+	KVER=$(ls "$KROOT/lib/modules" | head -n 1)
+	VMLINUZ="$KROOT/boot/vmlinuz-$KVER"
+	[ -f "$VMLINUZ" ] || die "no kernel image in $dir"
+	if [ ! -f "$KROOT/lib/modules/$KVER/modules.dep.bin" ]; then
+		depmod -b "$KROOT" "$KVER" || die "depmod failed"
+	fi
+}
+
+# copy_with_libs FILE DESTROOT: the binary and every shared library it uses.
+copy_with_libs() {
+	local f=$1 dest=$2 lib
+	install -D -m 0755 "$f" "$dest/sbin/$(basename "$f")"
+	for lib in $(ldd "$f" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+		mkdir -p "$dest$(dirname "$lib")"
+		cp -L "$lib" "$dest$lib"
+	done
+}
+
+# build_initramfs OUT [without-vfio]: busybox, the binder, the modules, the
+# test configs and the guest's /init.
+build_initramfs() {
+	local out=$1 variant=${2:-} tree mods f
+	tree=$(mktemp -d "$BUILD/boot/tree.XXXXXX")
+	mkdir -p "$tree"/{bin,sbin,etc/tests,proc,sys,dev,run,tmp,lib/modules/"$KVER"}
+	cp /bin/busybox "$tree/bin/busybox"
+	copy_with_libs "$BUILD/passthrough-early" "$tree"
+	mods=$(for m in $GUEST_MODULES; do
+		modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+	done | sort -u)
+	for f in $mods; do
+		case "$variant:$f" in without-vfio:*/vfio/*) continue ;; esac
+		install -D -m 0644 "$f" "$tree/lib/modules/$KVER/${f#"$KROOT/lib/modules/$KVER/"}"
+	done
+	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$KVER/"
+	depmod -b "$tree" "$KVER"
+	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
+	install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
+	(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$tree"
+}
+
+# boot_guest INITRD LOG APPEND...: boots the topology of ../shared/REFERENCE.md
+# and waits for the guest to power off.
+#   00:01.0 VGA 1234:1111 (boot_vga)    00:04.0 qemu-xhci + usb-storage
+#   01:00.0, 02:00.0 e1000e 8086:10d3 behind two root ports (two groups)
+#   00:05.0 ich9-ahci 8086:2922 + disk  00:1f.{0,2,3} chipset (one group)
+boot_guest() {
+	local initrd=$1 log=$2; shift 2
+	local disks="$BUILD/boot/disks"
+	mkdir -p "$disks"
+	[ -f "$disks/usb.img" ] || truncate -s 16M "$disks/usb.img"
+	[ -f "$disks/sata.img" ] || truncate -s 16M "$disks/sata.img"
+	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
+		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
+		-nographic -no-reboot -nic none -serial mon:stdio \
+		-device intel-iommu,intremap=on \
+		-device pcie-root-port,id=rp1,chassis=1,slot=1 \
+		-device e1000e,bus=rp1,romfile= \
+		-device pcie-root-port,id=rp2,chassis=2,slot=2 \
+		-device e1000e,bus=rp2,romfile= \
+		-device qemu-xhci,id=xhci \
+		-drive if=none,id=usbdisk,file="$disks/usb.img",format=raw,snapshot=on \
+		-device usb-storage,bus=xhci.0,drive=usbdisk \
+		-device ich9-ahci,id=ahci2 \
+		-drive if=none,id=satadisk,file="$disks/sata.img",format=raw,snapshot=on \
+		-device ide-hd,bus=ahci2.0,drive=satadisk \
+		-kernel "$VMLINUZ" -initrd "$initrd" \
+		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 $*" \
+		</dev/null >"$log" 2>&1
+}
+
+# The driver the guest reported for a device: "none" when unbound.
+guest_driver() { awk -v d="$2" '$1 == "PT-DRIVER" && $2 == d {print $4; exit}' "$1"; }
