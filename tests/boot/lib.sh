@@ -112,7 +112,7 @@ boot_guest() {
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
 		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 $*" \
-		</dev/null >"$log" 2>&1
+		</dev/null 2>&1 | tr -d '\r' >"$log"
 }
 
 # The driver the guest reported for a device: "none" when unbound.

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Boot tests of passthrough-early on Debian's kernel under QEMU (TCG, q35,
+# emulated Intel IOMMU). Each case boots the topology with one config and
+# asserts the driver every device ends up with after coldplug, and what the
+# binder wrote to the kernel log. Output: TAP.
+set -euo pipefail
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+
+LOGS="$BUILD/boot/logs"
+mkdir -p "$LOGS"
+fetch_kernel
+build_initramfs "$BUILD/boot/initrd.gz"
+build_initramfs "$BUILD/boot/initrd-novfio.gz" without-vfio
+
+# name | initramfs | kernel arguments | expected drivers | expected kmsg text
+CASES=$(cat <<'TABLE'
+by-address|initrd|pt.test=by-address|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
+by-ids|initrd|pt.test=by-ids|01:00.0=vfio-pci 02:00.0=vfio-pci|2 bound
+group|initrd|pt.test=group|00:1f.0=vfio-pci 00:1f.2=vfio-pci 00:1f.3=vfio-pci 00:02.0=pcieport 00:05.0=ahci|0000:00:02.0 [1b36:000c] rule chipset: skipped: it is a bridge
+guard|initrd|pt.test=guard|01:00.0=e1000e 02:00.0=e1000e|rule [device.nic] (/etc/passthrough.conf:3) selects no device
+rescue-switch|initrd|pt.test=by-ids passthrough=off|01:00.0=e1000e 02:00.0=e1000e|passthrough=off on the kernel command line: binding nothing
+no-vfio-modules|initrd-novfio|pt.test=by-ids|01:00.0=e1000e 02:00.0=e1000e|0000:01:00.0: left with its host driver: vfio-pci is not available
+host-driver-first|initrd|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci, taken from e1000e
+broken-config|initrd|pt.test=broken|01:00.0=e1000e 02:00.0=e1000e|/etc/passthrough.conf:6: [device.typo] adress: unknown key
+boot-vga-refused|initrd|pt.test=boot-vga|00:01.0=bochs-drm|rule gpu: refused: it is the boot display
+boot-vga-allowed|initrd|pt.test=boot-vga-allowed|00:01.0=vfio-pci|0000:00:01.0: bound to vfio-pci
+pci-stub|initrd|pt.test=pci-stub|00:05.0=pci-stub 00:04.0=vfio-pci 00:1f.2=ahci|0000:00:05.0: bound to pci-stub
+built-in-drivers|initrd|pt.test=pci-stub pt.preload=xhci_pci,ahci|00:05.0=pci-stub 00:04.0=vfio-pci 00:1f.2=ahci|0000:00:04.0: bound to vfio-pci, taken from xhci_hcd
+no-iommu|initrd|pt.test=by-ids intel_iommu=off|01:00.0=e1000e 02:00.0=e1000e|refused: it has no IOMMU group
+no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
+TABLE
+)
+
+boot_case() {
+	local name initrd args
+	IFS='|' read -r name initrd args _ _ <<<"$1"
+	boot_guest "$BUILD/boot/$initrd.gz" "$LOGS/$name.log" "$args" || true
+}
+export -f boot_case boot_guest
+export BUILD VMLINUZ LOGS
+# Two guests at a time: one per core.
+printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
+
+n=0
+echo "1..$(printf '%s\n' "$CASES" | wc -l)"
+while IFS='|' read -r name initrd args expect kmsg; do
+	n=$((n + 1))
+	log="$LOGS/$name.log"
+	problems=()
+	grep -q '^PT-END' "$log" || problems+=("the guest did not finish booting")
+	grep -a -q 'PT-EXIT 0$' "$log" || problems+=("passthrough-early did not exit 0")
+	for e in $expect; do
+		dev="0000:${e%%=*}" want=${e#*=}
+		got=$(guest_driver "$log" "$dev" || true)
+		[ "$got" = "$want" ] || problems+=("$dev is on '${got:-?}', expected $want")
+	done
+	grep -F -q -- "$kmsg" "$log" || problems+=("kernel log lacks: $kmsg")
+	if [ ${#problems[@]} -eq 0 ]; then
+		echo "ok $n - boot: $name"
+	else
+		echo "not ok $n - boot: $name"
+		printf '#   %s\n' "${problems[@]}"
+		printf '#   log: %s\n' "$log"
+		grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#     /' | head -30
+	fi
+done <<<"$CASES"
