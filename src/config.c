@@ -518,18 +518,23 @@ static int handle_key(void *user, const char *section, const char *key,
 	return !ctx->oom;
 }
 
+/* A rule whose selectors were all invalid already has errors saying so;
+ * "selects nothing" is for rules that name no selector at all. */
 static void check_rules(struct parse_ctx *ctx)
 {
-	struct pt_config *cfg = ctx->cfg;
+	uint32_t selector_keys = 0;
 
-	for (size_t i = 0; i < cfg->n_rules; i++) {
-		const struct pt_rule *r = &cfg->rules[i];
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].match_kind >= 0)
+			selector_keys |= 1u << i;
+	for (size_t i = 0; i < ctx->n_headers; i++) {
+		const struct section_header *h = &ctx->headers[i];
 
-		if (r->n_matches == 0)
-			add_error(ctx, r->line,
-				  "[device.%s]: the rule selects nothing; give "
-				  "at least one of address, ids, class or group",
-				  r->name);
+		if (h->valid && !h->is_global && !(h->seen_keys & selector_keys))
+			add_error(ctx, h->line,
+				  "[%s]: the rule selects nothing; give at least "
+				  "one of address, ids, class or group",
+				  h->name);
 	}
 }
 

@@ -55,7 +55,9 @@ int pt_write_attr(const char *path, const char *value)
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell redirection does: sysfs ignores it, plain files
+	 * (fake trees) need it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, value, len);

@@ -1,0 +1,32 @@
+# Minimal TAP helpers for the shell tests.
+# shellcheck shell=bash
+TAP_N=0
+TAP_FAILED=0
+# check NAME COMMAND...: one test, ok when COMMAND succeeds.
+check() {
+	local name=$1; shift
+	TAP_N=$((TAP_N + 1))
+	if "$@" >"$TAP_TMP/out" 2>&1; then
+		echo "ok $TAP_N - $name"
+	else
+		echo "not ok $TAP_N - $name"
+		sed 's/^/#   /' "$TAP_TMP/out" | head -20
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+# contains FILE TEXT: fixed-string search, shows the file when it fails.
+contains() {
+	grep -F -q -- "$2" "$1" && return 0
+	echo "'$1' lacks: $2"; echo "--- it has:"; cat "$1"; return 1
+}
+lacks() {
+	! grep -F -q -- "$2" "$1" && return 0
+	echo "'$1' should not have: $2"; return 1
+}
+same() {
+	[ "$1" = "$2" ] && return 0
+	echo "got '$1', expected '$2'"; return 1
+}
+tap_end() { echo "1..$TAP_N"; }
+TAP_TMP=$(mktemp -d)
+trap 'rm -rf "$TAP_TMP"' EXIT

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# passthrough-early as a program, on fake roots: options, exit codes, what
+# it writes to the kernel log, and that failure paths touch nothing. The
+# fake root's module index lists vfio-pci as built in, so libkmod "loads"
+# it without touching the running kernel.
+set -uo pipefail
+BUILD=${1:-build}
+EARLY=$(cd "$BUILD" && pwd)/passthrough-early
+. "$(dirname "$0")/tap.sh"
+REL=$(uname -r)
+
+# fake_root DIR: the two identical NICs, the first on e1000e, and a
+# module index where vfio_pci and pci_stub are built in.
+fake_root() {
+	local r=$1 bdf drv
+	mkdir -p "$r"/{proc,dev,etc,lib/modules/$REL} "$r/sys/bus/pci/devices"
+	echo "BOOT_IMAGE=/vmlinuz ro quiet" >"$r/proc/cmdline"
+	: >"$r/dev/kmsg"
+	: >"$r/sys/bus/pci/drivers_probe"
+	for bdf in 0000:01:00.0 0000:02:00.0; do
+		local d="$r/sys/bus/pci/devices/$bdf"
+		mkdir -p "$d"
+		echo 0x8086 >"$d/vendor"; echo 0x10d3 >"$d/device"
+		echo 0x020000 >"$d/class"; echo "(null)" >"$d/driver_override"
+		local group=$((10#${bdf:5:2}))
+		mkdir -p "$r/sys/kernel/iommu_groups/$group"
+		ln -s "../../../../kernel/iommu_groups/$group" "$d/iommu_group"
+	done
+	mkdir -p "$r/sys/bus/pci/drivers/e1000e"
+	: >"$r/sys/bus/pci/drivers/e1000e/unbind"
+	ln -s ../../drivers/e1000e "$r/sys/bus/pci/devices/0000:01:00.0/driver"
+	printf '%s\n' kernel/drivers/vfio/pci/vfio-pci.ko \
+		kernel/drivers/vfio/vfio_iommu_type1.ko kernel/drivers/pci/pci-stub.ko \
+		>"$r/lib/modules/$REL/modules.builtin"
+	: >"$r/lib/modules/$REL/modules.order"
+	depmod -b "$r" "$REL" 2>/dev/null
+	printf '[device.nic]\naddress = 01:00.0\n' >"$r/etc/passthrough.conf"
+}
+
+run() { # run ROOT [ARGS...]: the binder on ROOT; stdout+stderr to ROOT/out
+	local r=$1; shift
+	"$EARLY" --root "$r" --sysfs "$r/sys" "$@" >"$r/out" 2>&1
+	echo $? >"$r/rc"
+}
+override() { cat "$1/sys/bus/pci/devices/$2/driver_override"; }
+
+R=$TAP_TMP/usage; mkdir -p "$R"
+check "an extra argument is a usage error (exit 2)" \
+	bash -c '"$0" extra 2>/dev/null; [ $? -eq 2 ]' "$EARLY"
+check "an unknown option is a usage error (exit 2)" \
+	bash -c '"$0" --bogus 2>/dev/null; [ $? -eq 2 ]' "$EARLY"
+check "--help exits 0 and names the rescue switch" \
+	bash -c '"$0" --help | grep -q "passthrough=off"' "$EARLY"
+
+R=$TAP_TMP/dry; fake_root "$R"; run "$R" --dry-run
+check "--dry-run prints the plan" contains "$R/out" "passthrough: 0000:01:00.0 [8086:10d3] rule nic: for vfio-pci (now e1000e)"
+check "--dry-run says what it would bind" contains "$R/out" "passthrough: 0000:01:00.0: would bind to vfio-pci"
+check "--dry-run touches no driver_override" same "$(override "$R" 0000:01:00.0)" "(null)"
+check "--dry-run writes nothing to the kernel log" same "$(cat "$R/dev/kmsg")" ""
+check "--dry-run unbinds nothing" same "$(cat "$R/sys/bus/pci/drivers/e1000e/unbind")" ""
+
+R=$TAP_TMP/bind; fake_root "$R"; run "$R"
+check "a bind goes through override, unbind and probe" \
+	same "$(cat "$R/sys/bus/pci/drivers/e1000e/unbind") $(cat "$R/sys/bus/pci/drivers_probe")" "0000:01:00.0 0000:01:00.0"
+check "a bind that does not take is undone (override cleared)" same "$(override "$R" 0000:01:00.0)" ""
+check "the identical NIC is left alone" same "$(override "$R" 0000:02:00.0)" "(null)"
+check "kmsg lines carry a priority and the passthrough: prefix" \
+	contains "$R/dev/kmsg" "<3>passthrough: 0000:01:00.0: vfio-pci did not take it (no driver link after probing)"
+check "kmsg ends with the summary" \
+	bash -c 'tail -n 1 "$0" | grep -q "^<5>passthrough: done: 0 bound, 0 already bound, 0 refused, 1 failed (2 devices, [0-9]* us)$"' "$R/dev/kmsg"
+check "exit status 0 after a failed bind" same "$(cat "$R/rc")" 0
+check "nothing on stderr without -v" same "$(cat "$R/out")" ""
+
+R=$TAP_TMP/verbose; fake_root "$R"; run "$R" -v
+check "-v echoes to stderr and shows libkmod's view" contains "$R/out" "passthrough: module vfio_pci ready"
+
+R=$TAP_TMP/broken; fake_root "$R"
+printf '[device.nic]\naddress = 01:00.0\n[device.bad]\nids = nvidia\n' >"$R/etc/passthrough.conf"
+run "$R"
+check "a broken config names file, line and key" \
+	contains "$R/dev/kmsg" "<3>passthrough: $R/etc/passthrough.conf:4: [device.bad] ids: 'nvidia' is not a vendor:device ID"
+check "a broken config binds nothing, not even its good rules" same "$(override "$R" 0000:01:00.0)" "(null)"
+check "a broken config still exits 0" same "$(cat "$R/rc")" 0
+
+R=$TAP_TMP/off; fake_root "$R"; echo "ro quiet passthrough=off" >"$R/proc/cmdline"; run "$R"
+check "passthrough=off binds nothing" same "$(override "$R" 0000:01:00.0)" "(null)"
+check "passthrough=off says so in kmsg" contains "$R/dev/kmsg" "passthrough=off on the kernel command line: binding nothing"
+
+R=$TAP_TMP/nomod; fake_root "$R"; rm -rf "$R/lib/modules"; run "$R"
+check "no module index: the kernel log says what to do" \
+	contains "$R/dev/kmsg" "no module index for kernel $REL in $R/lib/modules/$REL"
+check "no module index: the device keeps its host driver, untouched" \
+	bash -c '[ "$(cat "$0")" = "(null)" ] && [ ! -s "$1" ]' \
+	"$R/sys/bus/pci/devices/0000:01:00.0/driver_override" "$R/sys/bus/pci/drivers/e1000e/unbind"
+check "no module index: exit 0" same "$(cat "$R/rc")" 0
+
+R=$TAP_TMP/noconf; fake_root "$R"; rm "$R/etc/passthrough.conf"; run "$R"
+check "no config: nothing to bind, exit 0" \
+	bash -c 'grep -q "<6>passthrough: no .*/etc/passthrough.conf: nothing to bind" "$0" && [ "$(cat "$1")" = 0 ]' "$R/dev/kmsg" "$R/rc"
+
+R=$TAP_TMP/confdir; fake_root "$R"; rm "$R/etc/passthrough.conf"; mkdir "$R/etc/passthrough.conf"; run "$R"
+check "a config that is a directory binds nothing" \
+	contains "$R/dev/kmsg" "passthrough.conf:0: the config is not a regular file"
+
+R=$TAP_TMP/conf-c; fake_root "$R"; printf '[device.x]\naddress = 02:00.0\n' >"$R/other.conf"; run "$R" -c "$R/other.conf" --dry-run
+check "-c picks another config" contains "$R/out" "0000:02:00.0: would bind to vfio-pci"
+
+R=$TAP_TMP/nokmsg; fake_root "$R"; rm "$R/dev/kmsg"; run "$R"
+check "without /dev/kmsg the messages go to stderr" contains "$R/out" "passthrough: done: 0 bound"
+
+R=$TAP_TMP/nosys; fake_root "$R"; rm -rf "$R/sys/bus"; run "$R"
+check "without sysfs: logged, exit 0" \
+	bash -c 'grep -q "cannot list PCI devices" "$0" && [ "$(cat "$1")" = 0 ]' "$R/dev/kmsg" "$R/rc"
+
+R=$TAP_TMP/vanish; fake_root "$R"; printf '[device.n]\nids = 8086:10d3\n' >"$R/etc/passthrough.conf"
+rm "$R/sys/bus/pci/devices/0000:02:00.0/vendor" # unreadable: left out with a warning
+run "$R"
+check "a device whose attributes cannot be read is left out" \
+	contains "$R/dev/kmsg" "<4>passthrough: ignoring 0000:02:00.0: its vendor, device or class cannot be read"
+
+tap_end
+exit $((TAP_FAILED > 0))

@@ -1,0 +1,311 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "fakesys.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void parse(const char *text, size_t len, struct pt_config *cfg)
+{
+	FILE *f = fmemopen((void *)text, len, "r");
+
+	assert_non_null(f);
+	assert_int_equal(pt_config_parse_stream(f, "t.conf", cfg), 0);
+	fclose(f);
+}
+
+/* All errors as "LINE: text" lines, to compare with the exact messages. */
+static const char *errors_of(const struct pt_config *cfg)
+{
+	static char buf[4096];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < cfg->n_errors; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u: %s\n",
+				      cfg->errors[i].line, cfg->errors[i].text);
+	return buf;
+}
+
+static void full_example_parses(void **state)
+{
+	static const char text[] =
+		"; a comment\n"
+		"# another\n"
+		"[global]\n"
+		"iommu = intel\n"
+		"iommu_pt = no\n"
+		"driver = vfio-pci\n"
+		"unsafe_interrupts = yes\n"
+		"disable_vga = yes\n"
+		"\n"
+		"[device.gpu]            ; inline comment\n"
+		"address = 0000:01:00.0 02:00.0\n"
+		"ids = 10de:1b06, 10de:10ef\n"
+		"functions = all\n"
+		"allow_boot_vga = yes\n"
+		"driver = pci-stub\n"
+		"[device.usb]\n"
+		"class = 0x0c03\n"
+		"group = 14\n";
+	struct pt_config cfg;
+
+	(void)state;
+	parse(text, sizeof(text) - 1, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_int_equal(cfg.iommu, PT_IOMMU_INTEL);
+	assert_false(cfg.iommu_pt);
+	assert_true(cfg.unsafe_interrupts);
+	assert_true(cfg.disable_vga);
+	assert_int_equal(cfg.n_rules, 2);
+	assert_string_equal(cfg.rules[0].name, "gpu");
+	assert_int_equal(cfg.rules[0].line, 10);
+	assert_int_equal(cfg.rules[0].n_matches, 4);
+	assert_int_equal(cfg.rules[0].matches[1].kind, PT_MATCH_ADDRESS);
+	assert_int_equal(cfg.rules[0].matches[1].u.addr.bus, 2);
+	assert_int_equal(cfg.rules[0].matches[3].u.id.device, 0x10ef);
+	assert_true(cfg.rules[0].all_functions);
+	assert_true(cfg.rules[0].allow_boot_vga);
+	assert_int_equal(pt_rule_driver(&cfg, &cfg.rules[0]), PT_DRIVER_PCI_STUB);
+	assert_string_equal(cfg.rules[1].name, "usb");
+	assert_int_equal(pt_rule_driver(&cfg, &cfg.rules[1]), PT_DRIVER_VFIO_PCI);
+	assert_int_equal(cfg.rules[1].matches[1].u.group, 14);
+	pt_config_free(&cfg);
+}
+
+static void defaults_without_global(void **state)
+{
+	static const char text[] = "[device.x]\nids = 8086:10d3\n";
+	struct pt_config cfg;
+
+	(void)state;
+	parse(text, sizeof(text) - 1, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_int_equal(cfg.iommu, PT_IOMMU_AUTO);
+	assert_true(cfg.iommu_pt);
+	assert_int_equal(cfg.driver, PT_DRIVER_VFIO_PCI);
+	assert_false(cfg.unsafe_interrupts);
+	pt_config_free(&cfg);
+}
+
+struct bad_case {
+	const char *name;
+	const char *text;
+	size_t len; /* 0: strlen */
+	const char *errors;
+};
+
+static char long_line[400];
+
+static const struct bad_case bad[] = {
+	{ "unknown section", "[devices.gpu]\nids = 10de:1b06\n", 0,
+	  "1: [devices.gpu]: unknown section; expected [global] or [device.NAME]\n" },
+	{ "unknown global key", "[global]\niommu_mode = on\n", 0,
+	  "2: [global] iommu_mode: unknown key; expected one of iommu, iommu_pt, "
+	  "driver, unsafe_interrupts, disable_vga\n" },
+	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
+	  "2: [device.a] adress: unknown key; expected one of address, ids, "
+	  "class, group, functions, allow_boot_vga, driver\n" },
+	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
+	  "2: [device.a] address: '1:0.0' is not a PCI address; write DDDD:BB:SS.F "
+	  "or BB:SS.F in hex, as `lspci -D` prints it\n" },
+	{ "address with a path", "[device.a]\naddress = ../../devices\n", 0,
+	  "2: [device.a] address: '../../devices' is not a PCI address; write "
+	  "DDDD:BB:SS.F or BB:SS.F in hex, as `lspci -D` prints it\n" },
+	{ "bad ids", "[device.a]\nids = 10de-1b06\n", 0,
+	  "2: [device.a] ids: '10de-1b06' is not a vendor:device ID; write four hex "
+	  "digits each, as in 10de:1b80 or 10de:1b80:1458:3702 (lspci -nn)\n" },
+	{ "bad class", "[device.a]\nclass = vga\n", 0,
+	  "2: [device.a] class: 'vga' is not a class code; write 0x03 (class), "
+	  "0x0300 (class and subclass) or 0x030000\n" },
+	{ "group out of range", "[device.a]\ngroup = 99999999999\n", 0,
+	  "2: [device.a] group: '99999999999' is not an IOMMU group number; write "
+	  "a decimal number as listed by `passthrough list`\n" },
+	{ "negative group", "[device.a]\ngroup = -1\n", 0,
+	  "2: [device.a] group: '-1' is not an IOMMU group number; write a decimal "
+	  "number as listed by `passthrough list`\n" },
+	{ "duplicate key", "[device.a]\nids = 8086:10d3\nids = 8086:10d4\n", 0,
+	  "3: [device.a] ids: the key is given twice in this section; put all "
+	  "values on one line, separated by spaces\n" },
+	{ "duplicate section", "[device.a]\nids = 8086:10d3\n[device.a]\nclass = 0x02\n", 0,
+	  "3: [device.a]: the section appears again (first at line 1); merge the "
+	  "two, or give the rule another name\n" },
+	{ "duplicate section back to back", "[global]\n[global]\n", 0,
+	  "2: [global]: the section appears again (first at line 1); merge the "
+	  "two, or give the rule another name\n" },
+	{ "empty rule", "[device.a]\n", 0,
+	  "1: [device.a]: the rule selects nothing; give at least one of address, "
+	  "ids, class or group\n" },
+	{ "rule with only options", "[device.a]\nfunctions = all\n", 0,
+	  "1: [device.a]: the rule selects nothing; give at least one of address, "
+	  "ids, class or group\n" },
+	{ "bad rule name", "[device.a/b]\nids = 8086:10d3\n", 0,
+	  "1: [device.a/b]: the rule name 'a/b' must be 1 to 64 letters, digits, "
+	  "'-', '_' or '.'\n" },
+	{ "empty rule name", "[device.]\nids = 8086:10d3\n", 0,
+	  "1: [device.]: the rule name '' must be 1 to 64 letters, digits, '-', "
+	  "'_' or '.'\n" },
+	{ "key outside a section", "ids = 8086:10d3\n", 0,
+	  "1: ids: the key is outside any section; put it under [global] or "
+	  "[device.NAME]\n" },
+	{ "syntax error", "[device.a]\nids = 8086:10d3\njust words\n", 0,
+	  "3: syntax error: expected '[section]', 'key = value' or a comment "
+	  "starting with ';' or '#'\n" },
+	{ "unclosed section", "[device.a\nids = 8086:10d3\n", 0,
+	  "1: syntax error: expected '[section]', 'key = value' or a comment "
+	  "starting with ';' or '#'\n"
+	  "2: ids: the key is outside any section; put it under [global] or "
+	  "[device.NAME]\n" },
+	{ "bad bool", "[global]\niommu_pt = maybe\n", 0,
+	  "2: [global] iommu_pt: 'maybe' is not valid; expected yes or no\n" },
+	{ "bad driver", "[global]\ndriver = nouveau\n", 0,
+	  "2: [global] driver: 'nouveau' is not valid; expected vfio-pci or pci-stub\n" },
+	{ "bad iommu", "[global]\niommu = on\n", 0,
+	  "2: [global] iommu: 'on' is not valid; expected auto, intel, amd or off\n" },
+	{ "bad functions", "[device.a]\nids = 8086:10d3\nfunctions = 2\n", 0,
+	  "3: [device.a] functions: '2' is not valid; expected all (every function "
+	  "of the slot) or selected\n" },
+	{ "two values for one", "[device.a]\nids = 8086:10d3\ndriver = vfio-pci pci-stub\n", 0,
+	  "3: [device.a] driver: takes one value, not 'vfio-pci pci-stub'\n" },
+	{ "empty value", "[device.a]\nids =\n", 0,
+	  "2: [device.a] ids: the value is empty\n" },
+	{ "NUL byte", "[device.a]\nclass = 0x02\nids = 8086:10d3\0\n", 41,
+	  "3: the line contains a NUL byte; the file is not text: rewrite it with "
+	  "a text editor\n" },
+	{ "invalid UTF-8", "[device.a]\nids = 8086:10d3\n; caf\xe9\n", 0,
+	  "3: the line is not valid UTF-8; rewrite it in plain ASCII\n" },
+	{ "overlong UTF-8", "[device.a]\nids = 8086:10d3\n; \xc0\xaf\n", 0,
+	  "3: the line is not valid UTF-8; rewrite it in plain ASCII\n" },
+	{ "line too long", long_line, 0,
+	  "2: the line is 302 characters long, more than the 197 the parser "
+	  "accepts; split the values over several rules or shorten the comment\n" },
+};
+
+static void bad_configs_give_exact_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct bad_case *c = &bad[i];
+		struct pt_config cfg;
+
+		parse(c->text, c->len ? c->len : strlen(c->text), &cfg);
+		if (strcmp(errors_of(&cfg), c->errors) != 0)
+			fail_msg("case '%s':\n  got:      %s  expected: %s", c->name,
+				 errors_of(&cfg), c->errors);
+		pt_config_free(&cfg);
+	}
+}
+
+static void every_error_is_reported_not_just_the_first(void **state)
+{
+	static const char text[] = "[global]\n"
+				   "iommu = yes\n"
+				   "[device.a]\n"
+				   "address = zz\n"
+				   "[bogus]\n"
+				   "x = 1\n";
+	struct pt_config cfg;
+
+	(void)state;
+	parse(text, sizeof(text) - 1, &cfg);
+	assert_int_equal(cfg.n_errors, 3);
+	assert_int_equal(cfg.errors[0].line, 2);
+	assert_int_equal(cfg.errors[1].line, 4);
+	assert_int_equal(cfg.errors[2].line, 5);
+	pt_config_free(&cfg);
+}
+
+static void a_too_long_line_does_not_leak_into_the_next(void **state)
+{
+	struct pt_config cfg;
+
+	(void)state;
+	/* inih would split it into a truncated value and a bogus line. */
+	parse(long_line, strlen(long_line), &cfg);
+	assert_int_equal(cfg.n_errors, 1);
+	assert_int_equal(cfg.n_rules, 1);
+	assert_int_equal(cfg.rules[0].n_matches, 1);
+	pt_config_free(&cfg);
+}
+
+static void load_missing_file(void **state)
+{
+	struct pt_config cfg;
+
+	(void)state;
+	assert_int_equal(pt_config_load("/nonexistent/passthrough.conf", &cfg), -ENOENT);
+	assert_int_equal(cfg.n_errors, 1);
+	assert_string_equal(cfg.errors[0].text,
+			    "cannot open the config: No such file or directory");
+	pt_config_free(&cfg);
+}
+
+static void load_directory(void **state)
+{
+	struct fakesys fs;
+	struct pt_config cfg;
+	char path[400];
+
+	(void)state;
+	fakesys_init(&fs);
+	fakesys_write(&fs, "etc/passthrough.conf/x", "");
+	snprintf(path, sizeof(path), "%s/etc/passthrough.conf", fs.root);
+	assert_int_equal(pt_config_load(path, &cfg), 0);
+	assert_string_equal(errors_of(&cfg),
+			    "0: the config is not a regular file; it must be a "
+			    "plain file\n");
+	pt_config_free(&cfg);
+	fakesys_cleanup(&fs);
+}
+
+static void load_regular_file(void **state)
+{
+	struct fakesys fs;
+	struct pt_config cfg;
+	char path[400];
+
+	(void)state;
+	fakesys_init(&fs);
+	fakesys_write(&fs, "etc/passthrough.conf", "[device.n]\naddress = 01:00.0\n");
+	snprintf(path, sizeof(path), "%s/etc/passthrough.conf", fs.root);
+	assert_int_equal(pt_config_load(path, &cfg), 0);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_string_equal(cfg.path, path);
+	assert_int_equal(cfg.n_rules, 1);
+	pt_config_free(&cfg);
+	fakesys_cleanup(&fs);
+}
+
+static int setup_long_line(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(long_line, sizeof(long_line), "[device.a]\n; ");
+	memset(long_line + n, 'x', 300);
+	snprintf(long_line + n + 300, sizeof(long_line) - n - 300,
+		 "\nids = 8086:10d3\n");
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_example_parses),
+		cmocka_unit_test(defaults_without_global),
+		cmocka_unit_test(bad_configs_give_exact_errors),
+		cmocka_unit_test(every_error_is_reported_not_just_the_first),
+		cmocka_unit_test(a_too_long_line_does_not_leak_into_the_next),
+		cmocka_unit_test(load_missing_file),
+		cmocka_unit_test(load_directory),
+		cmocka_unit_test(load_regular_file),
+	};
+	return cmocka_run_group_tests(tests, setup_long_line, NULL);
+}
