@@ -39,7 +39,7 @@ EARLY_OBJ = $(BUILD)/obj/early.o
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: all check unit-check boot-check demo deps install clean distclean
+.PHONY: all static check unit-check demo deps install clean distclean
 all: $(BUILD)/passthrough-early
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
@@ -59,25 +59,41 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(TEST_SUPPORT) \
 		$(BUILD)/libpassthrough.a $(CORE_LIBS) -lcmocka
 
+# A binder with no shared libraries at all, for initramfs generators that
+# cannot copy libraries; libkmod is compiled from Debian's kmod source.
+static: $(BUILD)/passthrough-early-static
+$(BUILD)/libkmod-static/libkmod.a: src/static-libkmod.sh src/static-libkmod-config.h
+	src/static-libkmod.sh $(BUILD)/libkmod-static $(CC)
+
+$(BUILD)/passthrough-early-static: $(EARLY_OBJ) $(BUILD)/libpassthrough.a $(BUILD)/libkmod-static/libkmod.a
+	$(CC) $(LDFLAGS) -static -Wl,--gc-sections -o $@ $(EARLY_OBJ) $(BUILD)/libpassthrough.a \
+		$(INIH_LIBS) $(BUILD)/libkmod-static/libkmod.a -llzma -lzstd
+	strip $@
+	@echo "$@: $$(stat -c %s $@) bytes, static"
+
 deps:
 	@tests/deps.sh
 
 unit-check: all $(UNIT_TESTS)
 check: deps
-	@$(MAKE) --no-print-directory unit-check
+	@$(MAKE) --no-print-directory unit-check static
 	@tests/run-all.sh $(BUILD)
 
 demo: deps all
 	@tests/boot/demo.sh $(BUILD)
 
+# The config is installed only where none exists: an admin's is never
+# overwritten. The shipped one selects nothing until edited.
 install: all
 	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
-	install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
+		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a \
-		$(BUILD)/passthrough-early $(BUILD)/passthrough
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a $(BUILD)/clang \
+		$(BUILD)/test-logs $(BUILD)/passthrough-early $(BUILD)/passthrough \
+		$(BUILD)/passthrough-early-static
 
-# Also drops the downloaded kernel.
+# Also drops the downloaded kernel and kmod source.
 distclean:
 	rm -rf $(BUILD)

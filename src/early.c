@@ -22,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_CONFIG "/etc/passthrough.conf"
+/* Relative to --root, which is "" (the real root) in the initramfs. */
+#define CONFIG_RELPATH "etc/passthrough.conf"
+#define DEFAULT_CONFIG "/" CONFIG_RELPATH
 
 struct options {
 	const char *config;
@@ -286,8 +288,7 @@ int main(int argc, char **argv)
 	}
 	if (o.config)
 		snprintf(config_path, sizeof(config_path), "%s", o.config);
-	else if (pt_path(config_path, sizeof(config_path), o.root, "%s",
-			 DEFAULT_CONFIG + 1)) {
+	else if (pt_path(config_path, sizeof(config_path), o.root, CONFIG_RELPATH)) {
 		pt_log(&log, PT_ERR, "--root is too long; binding nothing");
 		return 0;
 	}

@@ -12,6 +12,7 @@ struct wanted_module {
 	bool required;
 };
 
+__attribute__((format(printf, 6, 0)))
 static void kmod_to_log(void *data, int priority, const char *file, int line,
 			const char *fn, const char *format, va_list args)
 {

@@ -20,6 +20,11 @@ kernel_package() {
 	local pkg
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ] && [ ! -d "$KERNEL_CACHE" ]; then
+		apt-get update >/dev/null 2>&1
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	fi
 	if [ -z "$pkg" ]; then
 		# Offline: take whatever was fetched before.
 		pkg=$(ls "$KERNEL_CACHE" 2>/dev/null | grep '^linux-image-' | tail -n 1)
@@ -61,14 +66,19 @@ copy_with_libs() {
 	done
 }
 
-# build_initramfs OUT [without-vfio]: busybox, the binder, the modules, the
-# test configs and the guest's /init.
+# build_initramfs OUT [without-vfio|static]: busybox, the binder, the
+# modules, the test configs and the guest's /init. "static" puts in the
+# binder of `make static`, without any shared library.
 build_initramfs() {
 	local out=$1 variant=${2:-} tree mods f
 	tree=$(mktemp -d "$BUILD/boot/tree.XXXXXX")
 	mkdir -p "$tree"/{bin,sbin,etc/tests,proc,sys,dev,run,tmp,lib/modules/"$KVER"}
 	cp /bin/busybox "$tree/bin/busybox"
-	copy_with_libs "$BUILD/passthrough-early" "$tree"
+	if [ "$variant" = static ]; then
+		install -D -m 0755 "$BUILD/passthrough-early-static" "$tree/sbin/passthrough-early"
+	else
+		copy_with_libs "$BUILD/passthrough-early" "$tree"
+	fi
 	mods=$(for m in $GUEST_MODULES; do
 		modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
 	done | sort -u)

@@ -12,6 +12,7 @@ mkdir -p "$LOGS"
 fetch_kernel
 build_initramfs "$BUILD/boot/initrd.gz"
 build_initramfs "$BUILD/boot/initrd-novfio.gz" without-vfio
+build_initramfs "$BUILD/boot/initrd-static.gz" static
 
 # name | initramfs | kernel arguments | expected drivers | expected kmsg text
 CASES=$(cat <<'TABLE'
@@ -28,6 +29,9 @@ boot-vga-allowed|initrd|pt.test=boot-vga-allowed|00:01.0=vfio-pci|0000:00:01.0: 
 pci-stub|initrd|pt.test=pci-stub|00:05.0=pci-stub 00:04.0=vfio-pci 00:1f.2=ahci|0000:00:05.0: bound to pci-stub
 built-in-drivers|initrd|pt.test=pci-stub pt.preload=xhci_pci,ahci|00:05.0=pci-stub 00:04.0=vfio-pci 00:1f.2=ahci|0000:00:04.0: bound to vfio-pci, taken from xhci_hcd
 no-iommu|initrd|pt.test=by-ids intel_iommu=off|01:00.0=e1000e 02:00.0=e1000e|refused: it has no IOMMU group
+blacklisted|initrd|pt.test=by-ids pt.modprobe=blacklist|01:00.0=e1000e 02:00.0=e1000e|module vfio_pci is blacklisted in modprobe.d
+install-command-ignored|initrd|pt.test=by-address pt.modprobe=install|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
+static-binder|initrd-static|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci, taken from e1000e
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 TABLE
 )
@@ -56,6 +60,8 @@ while IFS='|' read -r name initrd args expect kmsg; do
 		[ "$got" = "$want" ] || problems+=("$dev is on '${got:-?}', expected $want")
 	done
 	grep -F -q -- "$kmsg" "$log" || problems+=("kernel log lacks: $kmsg")
+	! grep -q PT-INSTALL-COMMAND-RAN "$log" ||
+		problems+=("a modprobe.d install command ran in early boot")
 	if [ ${#problems[@]} -eq 0 ]; then
 		echo "ok $n - boot: $name"
 	else

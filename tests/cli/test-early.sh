@@ -118,5 +118,12 @@ run "$R"
 check "a device whose attributes cannot be read is left out" \
 	contains "$R/dev/kmsg" "<4>passthrough: ignoring 0000:02:00.0: its vendor, device or class cannot be read"
 
+EXAMPLE=$(dirname "$0")/../../conf/passthrough.conf
+R=$TAP_TMP/example; fake_root "$R"; cp "$EXAMPLE" "$R/etc/passthrough.conf"; run "$R" --dry-run
+check "the shipped example binds nothing as installed" contains "$R/out" "dry run: 0 bound, 0 already bound, 0 refused, 0 failed"
+R=$TAP_TMP/example-on; fake_root "$R"; sed 's/^#//' "$EXAMPLE" >"$R/etc/passthrough.conf"; run "$R" --dry-run
+check "every example in the shipped config is valid" \
+	bash -c '! grep -q "config has errors" "$0" && grep -q "rule \[device.gpu\]" "$0"' "$R/out"
+
 tap_end
 exit $((TAP_FAILED > 0))

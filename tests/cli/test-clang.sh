@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The code must build without warnings under clang as well as gcc.
+set -uo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+. "$(dirname "$0")/tap.sh"
+cd "$(dirname "$0")/../.."
+check "clang builds everything with -Werror" \
+	make --no-print-directory CC=clang BUILD="$BUILD/clang" all unit-check
+tap_end
+exit $((TAP_FAILED > 0))

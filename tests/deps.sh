@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what building, testing and the demo need, on Debian or Ubuntu.
+# As root it runs apt-get; otherwise it prints the exact line to run.
+PACKAGES="gcc clang make pkg-config libkmod-dev libinih-dev libcmocka-dev \
+liblzma-dev libzstd-dev file \
+qemu-system-x86 busybox-static cpio kmod gzip"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "passthrough: missing packages:$missing" >&2
+	echo "run:  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "passthrough: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $missing >/dev/null ||
+	{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $missing >/dev/null; } ||
+	{ echo "passthrough: apt-get install$missing failed" >&2; exit 1; }

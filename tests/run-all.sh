@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test suite, each speaking TAP, and ends with one line:
+# "N passed, M failed". A suite that dies without reporting a failure
+# counts as one failure, so a crash never reads as a pass.
+set -uo pipefail
+BUILD=${1:-build}
+TESTS=$(cd "$(dirname "$0")" && pwd)
+LOGDIR="$BUILD/test-logs"
+mkdir -p "$LOGDIR"
+passed=0 failed=0
+
+suite() { # suite NAME COMMAND...
+	local name=$1 log="$LOGDIR/${1//\//-}.tap" rc p f; shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $rc" >>"$log"
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name ran no test" >>"$log"
+	fi
+	passed=$((passed + p)) failed=$((failed + f))
+	printf '%-28s %4d passed, %d failed\n' "$name" "$p" "$f"
+	if [ "$f" -ne 0 ]; then
+		grep -A30 '^not ok' "$log" | head -60 | sed 's/^/    /'
+		echo "    (full output: $log)"
+	fi
+}
+
+for t in "$BUILD"/tests/test_*; do
+	suite "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+suite "cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD"
+suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
+suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
+suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
