@@ -26,21 +26,29 @@ INIH_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir inih 2>/dev/null)
 INIH_LIBS   := $(if $(INIH_LIBDIR),$(INIH_LIBDIR)/libinih.a,-l:libinih.a)
 
-CPPFLAGS += -Isrc $(KMOD_CFLAGS) $(INIH_CFLAGS)
+PCI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci 2>/dev/null)
+PCI_LIBS    := $(shell $(PKG_CONFIG) --libs libpci 2>/dev/null || echo -lpci)
+
+CPPFLAGS += -Isrc $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS)
 
 # The core shared by both programs.
-CORE_SRC = src/log.c src/pciid.c src/config.c src/sysfs.c src/device.c \
+CORE_SRC = src/log.c src/pciid.c src/utf8.c src/config.c src/sysfs.c src/device.c \
            src/select.c src/bind.c src/cmdline.c src/modules.c
 CORE_OBJ = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 
 EARLY_OBJ = $(BUILD)/obj/early.o
 
+# The host tool's own parts: the machine model, judgement and output.
+HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c
+HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
+HOST_LIBS = $(PCI_LIBS)
+
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
 .PHONY: all static check unit-check demo deps install clean distclean
-all: $(BUILD)/passthrough-early
+all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -54,10 +62,17 @@ $(BUILD)/libpassthrough.a: $(CORE_OBJ)
 $(BUILD)/passthrough-early: $(EARLY_OBJ) $(BUILD)/libpassthrough.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
+$(BUILD)/libpassthrough-host.a: $(HOST_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(CORE_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
-		$(BUILD)/libpassthrough.a | $(BUILD)/tests
+		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(TEST_SUPPORT) \
-		$(BUILD)/libpassthrough.a $(CORE_LIBS) -lcmocka
+		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a \
+		$(HOST_LIBS) $(CORE_LIBS) -lcmocka
 
 # A binder with no shared libraries at all, for initramfs generators that
 # cannot copy libraries; libkmod is compiled from Debian's kmod source.
@@ -86,6 +101,7 @@ demo: deps all
 # overwritten. The shipped one selects nothing until edited.
 install: all
 	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
+	install -D -m 0755 $(BUILD)/passthrough $(DESTDIR)$(SBINDIR)/passthrough
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
 		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
 

@@ -79,13 +79,18 @@ int pt_release_device(const char *sysfs, const struct pt_device *dev,
 	    (r = probe(sysfs, dev)))
 		pt_log(log, PT_DEBUG, "%s: drivers_probe: %s", dev->bdf,
 		       strerror(-r));
-	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && drv[0])
-		pt_log(log, PT_INFO, "%s: back on its host driver %s", dev->bdf,
-		       drv);
-	else
+	if (current_driver(sysfs, dev, drv, sizeof(drv)) != 0) {
+		return 0;
+	} else if (drv[0] && strcmp(drv, from_driver) == 0) {
+		pt_log(log, PT_ERR, "%s: still on %s after unbinding it", dev->bdf, drv);
+		return -EBUSY;
+	} else if (drv[0]) {
+		pt_log(log, PT_INFO, "%s: back on its host driver %s", dev->bdf, drv);
+	} else {
 		pt_log(log, PT_INFO,
 		       "%s: released; its host driver takes it when it loads",
 		       dev->bdf);
+	}
 	return 0;
 }
 

@@ -25,6 +25,19 @@ bool pt_valid_driver_name(const char *s)
 	return true;
 }
 
+bool pt_pci_device_behind(const char *path, struct pci_addr *out)
+{
+	char real[PATH_MAX], *tok, *save = NULL;
+	bool found = false;
+
+	if (!realpath(path, real))
+		return false;
+	for (tok = strtok_r(real, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+		if (pci_addr_parse_canonical(tok, out) == 0)
+			found = true;
+	return found;
+}
+
 static int read_hex_attr(const char *sysfs, const char *bdf, const char *attr,
 			 unsigned long max, unsigned long *out)
 {

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,10 +211,9 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 {
 	static const enum pt_driver drivers[] = { PT_DRIVER_VFIO_PCI,
 						  PT_DRIVER_PCI_STUB };
-	struct utsname uts;
+	char release[65];
 
-	if (uname(&uts) < 0)
-		strcpy(uts.release, "unknown");
+	pt_kernel_release(o->root, release, sizeof(release));
 	for (size_t k = 0; k < sizeof(drivers) / sizeof(drivers[0]); k++) {
 		enum pt_driver drv = drivers[k];
 		bool needed = false, usable;
@@ -225,7 +223,7 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 				needed = true;
 		if (!needed)
 			continue;
-		usable = pt_load_driver(o->root, uts.release, cfg, drv, o->dry_run,
+		usable = pt_load_driver(o->root, release, cfg, drv, o->dry_run,
 					log) == 0;
 		for (size_t i = 0; i < plan->n; i++) {
 			const struct pt_decision *d = &plan->v[i];

@@ -5,6 +5,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
+
+#include "sysfs.h"
 
 struct wanted_module {
 	const char *name;
@@ -41,6 +44,8 @@ static void print_action(struct kmod_module *m, bool install,
 static struct kmod_ctx *open_kmod(const char *root, const char *release,
 				  const struct pt_log *log)
 {
+	/* On the real root, libkmod's defaults: the running kernel's modules
+	 * and every modprobe.d directory it knows. */
 	char dir[PATH_MAX], conf[4][PATH_MAX];
 	const char *confs[5];
 	struct kmod_ctx *ctx;
@@ -152,4 +157,30 @@ int pt_load_driver(const char *root, const char *release,
 		r = load_one(ctx, &wanted[i], dry_run, log);
 	kmod_unref(ctx);
 	return r;
+}
+
+int pt_module_available(const char *root, const char *release, const char *module)
+{
+	struct kmod_list *list = NULL;
+	struct kmod_ctx *ctx = open_kmod(root, release, NULL);
+	int r;
+
+	if (!ctx)
+		return -ENOENT;
+	r = kmod_module_new_from_lookup(ctx, module, &list);
+	r = r < 0 ? r : list != NULL;
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	return r;
+}
+
+void pt_kernel_release(const char *root, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	struct utsname uts;
+
+	if (pt_path(path, sizeof(path), root, "proc/sys/kernel/osrelease") == 0 &&
+	    pt_read_attr(path, buf, len) == 0 && buf[0])
+		return;
+	snprintf(buf, len, "%s", uname(&uts) == 0 ? uts.release : "unknown");
 }

@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Loads what `driver` needs, with the options the config asks for.
  * root: "" for the running system, else a directory holding
@@ -16,5 +17,14 @@
 int pt_load_driver(const char *root, const char *release,
 		   const struct pt_config *cfg, enum pt_driver driver,
 		   bool dry_run, const struct pt_log *log);
+
+/* The running kernel's release: ROOT/proc/sys/kernel/osrelease (so a
+ * fake root brings its own), else uname. */
+void pt_kernel_release(const char *root, char *buf, size_t len);
+
+/* Whether a module exists for the kernel `release` (loadable or built
+ * in): 1 yes, 0 no, -errno when there is no module index at all. */
+int pt_module_available(const char *root, const char *release,
+			const char *module);
 
 #endif

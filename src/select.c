@@ -57,7 +57,7 @@ bool rule_matches(const struct pt_rule *rule, const struct pt_device *dev)
 	return true;
 }
 
-static bool rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
+bool rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
 {
 	for (size_t i = 0; i < rule->n_matches; i++)
 		if (rule->matches[i].kind == kind)

@@ -29,6 +29,7 @@ struct pt_plan {
 };
 
 bool rule_matches(const struct pt_rule *rule, const struct pt_device *dev);
+bool rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
 
 int select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
 		   struct pt_plan *plan);

@@ -6,7 +6,11 @@
 # Kernel arguments: pt.test=NAME selects /etc/tests/NAME.conf;
 # pt.preload=MOD[,MOD] loads host drivers before the binder, as if built in;
 # pt.modprobe=blacklist|install writes a modprobe.d file that blacklists
-# vfio_pci, or gives it an install command that must not run in early boot.
+# vfio_pci, or gives it an install command that must not run in early boot;
+# pt.disks=1 mounts the extra AHCI disk's ext4 and opens its LUKS volume
+# first; pt.host=1 runs `passthrough status` and `check` after coldplug;
+# pt.capture=1 prints the sysfs/proc facts the host tool reads, as a
+# base64 tar (tests/boot/capture.sh turns it into tests/fixtures/qemu).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -30,6 +34,24 @@ blacklist) echo "blacklist vfio_pci" >/etc/modprobe.d/test.conf ;;
 install) echo "install vfio_pci /bin/touch /tmp/install-command-ran" >/etc/modprobe.d/test.conf ;;
 esac
 
+if [ "$(arg pt.disks)" = 1 ]; then
+	# Loaded by hand: what ext4's checksums and dm-crypt's aes-xts need
+	# is otherwise requested through /sbin/modprobe, which is not here.
+	for m in ahci sd_mod crc32c_generic ext4 dm_crypt ecb xts; do modprobe "$m"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		ls /sys/block/sd*/sd*1 >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	for b in /sys/block/sd*; do
+		readlink -f "$b" | grep -q 0000:00:05.0 || continue
+		disk=$(basename "$b")
+		mkdir -p /mnt/data /run/cryptsetup
+		mount -t ext4 "/dev/${disk}1" /mnt/data
+		cryptsetup open --key-file /etc/tests/luks.key "/dev/${disk}2" vault
+		echo "PT-DISKS $disk"
+	done
+fi
+
 start=$(cut -d' ' -f1 /proc/uptime)
 /sbin/passthrough-early
 echo "PT-EXIT $?"
@@ -37,8 +59,17 @@ end=$(cut -d' ' -f1 /proc/uptime)
 echo "PT-TIME $start $end"
 
 for d in /sys/bus/pci/devices/*; do modprobe -q "$(cat "$d/modalias")" 2>/dev/null; done
+# USB devices appear once their controller's driver is up.
+sleep 1
+for m in /sys/bus/usb/devices/*/modalias; do modprobe -q "$(cat "$m")" 2>/dev/null; done
 report
 [ -e /tmp/install-command-ran ] && echo "PT-INSTALL-COMMAND-RAN"
 dmesg | grep 'passthrough:' | sed 's/^/PT-KMSG /'
+if [ "$(arg pt.host)" = 1 ]; then
+	echo PT-STATUS-BEGIN; passthrough status; echo "PT-STATUS-EXIT $?"
+	echo PT-CHECK-BEGIN; passthrough check; echo "PT-CHECK-EXIT $?"
+	echo PT-LIST-BEGIN; passthrough list; echo "PT-LIST-EXIT $?"
+fi
+[ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh
 echo PT-END
 poweroff -f

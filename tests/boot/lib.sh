@@ -10,7 +10,8 @@ KERNEL_CACHE="$BUILD/kernel"
 
 # The modules the guest needs: our drivers and the topology's host drivers
 # (e1000e, xhci, usb-storage, ahci, bochs), with their dependencies.
-GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs"
+GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs
+ext4 crc32c_generic dm_crypt xts ecb"
 
 die() { echo "boot: $*" >&2; exit 1; }
 
@@ -74,6 +75,11 @@ build_initramfs() {
 	tree=$(mktemp -d "$BUILD/boot/tree.XXXXXX")
 	mkdir -p "$tree"/{bin,sbin,etc/tests,proc,sys,dev,run,tmp,lib/modules/"$KVER"}
 	cp /bin/busybox "$tree/bin/busybox"
+	# The host tool and cryptsetup, for the status/check/capture cases.
+	copy_with_libs "$BUILD/passthrough" "$tree"
+	copy_with_libs "$(command -v cryptsetup)" "$tree"
+	install -D -m 0644 /usr/share/misc/pci.ids "$tree/usr/share/misc/pci.ids"
+	install -m 0600 "$BOOT_DIR/luks.key" "$tree/etc/tests/luks.key"
 	if [ "$variant" = static ]; then
 		install -D -m 0755 "$BUILD/passthrough-early-static" "$tree/sbin/passthrough-early"
 	else
@@ -90,9 +96,28 @@ build_initramfs() {
 	depmod -b "$tree" "$KVER"
 	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
 	install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
+	install -m 0755 "$BOOT_DIR/capture-guest.sh" "$tree/etc/tests/capture-guest.sh"
 	(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$tree"
+}
+
+# The extra AHCI controller's disk: GPT, an ext4 partition ("guestdata")
+# and a LUKS2 partition, so the guest can mount one and open the other.
+make_data_disk() {
+	local img=$1 tmp
+	[ -f "$img" ] && return 0
+	tmp=$(mktemp -d "$BUILD/boot/disk.XXXXXX")
+	truncate -s 64M "$tmp/disk"
+	printf 'label: gpt\nstart=2048, size=40960, name=data\nstart=43008, name=vault\n' |
+		sfdisk -q "$tmp/disk" >/dev/null
+	mkfs.ext4 -q -F -L guestdata -E offset=$((2048 * 512)) "$tmp/disk" 20M >/dev/null
+	truncate -s $(((131072 - 43008 - 34) * 512)) "$tmp/luks"
+	cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+		--key-file "$BOOT_DIR/luks.key" "$tmp/luks" >/dev/null
+	dd if="$tmp/luks" of="$tmp/disk" bs=512 seek=43008 conv=notrunc status=none
+	mv "$tmp/disk" "$img"
+	rm -rf "$tmp"
 }
 
 # boot_guest INITRD LOG APPEND...: boots the topology of ../shared/REFERENCE.md
@@ -105,7 +130,7 @@ boot_guest() {
 	local disks="$BUILD/boot/disks"
 	mkdir -p "$disks"
 	[ -f "$disks/usb.img" ] || truncate -s 16M "$disks/usb.img"
-	[ -f "$disks/sata.img" ] || truncate -s 16M "$disks/sata.img"
+	make_data_disk "$disks/sata-data.img"
 	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
 		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
 		-nographic -no-reboot -nic none -serial mon:stdio \
@@ -118,7 +143,7 @@ boot_guest() {
 		-drive if=none,id=usbdisk,file="$disks/usb.img",format=raw,snapshot=on \
 		-device usb-storage,bus=xhci.0,drive=usbdisk \
 		-device ich9-ahci,id=ahci2 \
-		-drive if=none,id=satadisk,file="$disks/sata.img",format=raw,snapshot=on \
+		-drive if=none,id=satadisk,file="$disks/sata-data.img",format=raw,snapshot=on \
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
 		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 $*" \

@@ -1,0 +1,381 @@
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pt_severity_name(enum pt_severity s)
+{
+	static const char *const names[] = { "note", "warning", "error" };
+
+	return names[s];
+}
+
+struct finding_where {
+	long rule;
+	unsigned line;
+	const char *device;
+};
+
+static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
+		struct finding_where w, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
+		struct finding_where w, const char *fix, const char *fmt, ...)
+{
+	struct pt_finding *v, *f;
+	va_list ap;
+
+	v = realloc(out->v, (out->n + 1) * sizeof(*v));
+	if (!v)
+		return;
+	out->v = v;
+	f = &v[out->n];
+	memset(f, 0, sizeof(*f));
+	f->severity = sev;
+	f->code = code;
+	f->rule = w.rule;
+	f->line = w.line;
+	snprintf(f->device, sizeof(f->device), "%s", w.device ? w.device : "");
+	va_start(ap, fmt);
+	if (vasprintf(&f->message, fmt, ap) < 0)
+		f->message = NULL;
+	va_end(ap);
+	f->fix = fix ? strdup(fix) : NULL;
+	if (!f->message)
+		return;
+	out->n++;
+	out->count[sev]++;
+}
+
+static struct finding_where nowhere(void)
+{
+	return (struct finding_where){ -1, 0, NULL };
+}
+
+static struct finding_where at_rule(const struct pt_config *cfg, size_t rule,
+				    const char *device)
+{
+	return (struct finding_where){ (long)rule, cfg->rules[rule].line, device };
+}
+
+void check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
+{
+	for (size_t i = 0; i < cfg->n_errors; i++)
+		add(out, PT_SEV_ERROR, "config-syntax",
+		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, NULL,
+		    "%s", cfg->errors[i].text);
+}
+
+void check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
+		       struct pt_findings *out)
+{
+	char fix[512];
+
+	if (!env->have_config_stat)
+		return;
+	/* The binder runs as root at every boot from what this file says:
+	 * whoever can write it can hand any device to a guest. */
+	if (env->config_stat.st_uid != 0) {
+		snprintf(fix, sizeof(fix), "chown root:root %s", cfg->path);
+		add(out, PT_SEV_ERROR, "config-owner", nowhere(), fix,
+		    "%s is owned by uid %u, not root", cfg->path,
+		    (unsigned)env->config_stat.st_uid);
+	}
+	if (env->config_stat.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(fix, sizeof(fix), "chmod go-w %s", cfg->path);
+		add(out, PT_SEV_ERROR, "config-writable", nowhere(), fix,
+		    "%s is writable by %s (mode %04o)", cfg->path,
+		    (env->config_stat.st_mode & S_IWOTH) ? "everyone" : "its group",
+		    (unsigned)(env->config_stat.st_mode & 07777));
+	}
+	if (env->config_is_link)
+		add(out, PT_SEV_NOTE, "config-symlink", nowhere(),
+		    "the initramfs gets a copy of the file it points to; keep "
+		    "that file root-owned too",
+		    "%s is a symbolic link", cfg->path);
+}
+
+bool group_is_isolated(const struct pt_devices *devs, long group,
+		       const bool *selected, bool unbound_ok)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct pt_device *d = &devs->v[i];
+
+		if (d->iommu_group != group || pt_device_is_bridge(d) ||
+		    (selected && selected[i]) || (unbound_ok && !d->driver[0]))
+			continue;
+		if (strcmp(d->driver, "vfio-pci") != 0 &&
+		    strcmp(d->driver, "pci-stub") != 0)
+			return false;
+	}
+	return true;
+}
+
+static void append_list(char *buf, size_t len, const char *item)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
+}
+
+static void check_platform(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_check_env *env, bool wants_vfio,
+			   bool wants_stub, struct pt_findings *out)
+{
+	if (!m->iommu_on && wants_vfio)
+		add(out, PT_SEV_ERROR, "iommu-off", nowhere(),
+		    m->cpu == PT_CPU_AMD ?
+			    "enable AMD-Vi (IOMMU) in the firmware setup; AMD's "
+			    "IOMMU is on by default once the firmware has it" :
+			    "enable VT-d in the firmware setup and add intel_iommu=on "
+			    "to the kernel command line (see `passthrough cmdline`)",
+		    "the IOMMU is off: the kernel made no IOMMU groups, so vfio-pci "
+		    "cannot take any device");
+	if (wants_vfio && env->vfio_available <= 0)
+		add(out, PT_SEV_ERROR, "vfio-missing", nowhere(),
+		    "install the kernel's modules package, or build a kernel with "
+		    "CONFIG_VFIO_PCI",
+		    "no vfio_pci module for the running kernel %s", m->release);
+	if (wants_stub && env->stub_available <= 0)
+		add(out, PT_SEV_ERROR, "pci-stub-missing", nowhere(),
+		    "use driver = vfio-pci, or a kernel with CONFIG_PCI_STUB",
+		    "no pci_stub module for the running kernel %s", m->release);
+	if (wants_vfio && m->iommu_on && m->irq_remap == PT_NO) {
+		if (cfg->unsafe_interrupts)
+			add(out, PT_SEV_NOTE, "no-irq-remap", nowhere(), NULL,
+			    "no interrupt remapping: unsafe_interrupts = yes lets "
+			    "vfio work anyway, with weaker isolation from the guest");
+		else
+			add(out, PT_SEV_WARNING, "no-irq-remap", nowhere(),
+			    "enable interrupt remapping in the firmware (with VT-d/"
+			    "AMD-Vi), or set unsafe_interrupts = yes in [global]",
+			    "no interrupt remapping: vfio refuses to assign devices "
+			    "unless unsafe interrupts are allowed");
+	}
+}
+
+static void check_rules_hits(const struct pt_config *cfg, const struct pt_machine *m,
+			     const struct pt_plan *plan, struct pt_findings *out)
+{
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		const struct pt_rule *rule = &cfg->rules[r];
+		char list[512] = "", fix[600];
+
+		if (plan->rule_hits[r] == 0) {
+			add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL),
+			    "compare the rule with `passthrough list`; a device that "
+			    "moved or changed no longer matches",
+			    "the rule selects no device on this machine");
+			continue;
+		}
+		if (!rule_has_kind(rule, PT_MATCH_IDS) ||
+		    rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)
+			continue;
+		for (size_t i = 0; i < m->devs.n; i++)
+			if (rule_matches(rule, &m->devs.v[i]))
+				append_list(list, sizeof(list), m->devs.v[i].bdf);
+		snprintf(fix, sizeof(fix),
+			 "if only some are meant, add address = ... next to ids, "
+			 "so the rule picks them by slot and the IDs guard them");
+		add(out, PT_SEV_WARNING, "ids-ambiguous", at_rule(cfg, r, NULL), fix,
+		    "ids select %zu devices: %s", plan->rule_hits[r], list);
+	}
+}
+
+static void check_decision(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_decision *d, struct pt_findings *out)
+{
+	const struct pt_device *dev = &m->devs.v[d->device];
+	const struct pt_devinfo *info = &m->info[d->device];
+	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
+	char fix[512];
+
+	if (d->verdict == PT_REFUSED) {
+		if (d->reason == PT_REASON_BOOT_VGA)
+			add(out, PT_SEV_ERROR, "boot-vga", w,
+			    "if the host has another display or a serial console, "
+			    "set allow_boot_vga = yes in the rule",
+			    "it is the boot display: the host's console would go dark");
+		else if (d->reason == PT_REASON_CONFLICT)
+			add(out, PT_SEV_ERROR, "driver-conflict", w,
+			    "remove the device from one of the rules",
+			    "rules %s and %s select it with different drivers",
+			    cfg->rules[d->rule].name, cfg->rules[d->other_rule].name);
+		else if (d->reason == PT_REASON_BRIDGE)
+			add(out, PT_SEV_WARNING, "bridge", w,
+			    "select the devices behind the bridge instead",
+			    "it is a bridge: it stays with the host");
+		return; /* no IOMMU: reported once, as iommu-off */
+	}
+	if (d->verdict != PT_BIND)
+		return;
+	if (info->default_route)
+		add(out, PT_SEV_WARNING, "default-route", w,
+		    "make sure the host has another way in (another NIC, a "
+		    "console) before it loses this one",
+		    "it carries the host's default route (%s)", info->netdevs);
+	if (info->reset_known && !info->reset_methods[0])
+		add(out, PT_SEV_WARNING, "no-reset", w,
+		    "expect to reboot the host after a guest that used it stops; "
+		    "prefer a device with FLR",
+		    "it has no reset method: after a guest stops it may be stuck "
+		    "until the host reboots");
+	if (info->driver_builtin) {
+		snprintf(fix, sizeof(fix),
+			 "nothing to do: passthrough-early unbinds %s at boot",
+			 dev->driver);
+		add(out, PT_SEV_NOTE, "builtin-driver", w, fix,
+		    "its host driver %s is built into the kernel; "
+		    "vfio-pci.ids= alone would lose to it",
+		    dev->driver);
+	}
+	for (size_t k = 0; k < m->disks.n; k++) {
+		const struct pt_disk *disk = &m->disks.v[k];
+		char size[32];
+
+		if (!disk->has_controller ||
+		    pci_addr_compare(&disk->controller, &dev->addr) != 0 ||
+		    !disk->uses)
+			continue;
+		pt_format_size(disk->size, size, sizeof(size));
+		add(out, PT_SEV_ERROR, "host-disk", w,
+		    "never pass the controller of disks the host uses: unmount "
+		    "them, close their mappings and remove them from fstab, "
+		    "crypttab and LVM, or pass only a disk (`passthrough disk`)",
+		    "the host uses disk %s (%s%s%s) behind it: %s", disk->name, size,
+		    disk->model[0] ? ", " : "", disk->model, disk->why);
+	}
+}
+
+static void check_groups(const struct pt_config *cfg, const struct pt_machine *m,
+			 const struct pt_plan *plan, const bool *selected,
+			 struct pt_findings *out)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_decision *d = &plan->v[i];
+		const struct pt_device *dev = &m->devs.v[d->device];
+		char others[512] = "", chipset[512] = "", fix[600];
+		bool first_of_group = true;
+
+		if (d->verdict != PT_BIND || dev->iommu_group < 0)
+			continue;
+		/* one finding per group, at its first selected device */
+		for (size_t j = 0; j < i; j++)
+			if (plan->v[j].verdict == PT_BIND &&
+			    m->devs.v[plan->v[j].device].iommu_group == dev->iommu_group)
+				first_of_group = false;
+		if (!first_of_group)
+			continue;
+		for (size_t k = 0; k < m->devs.n; k++) {
+			const struct pt_device *o = &m->devs.v[k];
+
+			if (o->iommu_group != dev->iommu_group)
+				continue;
+			if (pt_device_is_chipset(o))
+				append_list(chipset, sizeof(chipset), o->bdf);
+			if (pt_device_is_bridge(o))
+				continue;
+			if (!selected[k] && strcmp(o->driver, "vfio-pci") &&
+			    strcmp(o->driver, "pci-stub"))
+				append_list(others, sizeof(others), o->bdf);
+		}
+		if (chipset[0]) {
+			add(out, PT_SEV_ERROR, "chipset-group", at_rule(cfg, d->rule, dev->bdf),
+			    "use a device in another slot: the platform's own devices "
+			    "cannot leave the host",
+			    "IOMMU group %ld holds chipset devices (%s): binding it "
+			    "takes them from the host",
+			    dev->iommu_group, chipset);
+		} else if (!group_is_isolated(&m->devs, dev->iommu_group, selected, false)) {
+			snprintf(fix, sizeof(fix),
+				 "add them to the config (group = %ld selects the whole "
+				 "group), or move the card to a slot with its own group",
+				 dev->iommu_group);
+			add(out, PT_SEV_WARNING, "group-not-isolated",
+			    at_rule(cfg, d->rule, dev->bdf), fix,
+			    "IOMMU group %ld also holds %s: vfio cannot use the group "
+			    "until they are bound too",
+			    dev->iommu_group, others);
+		}
+	}
+}
+
+static void check_displays(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_plan *plan, const bool *selected,
+			   struct pt_findings *out)
+{
+	size_t displays = 0, taken = 0, last = 0;
+
+	for (size_t i = 0; i < m->devs.n; i++) {
+		if (!pt_device_is_display(&m->devs.v[i]))
+			continue;
+		displays++;
+		if (selected[i])
+			taken++;
+	}
+	if (!displays || taken < displays)
+		return;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].verdict == PT_BIND &&
+		    pt_device_is_display(&m->devs.v[plan->v[i].device]))
+			last = i;
+	add(out, PT_SEV_ERROR, "last-display",
+	    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
+	    "keep one display adapter for the host, or manage it over a serial "
+	    "console or the network only",
+	    "every display adapter of the host would be bound: the host keeps "
+	    "no display");
+}
+
+void check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_plan *plan, const struct pt_check_env *env,
+			   struct pt_findings *out)
+{
+	bool *selected = calloc(m->devs.n ? m->devs.n : 1, sizeof(bool));
+	bool wants_vfio = false, wants_stub = false;
+
+	if (!selected)
+		return;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].verdict == PT_BIND)
+			selected[plan->v[i].device] = true;
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		if (pt_rule_driver(cfg, &cfg->rules[r]) == PT_DRIVER_PCI_STUB)
+			wants_stub = true;
+		else
+			wants_vfio = true;
+	}
+	check_platform(cfg, m, env, wants_vfio, wants_stub, out);
+	check_rules_hits(cfg, m, plan, out);
+	for (size_t i = 0; i < plan->n; i++)
+		check_decision(cfg, m, &plan->v[i], out);
+	check_groups(cfg, m, plan, selected, out);
+	check_displays(cfg, m, plan, selected, out);
+	free(selected);
+}
+
+void pt_findings_sort(struct pt_findings *f)
+{
+	/* Insertion sort: stable, and a check finds a handful. */
+	for (size_t i = 1; i < f->n; i++) {
+		struct pt_finding x = f->v[i];
+		size_t j = i;
+
+		for (; j > 0 && f->v[j - 1].line > x.line; j--)
+			f->v[j] = f->v[j - 1];
+		f->v[j] = x;
+	}
+}
+
+void pt_findings_free(struct pt_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].message);
+		free(f->v[i].fix);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}

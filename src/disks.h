@@ -1,0 +1,48 @@
+/* Block devices and what the host needs them for. One implementation for
+ * `list` (disks under each storage controller), `check` (never hand the
+ * host's own disk to a guest) and `disks`. Read from sysfs and /proc only,
+ * so every case can be built as a fake tree. */
+#ifndef PT_DISKS_H
+#define PT_DISKS_H
+
+#include "pciid.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why the host cannot give a disk away. */
+enum pt_disk_use {
+	PT_USE_ROOT = 1 << 0,    /* holds / */
+	PT_USE_BOOT = 1 << 1,    /* holds /boot or /boot/efi */
+	PT_USE_SWAP = 1 << 2,
+	PT_USE_MOUNTED = 1 << 3, /* any other mounted filesystem */
+	PT_USE_CRYPT = 1 << 4,   /* an open dm-crypt (LUKS) mapping */
+	PT_USE_LVM = 1 << 5,     /* an active LVM physical volume */
+	PT_USE_HOLDER = 1 << 6,  /* another holder: md RAID, other dm */
+};
+
+struct pt_disk {
+	char name[32];      /* sda, nvme0n1 */
+	char model[64];
+	char serial[64];
+	uint64_t size;      /* bytes */
+	bool has_controller;
+	struct pci_addr controller; /* the PCI device it sits behind */
+	unsigned uses;      /* of the disk, its partitions and their holders */
+	char why[512];      /* "sda1 mounted on /data; sda2 held by dm-0 (LUKS mapping vault)" */
+};
+
+struct pt_disks {
+	struct pt_disk *v;
+	size_t n;
+};
+
+int pt_read_disks(const char *sysfs, const char *root, struct pt_disks *out);
+void pt_disks_free(struct pt_disks *d);
+/* "root, /boot, mounted": the uses as words. */
+void pt_disk_uses_text(unsigned uses, char *buf, size_t len);
+/* "16.0 GiB" */
+void pt_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,641 @@
+/* passthrough: the host tool. See the machine, judge a config against it,
+ * verify after boot, and bind or release a device now. Commands are thin:
+ * they read the machine model, run the core's decisions and print. */
+#include "bind.h"
+#include "check.h"
+#include "config.h"
+#include "machine.h"
+#include "modules.h"
+#include "report.h"
+#include "select.h"
+#include "sysfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_RELPATH "etc/passthrough.conf"
+
+enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_USAGE = 2 };
+
+struct options {
+	const char *config;
+	const char *sysfs;
+	const char *root;
+	const char *pci_ids;
+	const char *format;
+	bool json;
+	bool verbose;
+};
+
+struct host {
+	struct options o;
+	char config_path[PATH_MAX];
+	struct pt_machine m;
+	struct pt_config cfg;
+	int cfg_status; /* pt_config_load's result; -ENOENT: no config */
+	struct pt_plan plan;
+	bool have_plan;
+	struct pt_log log;
+};
+
+static void log_stderr(void *data, enum pt_prio prio, const char *msg)
+{
+	const struct options *o = data;
+
+	if (prio == PT_DEBUG && !o->verbose)
+		return;
+	fprintf(stderr, "passthrough: %s\n", msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: passthrough [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  list                 IOMMU groups, devices, USB devices and disks\n"
+		"  show DEVICE          one device: group peers, slot, reset (DEVICE:\n"
+		"                       an address or vendor:device)\n"
+		"  check                judge the config against this machine\n"
+		"  status               after boot: is every device as configured?\n"
+		"  cmdline [--format plain|grub|extlinux]\n"
+		"                       the kernel arguments the config implies\n"
+		"  bind DEVICE          bind it to vfio-pci now, with the boot's checks\n"
+		"  unbind DEVICE        give it back to its host driver now\n"
+		"  hostdev [RULE] [--format libvirt|virt-install|qemu]\n"
+		"                       what to give the VM for the selected devices\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    config (default ROOT/etc/passthrough.conf)\n"
+		"      --json           machine-readable output (list, show, check,\n"
+		"                       status, cmdline)\n"
+		"      --sysfs DIR      sysfs (default /sys)\n"
+		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules\n"
+		"      --pci-ids FILE   pci.ids to name devices from\n"
+		"  -v, --verbose        more messages\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Exit status: 0 fine, 1 problems found (errors, devices not as\n"
+		"configured, a refused or failed bind), 2 usage.\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sysfs", required_argument, NULL, 's' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "pci-ids", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){ .sysfs = "/sys", .root = "" };
+	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 's': o->sysfs = optarg; break;
+		case 'r': o->root = optarg; break;
+		case 'p': o->pci_ids = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'j': o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool use_color(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term &&
+	       strcmp(term, "dumb") != 0;
+}
+
+static struct report report_of(const struct host *h)
+{
+	bool cfg_ok = h->cfg_status == 0 && h->cfg.n_errors == 0;
+
+	return (struct report){
+		.out = stdout,
+		.json = h->o.json,
+		.color = !h->o.json && use_color(),
+		.m = &h->m,
+		.cfg = cfg_ok || h->have_plan ? &h->cfg : NULL,
+		.plan = h->have_plan ? &h->plan : NULL,
+	};
+}
+
+enum config_need {
+	CONFIG_OPTIONAL,       /* list, show: without it nothing is marked */
+	CONFIG_JUDGED,         /* check: its errors are the findings */
+	CONFIG_REQUIRED,       /* status, cmdline, hostdev */
+};
+
+/* Reads the machine and the config; plans when the config is sound. */
+static int load(struct host *h, enum config_need need)
+{
+	bool need_config = need == CONFIG_REQUIRED;
+
+	struct pt_machine_paths paths = { h->o.sysfs, h->o.root, h->o.pci_ids };
+	int r;
+
+	if (h->o.config)
+		snprintf(h->config_path, sizeof(h->config_path), "%s", h->o.config);
+	else
+		pt_path(h->config_path, sizeof(h->config_path), h->o.root, CONFIG_RELPATH);
+	r = pt_machine_read(&paths, &h->m, &h->log);
+	if (r < 0) {
+		fprintf(stderr, "passthrough: cannot read PCI devices in %s/bus/pci/devices: "
+			"%s\n", h->o.sysfs, strerror(-r));
+		return r;
+	}
+	h->cfg_status = pt_config_load(h->config_path, &h->cfg);
+	if (h->cfg_status == -ENOMEM)
+		return -ENOMEM;
+	if (h->cfg_status == -ENOENT && !need_config)
+		return 0;
+	if (h->cfg_status == 0 && h->cfg.n_errors == 0) {
+		if (select_devices(&h->cfg, &h->m.devs, &h->plan) < 0)
+			return -ENOMEM;
+		h->have_plan = true;
+	} else if (need_config) {
+		for (size_t i = 0; i < h->cfg.n_errors; i++)
+			fprintf(stderr, "%s:%u: %s\n", h->cfg.path, h->cfg.errors[i].line,
+				h->cfg.errors[i].text);
+		fprintf(stderr, "passthrough: the config has errors (see `passthrough "
+			"check`)\n");
+		return -EINVAL;
+	} else if (h->cfg.n_errors && need == CONFIG_OPTIONAL) {
+		fprintf(stderr, "passthrough: %s has errors, so nothing is marked as "
+			"selected; see `passthrough check`\n", h->config_path);
+	}
+	return 0;
+}
+
+/* DEVICE as an address, or as vendor:device when exactly one matches. */
+static long find_device(const struct host *h, const char *spec)
+{
+	struct pci_id_match id;
+	struct pci_addr a;
+	long found = -1;
+	size_t count = 0;
+
+	if (pci_addr_parse(spec, &a) == 0) {
+		found = pt_machine_find(&h->m, &a);
+		if (found < 0)
+			fprintf(stderr, "passthrough: no PCI device at %s (see "
+				"`passthrough list`)\n", spec);
+		return found;
+	}
+	if (pci_id_parse(spec, &id) != 0) {
+		fprintf(stderr, "passthrough: '%s' is neither a PCI address (0000:01:00.0) "
+			"nor a vendor:device ID (10de:1b80)\n", spec);
+		return -1;
+	}
+	for (size_t i = 0; i < h->m.devs.n; i++) {
+		const struct pt_device *d = &h->m.devs.v[i];
+
+		if (d->vendor == id.vendor && d->device == id.device) {
+			if (count++ == 0)
+				found = (long)i;
+		}
+	}
+	if (count == 0)
+		fprintf(stderr, "passthrough: no device has the ID %s\n", spec);
+	if (count > 1) {
+		fprintf(stderr, "passthrough: %zu devices have the ID %s; name one by "
+			"address:", count, spec);
+		for (size_t i = 0; i < h->m.devs.n; i++)
+			if (h->m.devs.v[i].vendor == id.vendor &&
+			    h->m.devs.v[i].device == id.device)
+				fprintf(stderr, " %s", h->m.devs.v[i].bdf);
+		fprintf(stderr, "\n");
+		return -1;
+	}
+	return found;
+}
+
+static int cmd_list(struct host *h, int argc, char **argv)
+{
+	struct report r;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	r = report_of(h);
+	report_list(&r);
+	return EXIT_OK;
+}
+
+static int cmd_show(struct host *h, int argc, char **argv)
+{
+	struct report r;
+	long i;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	if ((i = find_device(h, argv[0])) < 0)
+		return EXIT_PROBLEMS;
+	r = report_of(h);
+	report_show(&r, (size_t)i);
+	return EXIT_OK;
+}
+
+static void fill_check_env(const struct host *h, struct pt_check_env *env)
+{
+	struct stat st;
+
+	memset(env, 0, sizeof(*env));
+	env->vfio_available = pt_module_available(h->o.root, h->m.release, "vfio_pci");
+	env->stub_available = pt_module_available(h->o.root, h->m.release, "pci_stub");
+	if (lstat(h->config_path, &st) == 0)
+		env->config_is_link = S_ISLNK(st.st_mode);
+	if (stat(h->config_path, &env->config_stat) == 0)
+		env->have_config_stat = true;
+}
+
+static int cmd_check(struct host *h, int argc, char **argv)
+{
+	struct pt_findings f = { 0 };
+	struct pt_check_env env;
+	struct report r;
+	int rc;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (load(h, CONFIG_JUDGED) < 0)
+		return EXIT_PROBLEMS;
+	fill_check_env(h, &env);
+	check_config_errors(&h->cfg, &f);
+	check_config_file(&h->cfg, &env, &f);
+	if (h->have_plan)
+		check_against_machine(&h->cfg, &h->m, &h->plan, &env, &f);
+	pt_findings_sort(&f);
+	r = report_of(h);
+	r.cfg = &h->cfg;
+	report_check(&r, &f);
+	rc = f.count[PT_SEV_ERROR] ? EXIT_PROBLEMS : EXIT_OK;
+	pt_findings_free(&f);
+	return rc;
+}
+
+/* The binder's lines in the kernel log. /dev/kmsg gives one record per
+ * read ("6,339,5140900,-;passthrough: ..."); a plain file (a test's) holds
+ * lines as written ("<6>passthrough: ..."). */
+static size_t read_kmsg(const struct host *h, char ***out)
+{
+	char path[PATH_MAX], buf[8192];
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	*out = NULL;
+	if (pt_path(path, sizeof(path), h->o.root, "dev/kmsg") ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return 0;
+	while ((len = read(fd, buf, sizeof(buf) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
+		char *line, *save = NULL;
+
+		if (len < 0)
+			continue; /* records overwritten while reading */
+		buf[len] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *text = line, **v;
+
+			if (line[0] == ' ')
+				continue; /* a record's dictionary */
+			if (line[0] == '<' && strchr(line, '>'))
+				text = strchr(line, '>') + 1;
+			else if (strchr(line, ';'))
+				text = strchr(line, ';') + 1;
+			if (strncmp(text, "passthrough: ", 13) != 0)
+				continue;
+			v = realloc(*out, (n + 1) * sizeof(*v));
+			if (!v)
+				break;
+			*out = v;
+			if (((*out)[n] = strdup(text + 13)))
+				n++;
+		}
+	}
+	close(fd);
+	return n;
+}
+
+static int cmd_status(struct host *h, int argc, char **argv)
+{
+	struct pt_status *st;
+	struct report r;
+	char **kmsg;
+	size_t n_kmsg;
+	bool all_ok = true;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	st = calloc(h->plan.n ? h->plan.n : 1, sizeof(*st));
+	if (!st)
+		return EXIT_PROBLEMS;
+	for (size_t i = 0; i < h->plan.n; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		const struct pt_device *dev = &h->m.devs.v[d->device];
+		struct pt_status *s = &st[i];
+
+		s->decision = i;
+		if (d->verdict != PT_BIND) {
+			s->expected = "host";
+			s->group_viable = true;
+			s->ok = true;
+			continue;
+		}
+		s->expected = pt_driver_name(d->driver);
+		s->group_viable = dev->iommu_group >= 0 &&
+				  group_is_isolated(&h->m.devs, dev->iommu_group, NULL, true);
+		s->vfio_node_present = true;
+		if (d->driver == PT_DRIVER_VFIO_PCI && dev->iommu_group >= 0) {
+			char path[PATH_MAX];
+
+			snprintf(s->vfio_node, sizeof(s->vfio_node), "/dev/vfio/%ld",
+				 dev->iommu_group);
+			s->vfio_node_present =
+				pt_path(path, sizeof(path), h->o.root, "dev/vfio/%ld",
+					dev->iommu_group) == 0 && access(path, F_OK) == 0;
+		}
+		s->ok = strcmp(dev->driver, s->expected) == 0 &&
+			(d->driver == PT_DRIVER_PCI_STUB || s->group_viable) &&
+			s->vfio_node_present;
+		if (!s->ok)
+			all_ok = false;
+	}
+	n_kmsg = read_kmsg(h, &kmsg);
+	r = report_of(h);
+	report_status(&r, st, h->plan.n, kmsg, n_kmsg, all_ok);
+	for (size_t i = 0; i < n_kmsg; i++)
+		free(kmsg[i]);
+	free(kmsg);
+	free(st);
+	return all_ok ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+/* The kernel arguments the config implies, in the underscore spelling
+ * that both kmod and busybox modprobe accept. */
+static size_t kernel_arguments(const struct host *h, const char *args[4])
+{
+	const struct pt_config *cfg = &h->cfg;
+	const char *iommu = pt_iommu_argument(cfg->iommu, h->m.cpu);
+	size_t n = 0;
+
+	if (iommu)
+		args[n++] = iommu;
+	if (cfg->iommu_pt && cfg->iommu != PT_IOMMU_OFF)
+		args[n++] = "iommu=pt";
+	if (cfg->unsafe_interrupts)
+		args[n++] = "vfio_iommu_type1.allow_unsafe_interrupts=1";
+	if (cfg->disable_vga)
+		args[n++] = "vfio_pci.disable_vga=1";
+	return n;
+}
+
+static int cmd_cmdline(struct host *h, int argc, char **argv)
+{
+	const char *fmt = h->o.format ? h->o.format : "plain", *args[4];
+	size_t n;
+
+	(void)argv;
+	if (argc != 0 || (strcmp(fmt, "plain") && strcmp(fmt, "grub") &&
+			  strcmp(fmt, "extlinux"))) {
+		fprintf(stderr, "passthrough: cmdline --format takes plain, grub or "
+			"extlinux\n");
+		return EXIT_USAGE;
+	}
+	if (load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	if (h->cfg.iommu == PT_IOMMU_AUTO && h->m.cpu == PT_CPU_UNKNOWN)
+		fprintf(stderr, "passthrough: cannot tell the CPU's vendor from "
+			"/proc/cpuinfo; set iommu = intel or amd in [global]\n");
+	n = kernel_arguments(h, args);
+	if (h->o.json) {
+		printf("{\n  \"arguments\": [");
+		for (size_t i = 0; i < n; i++)
+			printf("%s\"%s\"", i ? ", " : "", args[i]);
+		printf("]\n}\n");
+		return EXIT_OK;
+	}
+	/* grub's and extlinux's files are shell, sourced: append to what the
+	 * admin already has. */
+	if (!strcmp(fmt, "grub"))
+		printf("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
+	else if (!strcmp(fmt, "extlinux"))
+		printf("default_kernel_opts=\"$default_kernel_opts");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i || strcmp(fmt, "plain") ? " " : "", args[i]);
+	printf("%s\n", strcmp(fmt, "plain") ? "\"" : "");
+	return EXIT_OK;
+}
+
+static int cmd_hostdev(struct host *h, int argc, char **argv)
+{
+	const char *fmt = h->o.format ? h->o.format : "libvirt";
+	long only = -1;
+	size_t shown = 0;
+
+	if (argc > 1 || (strcmp(fmt, "libvirt") && strcmp(fmt, "virt-install") &&
+			 strcmp(fmt, "qemu"))) {
+		fprintf(stderr, "passthrough: hostdev [RULE] --format takes libvirt, "
+			"virt-install or qemu\n");
+		return EXIT_USAGE;
+	}
+	if (load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	if (argc == 1) {
+		for (size_t r = 0; r < h->cfg.n_rules; r++)
+			if (!strcmp(h->cfg.rules[r].name, argv[0]))
+				only = (long)r;
+		if (only < 0) {
+			fprintf(stderr, "passthrough: no rule [device.%s] in %s\n", argv[0],
+				h->cfg.path);
+			return EXIT_PROBLEMS;
+		}
+	}
+	for (size_t i = 0; i < h->plan.n; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		const struct pt_device *dev = &h->m.devs.v[d->device];
+		const struct pci_addr *a = &dev->addr;
+
+		if (d->verdict != PT_BIND || (only >= 0 && d->rule != (size_t)only))
+			continue;
+		shown++;
+		if (!strcmp(fmt, "libvirt"))
+			/* managed='no': the binder already holds the device;
+			 * libvirt must not hand it back to the host driver. */
+			printf("<hostdev mode='subsystem' type='pci' managed='no'>\n"
+			       "  <source>\n"
+			       "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+			       "function='0x%x'/>\n"
+			       "  </source>\n"
+			       "</hostdev>\n",
+			       (unsigned)a->domain, a->bus, a->slot, a->function);
+		else if (!strcmp(fmt, "virt-install"))
+			printf("--hostdev pci_%04x_%02x_%02x_%x\n", (unsigned)a->domain, a->bus,
+			       a->slot, a->function);
+		else
+			printf("-device vfio-pci,host=%s\n", dev->bdf);
+	}
+	if (!shown) {
+		fprintf(stderr, "passthrough: no device is selected%s%s\n",
+			only >= 0 ? " by rule " : "", only >= 0 ? argv[0] : "");
+		return EXIT_PROBLEMS;
+	}
+	return EXIT_OK;
+}
+
+/* bind: the boot's rules for one device (a temporary rule selecting it by
+ * address, with the config's global settings), plus the check's errors
+ * about it, so a bind now refuses what a boot would and never takes a
+ * controller of the host's own disks. */
+static int cmd_bind(struct host *h, int argc, char **argv)
+{
+	struct pt_match match = { .kind = PT_MATCH_ADDRESS };
+	struct pt_rule rule = { .name = "command-line", .matches = &match, .n_matches = 1 };
+	struct pt_config one;
+	struct pt_plan plan;
+	struct pt_findings f = { 0 };
+	struct pt_check_env env;
+	const struct pt_device *dev;
+	const struct pt_decision *d;
+	long i;
+	int rc = EXIT_PROBLEMS;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+		return EXIT_PROBLEMS;
+	dev = &h->m.devs.v[i];
+	one = h->cfg_status == 0 && !h->cfg.n_errors ? h->cfg : (struct pt_config){
+		.path = h->config_path, .driver = PT_DRIVER_VFIO_PCI };
+	one.rules = &rule;
+	one.n_rules = 1;
+	one.errors = NULL;
+	one.n_errors = 0;
+	match.u.addr = dev->addr;
+	if (select_devices(&one, &h->m.devs, &plan) < 0)
+		return EXIT_PROBLEMS;
+	d = &plan.v[0];
+	if (d->verdict != PT_BIND) {
+		fprintf(stderr, "passthrough: %s: refused: %s\n", dev->bdf, d->reason);
+		goto out;
+	}
+	fill_check_env(h, &env);
+	check_against_machine(&one, &h->m, &plan, &env, &f);
+	for (size_t k = 0; k < f.n; k++) {
+		if (f.v[k].severity != PT_SEV_ERROR)
+			continue;
+		fprintf(stderr, "passthrough: %s: refused: %s\n  fix: %s\n", dev->bdf,
+			f.v[k].message, f.v[k].fix ? f.v[k].fix : "");
+		goto out;
+	}
+	if (pt_load_driver(h->o.root, h->m.release, &one, d->driver, false, &h->log) < 0)
+		goto out;
+	switch (pt_bind_device(h->o.sysfs, dev, pt_driver_name(d->driver), &h->log)) {
+	case PT_BIND_DONE:
+	case PT_BIND_ALREADY:
+		printf("%s: on %s\n", dev->bdf, pt_driver_name(d->driver));
+		rc = EXIT_OK;
+		break;
+	default:
+		break;
+	}
+out:
+	pt_findings_free(&f);
+	pt_plan_free(&plan);
+	return rc;
+}
+
+static int cmd_unbind(struct host *h, int argc, char **argv)
+{
+	const struct pt_device *dev;
+	long i;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+		return EXIT_PROBLEMS;
+	dev = &h->m.devs.v[i];
+	if (strcmp(dev->driver, "vfio-pci") && strcmp(dev->driver, "pci-stub")) {
+		fprintf(stderr, "passthrough: %s is on %s, not on vfio-pci or pci-stub: "
+			"nothing to give back\n", dev->bdf,
+			dev->driver[0] ? dev->driver : "no driver");
+		return EXIT_PROBLEMS;
+	}
+	if (pt_release_device(h->o.sysfs, dev, dev->driver, &h->log) < 0)
+		return EXIT_PROBLEMS;
+	if (h->have_plan)
+		for (size_t k = 0; k < h->plan.n; k++)
+			if (h->plan.v[k].device == (size_t)i && h->plan.v[k].verdict == PT_BIND)
+				fprintf(stderr, "passthrough: note: %s still selects it: it is "
+					"bound again at the next boot\n", h->cfg.path);
+	return EXIT_OK;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(struct host *h, int argc, char **argv);
+} commands[] = {
+	{ "list", cmd_list },       { "show", cmd_show },
+	{ "check", cmd_check },     { "status", cmd_status },
+	{ "cmdline", cmd_cmdline }, { "hostdev", cmd_hostdev },
+	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
+};
+
+int main(int argc, char **argv)
+{
+	struct host h;
+	int rc = EXIT_USAGE;
+
+	memset(&h, 0, sizeof(h));
+	if (parse_options(argc, argv, &h.o) < 0 || optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	h.log = (struct pt_log){ log_stderr, &h.o };
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		rc = commands[i].run(&h, argc - optind - 1, argv + optind + 1);
+		if (rc == EXIT_USAGE)
+			fprintf(stderr, "passthrough: wrong arguments for '%s'; see "
+				"passthrough --help\n", commands[i].name);
+		goto done;
+	}
+	fprintf(stderr, "passthrough: unknown command '%s'; see passthrough --help\n",
+		argv[optind]);
+done:
+	if (h.have_plan)
+		pt_plan_free(&h.plan);
+	if (h.cfg.path)
+		pt_config_free(&h.cfg);
+	pt_machine_free(&h.m);
+	return rc;
+}

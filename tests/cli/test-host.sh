@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# The host tool on copies of the tree captured from the QEMU topology
+# (tests/fixtures/qemu), each changed to show one case: golden outputs in
+# tests/golden (UPDATE_GOLDEN=1 rewrites them), JSON checked with Python's
+# parser, exit codes, and the bind/unbind paths on the fake tree.
+set -uo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PT=$BUILD/passthrough
+GOLDEN=$TOP/tests/golden
+. "$(dirname "$0")/tap.sh"
+cd "$TAP_TMP" || exit 1
+
+# new_root NAME: a copy of the captured tree, with a module index in which
+# vfio_pci and pci_stub are built in (nothing is ever loaded), and an empty
+# config owned by root with mode 0644.
+new_root() {
+	local r=$1 rel
+	cp -a "$TOP/tests/fixtures/qemu" "$r"
+	rel=$(cat "$r/proc/sys/kernel/osrelease")
+	mkdir -p "$r/lib/modules/$rel" "$r/etc"
+	printf '%s\n' kernel/drivers/vfio/pci/vfio-pci.ko kernel/drivers/vfio/vfio_iommu_type1.ko \
+		kernel/drivers/pci/pci-stub.ko >"$r/lib/modules/$rel/modules.builtin"
+	: >"$r/lib/modules/$rel/modules.order"
+	depmod -b "$r" "$rel" 2>/dev/null
+	# write-only in sysfs, so not captured
+	for d in "$r"/sys/bus/pci/drivers/*/; do : >"$d/unbind"; done
+	: >"$r/sys/bus/pci/drivers_probe"
+	: >"$r/etc/passthrough.conf"
+	chmod 0644 "$r/etc/passthrough.conf"
+}
+conf() { cat >"$1/etc/passthrough.conf"; }
+pt() { # pt ROOT ARGS...
+	local r=$1; shift
+	"$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs "$r/sys" --root "$r" "$@"
+}
+# set_driver ROOT BDF DRIVER|"": moves a device to another driver.
+set_driver() {
+	local dev
+	dev=$(readlink -f "$1/sys/bus/pci/devices/$2")
+	rm -f "$dev/driver"
+	[ -n "$3" ] || return 0
+	mkdir -p "$1/sys/bus/pci/drivers/$3"
+	ln -s "$(realpath --relative-to="$dev" "$1/sys/bus/pci/drivers/$3")" "$dev/driver"
+}
+# set_group ROOT BDF N
+set_group() {
+	local dev
+	dev=$(readlink -f "$1/sys/bus/pci/devices/$2")
+	mkdir -p "$1/sys/kernel/iommu_groups/$3"
+	rm -f "$dev/iommu_group"
+	ln -s "$(realpath --relative-to="$dev" "$1/sys/kernel/iommu_groups/$3")" "$dev/iommu_group"
+}
+
+# golden NAME COMMAND...: stdout, stderr and the exit status, as in
+# tests/golden/NAME.out.
+golden() {
+	local name=$1; shift
+	{ "$@" 2>&1; echo "[exit $?]"; } >"$TAP_TMP/$name.out"
+	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+		cp "$TAP_TMP/$name.out" "$GOLDEN/$name.out"
+	fi
+	check "golden: $name" diff -u "$GOLDEN/$name.out" "$TAP_TMP/$name.out"
+}
+# json NAME PYTHON-ASSERTION COMMAND...: the output parses as JSON and the
+# assertion about it (a Python expression over `d`) holds.
+json() {
+	local name=$1 expr=$2; shift 2
+	"$@" >"$TAP_TMP/$name.json" 2>"$TAP_TMP/$name.err"
+	check "json: $name" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert eval(sys.argv[2]), "assertion failed: " + sys.argv[2] + "\n" + json.dumps(d, indent=1)[:3000]
+' "$TAP_TMP/$name.json" "$expr"
+}
+
+# --- list --------------------------------------------------------------
+new_root base
+golden list-plain pt base list
+json list '[x["address"] for x in d["devices"]][:2] == ["0000:00:00.0", "0000:00:01.0"] and d["iommu"] and len(d["devices"]) == 11' pt base list --json
+json list-usb-and-disks 'next(x for x in d["devices"] if x["address"] == "0000:00:04.0")["usb_buses"][1]["devices"][0]["vendor"] == "46f4" and next(x for x in d["devices"] if x["address"] == "0000:00:05.0")["disks"][0]["uses"] == ["mounted", "crypt-open"]' pt base list --json
+check "list: names fall back to numbers without pci.ids" \
+	bash -c '"$0" --pci-ids /nonexistent --sysfs base/sys --root base list | grep -q "Device 10d3 \[8086:10d3\]"' "$PT"
+
+new_root marked
+conf marked <<'CONF'
+[device.nic]
+address = 01:00.0
+ids = 8086:10d3
+
+[device.usb]
+class = 0x0c03
+
+[device.gone]
+ids = dead:beef
+CONF
+golden list-with-config pt marked list
+json list-selected 'next(x for x in d["devices"] if x["address"] == "0000:01:00.0")["selected"] == {"rule": "nic", "line": 1, "driver": "vfio-pci", "verdict": "bind", "reason": None}' pt marked list --json
+
+new_root noiommu
+rm -rf noiommu/sys/kernel/iommu_groups
+find noiommu/sys/devices -name iommu_group -type l -delete
+sed -i 's/AuthenticAMD/GenuineIntel/' noiommu/proc/cpuinfo
+golden list-no-iommu pt noiommu list
+json list-no-iommu '(not d["iommu"]) and d["iommu_argument"] == "intel_iommu=on"' pt noiommu list --json
+
+# --- show ----------------------------------------------------------------
+golden show-nic pt base show 01:00.0
+golden show-chipset-sata pt base show 0000:00:1f.2
+golden show-ambiguous-id pt base show 8086:10d3
+golden show-unknown pt base show 07:00.0
+golden show-bad-spec pt base show ../etc
+json show '(d["address"], d["reset_methods"], d["upstream"], d["upstream_acs"]) == ("0000:01:00.0", ["pm", "bus"], "0000:00:02.0", True)' pt base show 01:00.0 --json
+
+# --- check ---------------------------------------------------------------
+new_root ok
+conf ok <<'CONF'
+[device.nic]
+address = 01:00.0
+ids = 8086:10d3
+CONF
+golden check-clean pt ok check
+
+new_root bad
+conf bad <<'CONF'
+[device.sata]
+address = 00:05.0
+
+[device.nics]
+ids = 8086:10d3
+
+[device.chipset]
+address = 00:1f.2
+
+[device.none]
+ids = dead:beef
+CONF
+golden check-host-disk-chipset-ids pt bad check
+json check 'd["errors"] == 2 and sorted({f["code"] for f in d["findings"]}) == ["chipset-group", "host-disk", "ids-ambiguous", "no-reset", "selects-nothing"]' pt bad check --json
+
+new_root syntax
+printf '[device.a]\naddres = 01:00.0\n[device.b]\nids = 8086:10d3 zz\n' | conf syntax
+golden check-syntax pt syntax check
+
+new_root vga
+printf '[device.gpu]\nclass = 0x0300\n' | conf vga
+golden check-boot-vga pt vga check
+printf '[device.gpu]\nclass = 0x0300\nallow_boot_vga = yes\n' | conf vga
+golden check-last-display pt vga check
+
+new_root group
+set_group group 0000:02:00.0 7
+printf '[device.nic]\naddress = 01:00.0\n' | conf group
+golden check-group-not-isolated pt group check
+
+new_root route
+printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\neth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >route/proc/net/route
+printf '[device.nic]\naddress = 01:00.0\n' | conf route
+golden check-default-route pt route check
+
+new_root rootdisk
+echo "30 1 8:16 / / rw,relatime - ext4 /dev/sdb rw" >>rootdisk/proc/self/mountinfo
+printf '[device.usb]\naddress = 00:04.0\n' | conf rootdisk
+golden check-root-disk pt rootdisk check
+
+new_root swap
+printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/sdb\tpartition\t16380\t0\t-2\n' >swap/proc/swaps
+printf '[device.usb]\naddress = 00:04.0\n' | conf swap
+golden check-swap pt swap check
+
+new_root lvm
+sed -i 's/^CRYPT-LUKS2-[0-9a-f]*-vault$/LVM-Xq3zQpXGdH0lKRxsGnXkE1EX7Xd1z2Y3a4b5c6d7e8f9g0h1i2j3k4l5m6n7o8p9/' \
+	"$(readlink -f lvm/sys/block/dm-0)/dm/uuid"
+echo vg0-data >"$(readlink -f lvm/sys/block/dm-0)/dm/name"
+sed -i '/\/mnt\/data/d' lvm/proc/self/mountinfo
+printf '[device.sata]\naddress = 00:05.0\n' | conf lvm
+golden check-lvm pt lvm check
+
+new_root builtin
+rm builtin/sys/bus/pci/drivers/e1000e/module
+printf '[device.nic]\naddress = 01:00.0\n' | conf builtin
+golden check-builtin-driver pt builtin check
+
+new_root noir
+sed -i 's/ IR-/ /g' noir/proc/interrupts
+printf '[device.nic]\naddress = 01:00.0\n' | conf noir
+golden check-no-irq-remap pt noir check
+printf '[global]\nunsafe_interrupts = yes\n[device.nic]\naddress = 01:00.0\n' | conf noir
+golden check-no-irq-remap-allowed pt noir check
+
+new_root novfio
+rm -rf novfio/lib/modules
+printf '[device.nic]\naddress = 01:00.0\n' | conf novfio
+golden check-no-vfio-modules pt novfio check
+
+golden check-iommu-off bash -c 'printf "[device.nic]\naddress = 01:00.0\n" >"$0/etc/passthrough.conf"; "$1" --pci-ids "$2" --sysfs "$0/sys" --root "$0" check' noiommu "$PT" "$TOP/tests/fixtures/pci.ids"
+
+new_root perms
+printf '[device.nic]\naddress = 01:00.0\n' | conf perms
+chmod 0666 perms/etc/passthrough.conf
+golden check-config-world-writable pt perms check
+if [ "$(id -u)" = 0 ]; then
+	chmod 0644 perms/etc/passthrough.conf
+	chown 1000 perms/etc/passthrough.conf
+	golden check-config-not-root pt perms check
+else
+	TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - golden: check-config-not-root # SKIP needs root to chown"
+fi
+new_root missing
+rm missing/etc/passthrough.conf
+golden check-no-config pt missing check
+check "check: exit 2 on a usage error" bash -c '"$0" check extra 2>/dev/null; [ $? -eq 2 ]' "$PT"
+check "an unknown command is a usage error" bash -c '"$0" frobnicate 2>/dev/null; [ $? -eq 2 ]' "$PT"
+
+# --- status --------------------------------------------------------------
+new_root booted
+set_driver booted 0000:01:00.0 vfio-pci
+mkdir -p booted/dev/vfio && : >booted/dev/vfio/7
+printf '<6>passthrough: 0000:01:00.0: bound to vfio-pci, taken from e1000e\n<6>unrelated: line\n' >booted/dev/kmsg
+printf '[device.nic]\naddress = 01:00.0\n' | conf booted
+golden status-ok pt booted status
+json status '(d["ok"], d["devices"][0]["vfio_device"], d["log"]) == (True, "/dev/vfio/7", ["0000:01:00.0: bound to vfio-pci, taken from e1000e"])' pt booted status --json
+rm booted/dev/vfio/7
+golden status-no-vfio-node pt booted status
+printf '[device.nic]\naddress = 01:00.0\n[device.usb]\naddress = 00:04.0\n[device.gpu]\nclass = 0x0300\n' | conf booted
+set_group booted 0000:02:00.0 7
+: >booted/dev/vfio/7
+golden status-not-bound pt booted status
+
+# --- cmdline and hostdev ---------------------------------------------------
+new_root cmd
+printf '[global]\nunsafe_interrupts = yes\ndisable_vga = yes\n[device.nic]\naddress = 01:00.0\n' | conf cmd
+golden cmdline-plain pt cmd cmdline
+golden cmdline-grub pt cmd cmdline --format grub
+golden cmdline-extlinux pt cmd cmdline --format extlinux
+json cmdline 'd["arguments"] == ["iommu=pt", "vfio_iommu_type1.allow_unsafe_interrupts=1", "vfio_pci.disable_vga=1"]' pt cmd cmdline --json
+printf '[global]\niommu = intel\niommu_pt = no\n[device.nic]\naddress = 01:00.0\n' | conf cmd
+golden cmdline-intel pt cmd cmdline
+golden cmdline-bad-format pt cmd cmdline --format yaml
+printf '[device.nics]\nids = 8086:10d3\n[device.usb]\nclass = 0x0c03\n' | conf cmd
+golden hostdev-libvirt pt cmd hostdev
+golden hostdev-virt-install pt cmd hostdev nics --format virt-install
+golden hostdev-qemu pt cmd hostdev usb --format qemu
+golden hostdev-no-rule pt cmd hostdev gpu
+
+# --- bind and unbind (changes sysfs: here, the fake tree) -------------------
+new_root bind
+golden bind-host-disk-refused pt bind bind 00:05.0
+golden bind-boot-vga-refused pt bind bind 00:01.0
+golden bind-nic pt bind bind 02:00.0
+check "bind: the override was written and the unbind asked" \
+	bash -c '[ "$(cat bind/sys/bus/pci/drivers/e1000e/unbind)" = 0000:02:00.0 ] && [ "$(cat bind/sys/bus/pci/drivers_probe)" = 0000:02:00.0 ]'
+golden unbind-not-vfio pt bind unbind 01:00.0
+set_driver bind 0000:01:00.0 vfio-pci
+: >bind/sys/bus/pci/drivers/vfio-pci/unbind
+golden unbind-vfio pt bind unbind 01:00.0
+check "unbind: override cleared and vfio-pci let go" \
+	bash -c '[ "$(cat "$0/driver_override")" = "" ] && [ "$(cat bind/sys/bus/pci/drivers/vfio-pci/unbind)" = 0000:01:00.0 ]' \
+	"$(readlink -f bind/sys/bus/pci/devices/0000:01:00.0)"
+
+tap_end
+exit $((TAP_FAILED > 0))
