@@ -215,8 +215,8 @@ static void read_one_disk(const char *sysfs, const char *name,
 			  const struct mount_table *t, struct pt_disk *d)
 {
 	char dir[PATH_MAX], path[PATH_MAX], buf[64];
-	struct dirent *de;
-	DIR *dh;
+	struct dirent **entries = NULL;
+	int n;
 
 	memset(d, 0, sizeof(*d));
 	snprintf(d->name, sizeof(d->name), "%.31s", name);
@@ -235,21 +235,22 @@ static void read_one_disk(const char *sysfs, const char *name,
 		pt_read_attr(path, d->serial, sizeof(d->serial));
 
 	device_uses(sysfs, dir, name, t, &d->uses, d->why, sizeof(d->why), 0);
-	if (!(dh = opendir(dir)))
-		return;
-	while ((de = readdir(dh))) {
+	/* Partitions in name order, so the explanation reads the same on
+	 * every run. */
+	n = scandir(dir, &entries, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *part_name = entries[i]->d_name;
 		char part[PATH_MAX];
 
-		if (de->d_name[0] == '.' || strncmp(de->d_name, name, strlen(name)))
-			continue;
-		if (pt_path(part, sizeof(part), dir, "%s", de->d_name) ||
-		    pt_path(path, sizeof(path), part, "partition") ||
-		    pt_read_attr(path, buf, sizeof(buf)))
-			continue;
-		device_uses(sysfs, part, de->d_name, t, &d->uses, d->why,
-			    sizeof(d->why), 0);
+		if (strncmp(part_name, name, strlen(name)) == 0 &&
+		    pt_path(part, sizeof(part), dir, "%s", part_name) == 0 &&
+		    pt_path(path, sizeof(path), part, "partition") == 0 &&
+		    pt_read_attr(path, buf, sizeof(buf)) == 0)
+			device_uses(sysfs, part, part_name, t, &d->uses, d->why,
+				    sizeof(d->why), 0);
+		free(entries[i]);
 	}
-	closedir(dh);
+	free(entries);
 }
 
 int pt_read_disks(const char *sysfs, const char *root, struct pt_disks *out)

@@ -1,6 +1,8 @@
 #include "report.h"
 #include "json.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BOLD "\033[1m"
@@ -418,6 +420,31 @@ void report_show(const struct report *r, size_t i)
 
 /* --- check --------------------------------------------------------------- */
 
+/* Words onto lines of at most 80 columns; continuation lines indented.
+ * `used` is what the line already holds. A word longer than a line (a
+ * path) stands alone. */
+static void print_wrapped(FILE *f, size_t used, const char *indent, const char *text)
+{
+	const size_t width = 80;
+
+	while (*text) {
+		size_t word = strcspn(text, " ");
+
+		if (used > strlen(indent) && used + 1 + word > width) {
+			fprintf(f, "\n%s", indent);
+			used = strlen(indent);
+		} else if (used > strlen(indent)) {
+			fputc(' ', f);
+			used++;
+		}
+		fwrite(text, 1, word, f);
+		used += word;
+		text += word;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
 void report_check(const struct report *r, const struct pt_findings *f)
 {
 	static const char *const colors[] = { "", YELLOW, RED };
@@ -454,20 +481,35 @@ void report_check(const struct report *r, const struct pt_findings *f)
 	}
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pt_finding *x = &f->v[i];
+		char where[PATH_MAX + 160] = "";
+		size_t n = 0;
 
-		fprintf(r->out, "%s%s%s: ", c(r, colors[x->severity]),
-			pt_severity_name(x->severity), c(r, RESET));
 		if (x->line)
-			fprintf(r->out, "%s:%u: ", r->cfg->path, x->line);
+			n += (size_t)snprintf(where + n, sizeof(where) - n, "%s:%u: ",
+					      r->cfg->path, x->line);
 		else if (!strcmp(x->code, "config-syntax"))
-			fprintf(r->out, "%s: ", r->cfg->path);
+			n += (size_t)snprintf(where + n, sizeof(where) - n, "%s: ",
+					      r->cfg->path);
 		if (x->rule >= 0)
-			fprintf(r->out, "[device.%s] ", r->cfg->rules[x->rule].name);
+			n += (size_t)snprintf(where + n, sizeof(where) - n, "[device.%s] ",
+					      r->cfg->rules[x->rule].name);
 		if (x->device[0])
-			fprintf(r->out, "%s: ", x->device);
-		fprintf(r->out, "%s\n", x->message);
-		if (x->fix)
-			fprintf(r->out, "  fix: %s\n", x->fix);
+			snprintf(where + n, sizeof(where) - n, "%s: ", x->device);
+		fprintf(r->out, "%s%s%s:", c(r, colors[x->severity]),
+			pt_severity_name(x->severity), c(r, RESET));
+		{
+			char *text;
+
+			if (asprintf(&text, "%s%s", where, x->message) >= 0) {
+				print_wrapped(r->out, strlen(pt_severity_name(x->severity)) + 1,
+					      "    ", text);
+				free(text);
+			}
+		}
+		if (x->fix) {
+			fputs("  fix:", r->out);
+			print_wrapped(r->out, 6, "    ", x->fix);
+		}
 	}
 	fprintf(r->out, "%zu error%s, %zu warning%s, %zu note%s\n",
 		f->count[PT_SEV_ERROR], f->count[PT_SEV_ERROR] == 1 ? "" : "s",

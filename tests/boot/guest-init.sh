@@ -65,9 +65,14 @@ for m in /sys/bus/usb/devices/*/modalias; do modprobe -q "$(cat "$m")" 2>/dev/nu
 report
 [ -e /tmp/install-command-ran ] && echo "PT-INSTALL-COMMAND-RAN"
 dmesg | grep 'passthrough:' | sed 's/^/PT-KMSG /'
+driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver")"; }
 if [ "$(arg pt.host)" = 1 ]; then
+	export NO_COLOR=1 # the serial console is a terminal
 	echo PT-STATUS-BEGIN; passthrough status; echo "PT-STATUS-EXIT $?"
-	echo PT-CHECK-BEGIN; passthrough check; echo "PT-CHECK-EXIT $?"
+	echo PT-CHECK-BEGIN; passthrough -c /etc/tests/check-sata.conf check
+	echo "PT-CHECK-EXIT $?"
+	passthrough unbind 0000:01:00.0; echo "PT-UNBIND $? $(driver_of 0000:01:00.0)"
+	passthrough bind 0000:01:00.0; echo "PT-REBIND $? $(driver_of 0000:01:00.0)"
 	echo PT-LIST-BEGIN; passthrough list; echo "PT-LIST-EXIT $?"
 fi
 [ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh

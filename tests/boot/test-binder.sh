@@ -32,6 +32,7 @@ no-iommu|initrd|pt.test=by-ids intel_iommu=off|01:00.0=e1000e 02:00.0=e1000e|ref
 blacklisted|initrd|pt.test=by-ids pt.modprobe=blacklist|01:00.0=e1000e 02:00.0=e1000e|module vfio_pci is blacklisted in modprobe.d
 install-command-ignored|initrd|pt.test=by-address pt.modprobe=install|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 static-binder|initrd-static|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci, taken from e1000e
+host-tool|initrd|pt.test=by-address pt.disks=1 pt.host=1|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 TABLE
 )
@@ -47,7 +48,6 @@ export BUILD VMLINUZ LOGS
 printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
 
 n=0
-echo "1..$(printf '%s\n' "$CASES" | wc -l)"
 while IFS='|' read -r name initrd args expect kmsg; do
 	n=$((n + 1))
 	log="$LOGS/$name.log"
@@ -71,3 +71,26 @@ while IFS='|' read -r name initrd args expect kmsg; do
 		grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#     /' | head -30
 	fi
 done <<<"$CASES"
+
+# The host tool in the guest of the host-tool case: status after the
+# binder, check refusing the controller of a disk the host uses, and a
+# real unbind and bind.
+log="$LOGS/host-tool.log"
+section() { sed -n "/^PT-$1-BEGIN\$/,/^PT-$1-EXIT/p" "$log"; }
+host_case() { # NAME TEST...
+	local name=$1; shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - boot: host-tool: $name"; else
+		echo "not ok $n - boot: host-tool: $name"; section STATUS | sed 's/^/#   /'
+		section CHECK | sed 's/^/#   /'; grep -E '^PT-(UNBIND|REBIND)' "$log" | sed 's/^/#   /'
+	fi
+}
+host_case "status: the bound NIC is ok, exit 0" \
+	bash -c 'sed -n "/^PT-STATUS-BEGIN$/,/^PT-STATUS-EXIT/p" "$0" | grep -q "^0000:01:00.0  nic .* vfio-pci  vfio-pci  7      ok, /dev/vfio/7" && grep -q "^PT-STATUS-EXIT 0$" "$0"' "$log"
+host_case "status: shows the binder's kernel log lines" \
+	bash -c 'sed -n "/^PT-STATUS-BEGIN$/,/^PT-STATUS-EXIT/p" "$0" | grep -q "^  0000:01:00.0: bound to vfio-pci$"' "$log"
+host_case "check: refuses the controller of a mounted disk and an open LUKS volume, exit 1" \
+	bash -c 'sed -n "/^PT-CHECK-BEGIN$/,/^PT-CHECK-EXIT/p" "$0" | tr -s " \n" "  " | grep -q "error: .*\[device.sata\] 0000:00:05.0: the host uses disk sd[a-z] (64.0 MiB, QEMU HARDDISK) behind it: sd[a-z]1 mounted on /mnt/data; sd[a-z]2 held by dm-0 (LUKS mapping vault)" && grep -q "^PT-CHECK-EXIT 1$" "$0"' "$log"
+host_case "unbind gives the NIC back to e1000e" grep -q '^PT-UNBIND 0 e1000e$' "$log"
+host_case "bind takes it again to vfio-pci" grep -q '^PT-REBIND 0 vfio-pci$' "$log"
+echo "1..$n"

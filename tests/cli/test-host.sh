@@ -77,6 +77,7 @@ assert eval(sys.argv[2]), "assertion failed: " + sys.argv[2] + "\n" + json.dumps
 # --- list --------------------------------------------------------------
 new_root base
 golden list-plain pt base list
+golden list-json pt base list --json
 json list '[x["address"] for x in d["devices"]][:2] == ["0000:00:00.0", "0000:00:01.0"] and d["iommu"] and len(d["devices"]) == 11' pt base list --json
 json list-usb-and-disks 'next(x for x in d["devices"] if x["address"] == "0000:00:04.0")["usb_buses"][1]["devices"][0]["vendor"] == "46f4" and next(x for x in d["devices"] if x["address"] == "0000:00:05.0")["disks"][0]["uses"] == ["mounted", "crypt-open"]' pt base list --json
 check "list: names fall back to numbers without pci.ids" \
@@ -136,6 +137,7 @@ address = 00:1f.2
 ids = dead:beef
 CONF
 golden check-host-disk-chipset-ids pt bad check
+golden check-json pt bad check --json
 json check 'd["errors"] == 2 and sorted({f["code"] for f in d["findings"]}) == ["chipset-group", "host-disk", "ids-ambiguous", "no-reset", "selects-nothing"]' pt bad check --json
 
 new_root syntax
@@ -162,6 +164,11 @@ new_root rootdisk
 echo "30 1 8:16 / / rw,relatime - ext4 /dev/sdb rw" >>rootdisk/proc/self/mountinfo
 printf '[device.usb]\naddress = 00:04.0\n' | conf rootdisk
 golden check-root-disk pt rootdisk check
+
+new_root bootdisk
+echo "30 1 8:16 / /boot rw,relatime - ext4 /dev/sdb rw" >>bootdisk/proc/self/mountinfo
+printf '[device.usb]\naddress = 00:04.0\n' | conf bootdisk
+golden check-boot-disk pt bootdisk check
 
 new_root swap
 printf 'Filename\tType\tSize\tUsed\tPriority\n/dev/sdb\tpartition\t16380\t0\t-2\n' >swap/proc/swaps
@@ -219,6 +226,7 @@ mkdir -p booted/dev/vfio && : >booted/dev/vfio/7
 printf '<6>passthrough: 0000:01:00.0: bound to vfio-pci, taken from e1000e\n<6>unrelated: line\n' >booted/dev/kmsg
 printf '[device.nic]\naddress = 01:00.0\n' | conf booted
 golden status-ok pt booted status
+golden status-json pt booted status --json
 json status '(d["ok"], d["devices"][0]["vfio_device"], d["log"]) == (True, "/dev/vfio/7", ["0000:01:00.0: bound to vfio-pci, taken from e1000e"])' pt booted status --json
 rm booted/dev/vfio/7
 golden status-no-vfio-node pt booted status

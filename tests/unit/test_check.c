@@ -1,0 +1,194 @@
+/* The judgements of `passthrough check` on machine models built by hand:
+ * each decision alone, without sysfs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct pt_device devs_v[] = {
+	{ .bdf = "0000:00:00.0", .vendor = 0x8086, .device = 0x29c0, .class = 0x060000, .iommu_group = 0 },
+	{ .bdf = "0000:00:01.0", .vendor = 0x1234, .device = 0x1111, .class = 0x030000, .iommu_group = 1, .boot_vga = true, .driver = "bochs-drm" },
+	{ .bdf = "0000:00:1f.0", .vendor = 0x8086, .device = 0x2918, .class = 0x060100, .iommu_group = 6 },
+	{ .bdf = "0000:00:1f.2", .vendor = 0x8086, .device = 0x2922, .class = 0x010601, .iommu_group = 6, .driver = "ahci" },
+	{ .bdf = "0000:01:00.0", .vendor = 0x8086, .device = 0x10d3, .class = 0x020000, .iommu_group = 7, .driver = "e1000e" },
+	{ .bdf = "0000:01:00.1", .vendor = 0x8086, .device = 0x10d3, .class = 0x020000, .iommu_group = 7 },
+	{ .bdf = "0000:02:00.0", .vendor = 0x10de, .device = 0x1b80, .class = 0x030000, .iommu_group = 8, .driver = "nouveau" },
+};
+static struct pt_devinfo info_v[7];
+static struct pt_machine m;
+
+static int setup(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < 7; i++)
+		pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr);
+	m.devs = (struct pt_devices){ devs_v, 7 };
+	m.info = info_v;
+	m.iommu_on = true;
+	m.irq_remap = PT_YES;
+	m.cpu = PT_CPU_INTEL;
+	snprintf(m.release, sizeof(m.release), "6.1.0-test");
+	return 0;
+}
+
+/* The finding codes for a config, "code@device" joined by spaces. */
+static const char *codes_for(const char *conf)
+{
+	static char out[1024];
+	struct pt_check_env env = { .vfio_available = 1, .stub_available = 1 };
+	struct pt_findings f = { 0 };
+	struct pt_config cfg;
+	struct pt_plan plan;
+	size_t n = 0;
+	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
+
+	pt_config_parse_stream(fp, "t.conf", &cfg);
+	fclose(fp);
+	assert_int_equal(cfg.n_errors, 0);
+	assert_int_equal(select_devices(&cfg, &m.devs, &plan), 0);
+	check_against_machine(&cfg, &m, &plan, &env, &f);
+	out[0] = '\0';
+	for (size_t i = 0; i < f.n; i++)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s%s%s", n ? " " : "",
+				      f.v[i].code, f.v[i].device[0] ? "@" : "",
+				      f.v[i].device[0] ? f.v[i].device + 5 : "");
+	pt_findings_free(&f);
+	pt_plan_free(&plan);
+	pt_config_free(&cfg);
+	return out;
+}
+
+static void isolated_group_gives_nothing(void **state)
+{
+	(void)state;
+	assert_string_equal(codes_for("[device.g]\ngroup = 7\n"), "");
+}
+
+static void a_group_half_taken_is_not_isolated(void **state)
+{
+	(void)state;
+	assert_string_equal(codes_for("[device.n]\naddress = 01:00.0\n"),
+			    "group-not-isolated@01:00.0");
+}
+
+static void group_is_isolated_rules(void **state)
+{
+	bool selected[7] = { false };
+
+	(void)state;
+	assert_false(group_is_isolated(&m.devs, 7, selected, false));
+	/* after boot, a device without a driver does not spoil the group */
+	assert_false(group_is_isolated(&m.devs, 7, NULL, true)); /* e1000e */
+	selected[4] = true;
+	assert_false(group_is_isolated(&m.devs, 7, selected, false)); /* 01:00.1 unbound */
+	assert_true(group_is_isolated(&m.devs, 7, selected, true));
+	selected[5] = true;
+	assert_true(group_is_isolated(&m.devs, 7, selected, false));
+	/* a group of bridges only */
+	assert_true(group_is_isolated(&m.devs, 0, NULL, false));
+}
+
+static void chipset_group_is_an_error(void **state)
+{
+	(void)state;
+	assert_string_equal(codes_for("[device.s]\naddress = 00:1f.2\n"), "chipset-group@00:1f.2");
+}
+
+static void displays(void **state)
+{
+	(void)state;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "");
+	assert_string_equal(codes_for("[device.gpu]\nclass = 0x03\n"), "boot-vga@00:01.0");
+	assert_string_equal(codes_for("[device.gpu]\nclass = 0x03\nallow_boot_vga = yes\n"),
+			    "last-display@02:00.0");
+}
+
+static void platform_findings(void **state)
+{
+	(void)state;
+	m.irq_remap = PT_NO;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "no-irq-remap");
+	m.irq_remap = PT_YES;
+	m.iommu_on = false;
+	devs_v[6].iommu_group = -1;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "iommu-off");
+	/* pci-stub needs no IOMMU */
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\ndriver = pci-stub\n"), "");
+	devs_v[6].iommu_group = 8;
+	m.iommu_on = true;
+}
+
+static void device_facts(void **state)
+{
+	(void)state;
+	info_v[6].reset_known = true;
+	info_v[6].driver_builtin = true;
+	info_v[6].default_route = true;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"),
+			    "default-route@02:00.0 no-reset@02:00.0 builtin-driver@02:00.0");
+	memset(&info_v[6], 0, sizeof(info_v[6]));
+}
+
+static void host_disks_by_use(void **state)
+{
+	static const unsigned uses[] = { PT_USE_ROOT, PT_USE_BOOT, PT_USE_SWAP,
+					 PT_USE_MOUNTED, PT_USE_CRYPT, PT_USE_LVM,
+					 PT_USE_HOLDER };
+	struct pt_disk disk = { .name = "sda", .has_controller = true };
+
+	(void)state;
+	pci_addr_parse("00:1f.2", &disk.controller);
+	m.disks = (struct pt_disks){ &disk, 1 };
+	devs_v[2].iommu_group = 9; /* take the chipset out of the way */
+	assert_string_equal(codes_for("[device.s]\naddress = 00:1f.2\n"), "");
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		disk.uses = uses[i];
+		assert_string_equal(codes_for("[device.s]\naddress = 00:1f.2\n"),
+				    "host-disk@00:1f.2");
+	}
+	devs_v[2].iommu_group = 6;
+	m.disks = (struct pt_disks){ NULL, 0 };
+}
+
+static void config_file_mode_and_owner(void **state)
+{
+	struct pt_config cfg = { .path = (char *)"/etc/passthrough.conf" };
+	struct pt_check_env env = { .have_config_stat = true };
+	struct pt_findings f = { 0 };
+
+	(void)state;
+	env.config_stat.st_uid = 0;
+	env.config_stat.st_mode = S_IFREG | 0644;
+	check_config_file(&cfg, &env, &f);
+	assert_int_equal(f.n, 0);
+	env.config_stat.st_mode = S_IFREG | 0620;
+	env.config_stat.st_uid = 1000;
+	check_config_file(&cfg, &env, &f);
+	assert_int_equal(f.n, 2);
+	assert_string_equal(f.v[0].code, "config-owner");
+	assert_string_equal(f.v[1].message,
+			    "/etc/passthrough.conf is writable by its group (mode 0620)");
+	pt_findings_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(isolated_group_gives_nothing),
+		cmocka_unit_test(a_group_half_taken_is_not_isolated),
+		cmocka_unit_test(group_is_isolated_rules),
+		cmocka_unit_test(chipset_group_is_an_error),
+		cmocka_unit_test(displays),
+		cmocka_unit_test(platform_findings),
+		cmocka_unit_test(device_facts),
+		cmocka_unit_test(host_disks_by_use),
+		cmocka_unit_test(config_file_mode_and_owner),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
