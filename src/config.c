@@ -224,6 +224,9 @@ static const struct key_desc keys[] = {
 	{ "ids", SCOPE_DEVICE, true, PT_MATCH_IDS },
 	{ "class", SCOPE_DEVICE, true, PT_MATCH_CLASS },
 	{ "group", SCOPE_DEVICE, true, PT_MATCH_GROUP },
+	{ "usb", SCOPE_DEVICE, true, PT_MATCH_USB },
+	{ "usb_bus", SCOPE_DEVICE, true, PT_MATCH_USB_BUS },
+	{ "disk", SCOPE_DEVICE, true, PT_MATCH_DISK },
 	{ "functions", SCOPE_DEVICE, false, -1 },
 	{ "allow_boot_vga", SCOPE_DEVICE, false, -1 },
 	{ "driver", SCOPE_DEVICE, false, -1 },
@@ -231,8 +234,28 @@ static const struct key_desc keys[] = {
 
 static const char *const key_hint[] = {
 	[SCOPE_GLOBAL] = "iommu, iommu_pt, driver, unsafe_interrupts, disable_vga",
-	[SCOPE_DEVICE] = "address, ids, class, group, functions, allow_boot_vga, driver",
+	[SCOPE_DEVICE] = "address, ids, class, group, usb, usb_bus, disk, functions, "
+			 "allow_boot_vga, driver",
 };
+
+/* /dev/... with no "." or ".." component: it is looked up under --root. */
+static bool valid_dev_path(const char *s)
+{
+	const char *p;
+
+	if (strncmp(s, "/dev/", 5) != 0 || !s[5] || strlen(s) > 255)
+		return false;
+	for (p = s + 4; p; p = strchr(p + 1, '/'))
+		if (!strncmp(p, "/./", 3) || !strncmp(p, "/../", 4) ||
+		    !strcmp(p, "/.") || !strcmp(p, "/..") || !strncmp(p, "//", 2))
+			return false;
+	return true;
+}
+
+bool pt_match_is_host_only(enum pt_match_kind kind)
+{
+	return kind == PT_MATCH_USB || kind == PT_MATCH_USB_BUS || kind == PT_MATCH_DISK;
+}
 
 static int parse_match_token(enum pt_match_kind kind, const char *tok,
 			     struct pt_match *m, const char **hint)
@@ -254,7 +277,25 @@ static int parse_match_token(enum pt_match_kind kind, const char *tok,
 	case PT_MATCH_GROUP:
 		*hint = "is not an IOMMU group number; write a decimal number "
 			"as listed by `passthrough list`";
-		return parse_decimal(tok, INT32_MAX, &m->u.group);
+		return parse_decimal(tok, INT32_MAX, &m->u.number);
+	case PT_MATCH_USB:
+		*hint = "is not a USB vendor:product ID; write four hex digits "
+			"each, as lsusb prints them (046d:c52b)";
+		if (pci_id_parse(tok, &m->u.id) || m->u.id.has_subsystem)
+			return -EINVAL;
+		return 0;
+	case PT_MATCH_USB_BUS:
+		*hint = "is not a USB bus number; write the decimal number lsusb "
+			"prints as 'Bus 003'";
+		return parse_decimal(tok, 255, &m->u.number) || m->u.number == 0 ?
+			       -EINVAL : 0;
+	case PT_MATCH_DISK:
+		*hint = "is not a block device path; write /dev/sdX, /dev/nvme0n1 "
+			"or better a /dev/disk/by-id/... name";
+		if (!valid_dev_path(tok))
+			return -EINVAL;
+		m->u.path = strdup(tok);
+		return m->u.path ? 0 : -ENOMEM;
 	case PT_MATCH_KIND_COUNT:
 		break;
 	}
@@ -281,6 +322,7 @@ static int add_matches(struct parse_ctx *ctx, struct pt_rule *rule,
 		const char *hint = "";
 		struct pt_match *slot = &rule->matches[rule->n_matches];
 
+		memset(slot, 0, sizeof(*slot));
 		if (parse_match_token(kind, tok, slot, &hint) == 0)
 			rule->n_matches++;
 		else
@@ -501,7 +543,8 @@ static void check_rules(struct parse_ctx *ctx)
 		if (h->valid && !h->is_global && !(h->seen_keys & selector_keys))
 			add_error(ctx, h->line,
 				  "[%s]: the rule selects nothing; give at least "
-				  "one of address, ids, class or group",
+				  "one of address, ids, class, group, usb, usb_bus "
+				  "or disk",
 				  h->name);
 	}
 }
@@ -602,6 +645,13 @@ int pt_config_load(const char *path, struct pt_config *cfg)
 void pt_config_free(struct pt_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_rules; i++) {
+		for (size_t k = 0; k < cfg->rules[i].n_matches; k++) {
+			struct pt_match *m = &cfg->rules[i].matches[k];
+
+			if (m->kind == PT_MATCH_DISK)
+				free(m->u.path);
+			free(m->controllers);
+		}
 		free(cfg->rules[i].name);
 		free(cfg->rules[i].matches);
 	}

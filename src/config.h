@@ -24,6 +24,9 @@ enum pt_match_kind {
 	PT_MATCH_IDS,
 	PT_MATCH_CLASS,
 	PT_MATCH_GROUP,
+	PT_MATCH_USB,     /* host only: a USB device's vendor:product */
+	PT_MATCH_USB_BUS, /* host only: a USB bus number */
+	PT_MATCH_DISK,    /* host only: a block device path under /dev */
 	PT_MATCH_KIND_COUNT
 };
 
@@ -31,11 +34,22 @@ struct pt_match {
 	enum pt_match_kind kind;
 	union {
 		struct pci_addr addr;
-		struct pci_id_match id;
+		struct pci_id_match id; /* PT_MATCH_IDS, PT_MATCH_USB */
 		struct pci_class_match cls;
-		unsigned long group;
+		unsigned long number;   /* PT_MATCH_GROUP, PT_MATCH_USB_BUS */
+		char *path;             /* PT_MATCH_DISK */
 	} u;
+	/* Host-only selectors name things that do not exist yet in early
+	 * boot. The host tool resolves them to the PCI controllers they sit
+	 * behind (pt_resolve_host_selectors); unresolved, they match
+	 * nothing, and `passthrough generate` writes the initramfs a config
+	 * with addresses and an ID guard instead. */
+	bool resolved;
+	struct pci_addr *controllers;
+	size_t n_controllers;
 };
+
+bool pt_match_is_host_only(enum pt_match_kind kind);
 
 struct pt_rule {
 	char *name; /* the NAME of [device.NAME] */

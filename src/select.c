@@ -30,7 +30,14 @@ static bool match_one(const struct pt_match *m, const struct pt_device *d)
 		return (d->class & m->u.cls.mask) == m->u.cls.value;
 	case PT_MATCH_GROUP:
 		return d->iommu_group >= 0 &&
-		       (unsigned long)d->iommu_group == m->u.group;
+		       (unsigned long)d->iommu_group == m->u.number;
+	case PT_MATCH_USB:
+	case PT_MATCH_USB_BUS:
+	case PT_MATCH_DISK:
+		for (size_t i = 0; m->resolved && i < m->n_controllers; i++)
+			if (pci_addr_compare(&m->controllers[i], &d->addr) == 0)
+				return true;
+		return false;
 	case PT_MATCH_KIND_COUNT:
 		break;
 	}

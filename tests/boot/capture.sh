@@ -10,6 +10,7 @@ OUT=${2:-$(dirname "$0")/../fixtures/qemu}
 mkdir -p "$BUILD/boot"
 fetch_kernel
 build_initramfs "$BUILD/boot/initrd.gz"
+prepare_disks
 boot_guest "$BUILD/boot/initrd.gz" "$BUILD/boot/capture.log" pt.test=none pt.disks=1 pt.capture=1 loglevel=1
 grep -q PT-CAPTURE-END "$BUILD/boot/capture.log" || die "no capture in $BUILD/boot/capture.log"
 rm -rf "$OUT" && mkdir -p "$OUT"

@@ -9,6 +9,7 @@ mkdir -p "$BUILD/boot"
 fetch_kernel
 echo "Building an initramfs with passthrough-early, vfio and the host drivers ($KVER)..."
 build_initramfs "$BUILD/boot/initrd.gz"
+prepare_disks
 echo "The config (/etc/passthrough.conf in the guest):"
 sed 's/^/    /' "$BOOT_DIR/configs/demo.conf"
 echo

@@ -120,6 +120,14 @@ make_data_disk() {
 	rm -rf "$tmp"
 }
 
+# The guest's disks, made once before any guest boots (guests boot in
+# parallel and must not race to create them).
+prepare_disks() {
+	mkdir -p "$BUILD/boot/disks"
+	[ -f "$BUILD/boot/disks/usb.img" ] || truncate -s 16M "$BUILD/boot/disks/usb.img"
+	make_data_disk "$BUILD/boot/disks/sata-data.img"
+}
+
 # boot_guest INITRD LOG APPEND...: boots the topology of ../shared/REFERENCE.md
 # and waits for the guest to power off.
 #   00:01.0 VGA 1234:1111 (boot_vga)    00:04.0 qemu-xhci + usb-storage
@@ -128,9 +136,7 @@ make_data_disk() {
 boot_guest() {
 	local initrd=$1 log=$2; shift 2
 	local disks="$BUILD/boot/disks"
-	mkdir -p "$disks"
-	[ -f "$disks/usb.img" ] || truncate -s 16M "$disks/usb.img"
-	make_data_disk "$disks/sata-data.img"
+	[ -f "$disks/sata-data.img" ] || die "no $disks/sata-data.img: call prepare_disks first"
 	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
 		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
 		-nographic -no-reboot -nic none -serial mon:stdio \

@@ -13,6 +13,7 @@ fetch_kernel
 build_initramfs "$BUILD/boot/initrd.gz"
 build_initramfs "$BUILD/boot/initrd-novfio.gz" without-vfio
 build_initramfs "$BUILD/boot/initrd-static.gz" static
+prepare_disks
 
 # name | initramfs | kernel arguments | expected drivers | expected kmsg text
 CASES=$(cat <<'TABLE'
@@ -42,7 +43,7 @@ boot_case() {
 	IFS='|' read -r name initrd args _ _ <<<"$1"
 	boot_guest "$BUILD/boot/$initrd.gz" "$LOGS/$name.log" "$args" || true
 }
-export -f boot_case boot_guest
+export -f boot_case boot_guest die
 export BUILD VMLINUZ LOGS
 # Two guests at a time: one per core.
 printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
@@ -68,7 +69,7 @@ while IFS='|' read -r name initrd args expect kmsg; do
 		echo "not ok $n - boot: $name"
 		printf '#   %s\n' "${problems[@]}"
 		printf '#   log: %s\n' "$log"
-		grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#     /' | head -30
+		grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#     /' | head -30 || true
 	fi
 done <<<"$CASES"
 

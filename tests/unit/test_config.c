@@ -76,7 +76,7 @@ static void full_example_parses(void **state)
 	assert_int_equal(pt_rule_driver(&cfg, &cfg.rules[0]), PT_DRIVER_PCI_STUB);
 	assert_string_equal(cfg.rules[1].name, "usb");
 	assert_int_equal(pt_rule_driver(&cfg, &cfg.rules[1]), PT_DRIVER_VFIO_PCI);
-	assert_int_equal(cfg.rules[1].matches[1].u.group, 14);
+	assert_int_equal(cfg.rules[1].matches[1].u.number, 14);
 	pt_config_free(&cfg);
 }
 
@@ -112,7 +112,7 @@ static const struct bad_case bad[] = {
 	  "driver, unsafe_interrupts, disable_vga\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
 	  "2: [device.a] adress: unknown key; expected one of address, ids, "
-	  "class, group, functions, allow_boot_vga, driver\n" },
+	  "class, group, usb, usb_bus, disk, functions, allow_boot_vga, driver\n" },
 	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
 	  "2: [device.a] address: '1:0.0' is not a PCI address; write DDDD:BB:SS.F "
 	  "or BB:SS.F in hex, as `lspci -D` prints it\n" },
@@ -142,10 +142,10 @@ static const struct bad_case bad[] = {
 	  "two, or give the rule another name\n" },
 	{ "empty rule", "[device.a]\n", 0,
 	  "1: [device.a]: the rule selects nothing; give at least one of address, "
-	  "ids, class or group\n" },
+	  "ids, class, group, usb, usb_bus or disk\n" },
 	{ "rule with only options", "[device.a]\nfunctions = all\n", 0,
 	  "1: [device.a]: the rule selects nothing; give at least one of address, "
-	  "ids, class or group\n" },
+	  "ids, class, group, usb, usb_bus or disk\n" },
 	{ "bad rule name", "[device.a/b]\nids = 8086:10d3\n", 0,
 	  "1: [device.a/b]: the rule name 'a/b' must be 1 to 64 letters, digits, "
 	  "'-', '_' or '.'\n" },
@@ -163,6 +163,21 @@ static const struct bad_case bad[] = {
 	  "starting with ';' or '#'\n"
 	  "2: ids: the key is outside any section; put it under [global] or "
 	  "[device.NAME]\n" },
+	{ "bad usb id", "[device.a]\nusb = 046d:c52b:0001:0002 46d:c52b\n", 0,
+	  "2: [device.a] usb: '046d:c52b:0001:0002' is not a USB vendor:product ID; "
+	  "write four hex digits each, as lsusb prints them (046d:c52b)\n"
+	  "2: [device.a] usb: '46d:c52b' is not a USB vendor:product ID; write four "
+	  "hex digits each, as lsusb prints them (046d:c52b)\n" },
+	{ "bad usb bus", "[device.a]\nusb_bus = 0 256\n", 0,
+	  "2: [device.a] usb_bus: '0' is not a USB bus number; write the decimal "
+	  "number lsusb prints as 'Bus 003'\n"
+	  "2: [device.a] usb_bus: '256' is not a USB bus number; write the decimal "
+	  "number lsusb prints as 'Bus 003'\n" },
+	{ "disk outside /dev", "[device.a]\ndisk = /dev/../etc/shadow sda\n", 0,
+	  "2: [device.a] disk: '/dev/../etc/shadow' is not a block device path; write "
+	  "/dev/sdX, /dev/nvme0n1 or better a /dev/disk/by-id/... name\n"
+	  "2: [device.a] disk: 'sda' is not a block device path; write /dev/sdX, "
+	  "/dev/nvme0n1 or better a /dev/disk/by-id/... name\n" },
 	{ "bad bool", "[global]\niommu_pt = maybe\n", 0,
 	  "2: [global] iommu_pt: 'maybe' is not valid; expected yes or no\n" },
 	{ "bad driver", "[global]\ndriver = nouveau\n", 0,
