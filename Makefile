@@ -40,14 +40,16 @@ CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 EARLY_OBJ = $(BUILD)/obj/early.o
 
 # The host tool's own parts: the machine model, judgement and output.
-HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c
+HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c \
+           src/generate.c src/distro.c src/fileio.c src/apply.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
 HOST_LIBS = $(PCI_LIBS)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: all static check unit-check demo deps install clean distclean
+.PHONY: all static check unit-check demo deps install clean distclean \
+	install-debian install-ubuntu install-fedora install-alpine
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
@@ -97,13 +99,45 @@ check: deps
 demo: deps all
 	@tests/boot/demo.sh $(BUILD)
 
+# DISTRO picks the initramfs and bootloader glue: debian (initramfs-tools,
+# GRUB), fedora (dracut, grubby) or alpine (mkinitfs, extlinux); by
+# default the family of this machine's /etc/os-release.
+DISTRO ?= $(shell . /etc/os-release 2>/dev/null; \
+	for id in $$ID $$ID_LIKE; do case $$id in \
+	(debian|ubuntu) echo debian; exit;; (fedora|rhel|centos) echo fedora; exit;; \
+	(alpine) echo alpine; exit;; esac; done; echo debian)
+DATADIR ?= $(PREFIX)/share
+DRACUTDIR ?= $(PREFIX)/lib/dracut
+INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
+
 # The config is installed only where none exists: an admin's is never
 # overwritten. The shipped one selects nothing until edited.
-install: all
+install: all install-$(DISTRO)
 	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
 	install -D -m 0755 $(BUILD)/passthrough $(DESTDIR)$(SBINDIR)/passthrough
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
 		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
+
+install-debian install-ubuntu:
+	install -D -m 0755 hooks/passthrough.hook $(DESTDIR)$(INITRAMFS_TOOLS_DIR)/hooks/passthrough
+	install -D -m 0755 hooks/passthrough.init-top \
+		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/scripts/init-top/passthrough
+	install -D -m 0644 grub/passthrough.cfg $(DESTDIR)$(SYSCONFDIR)/default/grub.d/passthrough.cfg
+
+install-fedora:
+	install -D -m 0755 dracut/90passthrough/module-setup.sh \
+		$(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough/module-setup.sh
+	install -D -m 0755 dracut/90passthrough/passthrough-pre-udev.sh \
+		$(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough/passthrough-pre-udev.sh
+	install -D -m 0644 dracut/90-passthrough.conf \
+		$(DESTDIR)$(DRACUTDIR)/dracut.conf.d/90-passthrough.conf
+
+install-alpine:
+	install -D -m 0644 mkinitfs/passthrough.modules \
+		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.modules
+	install -D -m 0644 mkinitfs/passthrough.files \
+		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files
+	install -D -m 0755 mkinitfs/passthrough-init $(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a $(BUILD)/clang \

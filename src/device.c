@@ -14,6 +14,18 @@ bool pt_device_is_bridge(const struct pt_device *d)
 	return cls == 0x0600 || cls == 0x0604 || cls == 0x0607 || cls == 0x0609;
 }
 
+bool pt_valid_block_name(const char *s)
+{
+	if (!*s || strlen(s) >= 32 || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.' ||
+		      *s == '!'))
+			return false;
+	return true;
+}
+
 bool pt_valid_driver_name(const char *s)
 {
 	if (!*s)

@@ -161,11 +161,19 @@ static long elapsed_us(const struct timespec *start)
 static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
 		     const struct pt_plan *plan, const struct pt_log *log)
 {
-	for (size_t r = 0; r < cfg->n_rules; r++)
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		const struct pt_rule *rule = &cfg->rules[r];
+		bool host_only = false;
+
+		for (size_t k = 0; k < rule->n_matches; k++)
+			host_only |= pt_match_is_host_only(rule->matches[k].kind);
 		if (plan->rule_hits[r] == 0)
-			pt_log(log, PT_WARNING,
-			       "rule [device.%s] (%s:%u) selects no device",
-			       cfg->rules[r].name, cfg->path, cfg->rules[r].line);
+			pt_log(log, PT_WARNING, "rule [device.%s] (%s:%u) selects no device%s",
+			       rule->name, cfg->path, rule->line,
+			       host_only ? ": its usb, usb_bus or disk selectors exist only "
+					   "after boot; rebuild the initramfs with "
+					   "`passthrough apply`" : "");
+	}
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_decision *d = &plan->v[i];
 		const struct pt_device *dev = &devs->v[d->device];

@@ -1,9 +1,12 @@
 /* passthrough: the host tool. See the machine, judge a config against it,
  * verify after boot, and bind or release a device now. Commands are thin:
  * they read the machine model, run the core's decisions and print. */
+#include "apply.h"
 #include "bind.h"
 #include "check.h"
 #include "config.h"
+#include "fileio.h"
+#include "generate.h"
 #include "machine.h"
 #include "modules.h"
 #include "report.h"
@@ -30,6 +33,9 @@ struct options {
 	const char *root;
 	const char *pci_ids;
 	const char *format;
+	const char *distro;
+	bool dry_run;
+	bool undo;
 	bool json;
 	bool verbose;
 };
@@ -71,6 +77,11 @@ static void usage(FILE *f)
 		"  unbind DEVICE        give it back to its host driver now\n"
 		"  hostdev [RULE] [--format libvirt|virt-install|qemu]\n"
 		"                       what to give the VM for the selected devices\n"
+		"  generate [--distro auto|alpine|debian|ubuntu|fedora]\n"
+		"                       write the modprobe.d file and the initramfs config\n"
+		"  apply [--dry-run] [--undo] [--distro ...]\n"
+		"                       check, generate, set the kernel command line,\n"
+		"                       rebuild the initramfs; --undo takes it all back\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE    config (default ROOT/etc/passthrough.conf)\n"
@@ -94,6 +105,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "root", required_argument, NULL, 'r' },
 		{ "pci-ids", required_argument, NULL, 'p' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "distro", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "undo", no_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -109,6 +123,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'r': o->root = optarg; break;
 		case 'p': o->pci_ids = optarg; break;
 		case 'f': o->format = optarg; break;
+		case 'd': o->distro = optarg; break;
+		case 'n': o->dry_run = true; break;
+		case 'u': o->undo = true; break;
 		case 'j': o->json = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
@@ -170,7 +187,8 @@ static int load(struct host *h, enum config_need need)
 	if (h->cfg_status == -ENOENT && !need_config)
 		return 0;
 	if (h->cfg_status == 0 && h->cfg.n_errors == 0) {
-		if (select_devices(&h->cfg, &h->m.devs, &h->plan) < 0)
+		if (pt_resolve_host_selectors(&h->cfg, &h->m, &paths) < 0 ||
+		    select_devices(&h->cfg, &h->m.devs, &h->plan) < 0)
 			return -ENOMEM;
 		h->have_plan = true;
 	} else if (need_config) {
@@ -273,10 +291,22 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 		env->have_config_stat = true;
 }
 
+/* Everything `check` judges, in the order it prints it. */
+static void run_checks(const struct host *h, struct pt_findings *f)
+{
+	struct pt_check_env env;
+
+	fill_check_env(h, &env);
+	check_config_errors(&h->cfg, f);
+	check_config_file(&h->cfg, &env, f);
+	if (h->have_plan)
+		check_against_machine(&h->cfg, &h->m, &h->plan, &env, f);
+	pt_findings_sort(f);
+}
+
 static int cmd_check(struct host *h, int argc, char **argv)
 {
 	struct pt_findings f = { 0 };
-	struct pt_check_env env;
 	struct report r;
 	int rc;
 
@@ -285,12 +315,7 @@ static int cmd_check(struct host *h, int argc, char **argv)
 		return EXIT_USAGE;
 	if (load(h, CONFIG_JUDGED) < 0)
 		return EXIT_PROBLEMS;
-	fill_check_env(h, &env);
-	check_config_errors(&h->cfg, &f);
-	check_config_file(&h->cfg, &env, &f);
-	if (h->have_plan)
-		check_against_machine(&h->cfg, &h->m, &h->plan, &env, &f);
-	pt_findings_sort(&f);
+	run_checks(h, &f);
 	r = report_of(h);
 	r.cfg = &h->cfg;
 	report_check(&r, &f);
@@ -399,29 +424,10 @@ static int cmd_status(struct host *h, int argc, char **argv)
 	return all_ok ? EXIT_OK : EXIT_PROBLEMS;
 }
 
-/* The kernel arguments the config implies, in the underscore spelling
- * that both kmod and busybox modprobe accept. */
-static size_t kernel_arguments(const struct host *h, const char *args[4])
-{
-	const struct pt_config *cfg = &h->cfg;
-	const char *iommu = pt_iommu_argument(cfg->iommu, h->m.cpu);
-	size_t n = 0;
-
-	if (iommu)
-		args[n++] = iommu;
-	if (cfg->iommu_pt && cfg->iommu != PT_IOMMU_OFF)
-		args[n++] = "iommu=pt";
-	if (cfg->unsafe_interrupts)
-		args[n++] = "vfio_iommu_type1.allow_unsafe_interrupts=1";
-	if (cfg->disable_vga)
-		args[n++] = "vfio_pci.disable_vga=1";
-	return n;
-}
-
 static int cmd_cmdline(struct host *h, int argc, char **argv)
 {
-	const char *fmt = h->o.format ? h->o.format : "plain", *args[4];
-	size_t n;
+	const char *fmt = h->o.format ? h->o.format : "plain";
+	struct pt_tokens args;
 
 	(void)argv;
 	if (argc != 0 || (strcmp(fmt, "plain") && strcmp(fmt, "grub") &&
@@ -435,12 +441,14 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 	if (h->cfg.iommu == PT_IOMMU_AUTO && h->m.cpu == PT_CPU_UNKNOWN)
 		fprintf(stderr, "passthrough: cannot tell the CPU's vendor from "
 			"/proc/cpuinfo; set iommu = intel or amd in [global]\n");
-	n = kernel_arguments(h, args);
+	if (pt_kernel_arguments(&h->cfg, h->m.cpu, &args) < 0)
+		return EXIT_PROBLEMS;
 	if (h->o.json) {
 		printf("{\n  \"arguments\": [");
-		for (size_t i = 0; i < n; i++)
-			printf("%s\"%s\"", i ? ", " : "", args[i]);
+		for (size_t i = 0; i < args.n; i++)
+			printf("%s\"%s\"", i ? ", " : "", args.v[i]);
 		printf("]\n}\n");
+		pt_tokens_free(&args);
 		return EXIT_OK;
 	}
 	/* grub's and extlinux's files are shell, sourced: append to what the
@@ -449,9 +457,10 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 		printf("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
 	else if (!strcmp(fmt, "extlinux"))
 		printf("default_kernel_opts=\"$default_kernel_opts");
-	for (size_t i = 0; i < n; i++)
-		printf("%s%s", i || strcmp(fmt, "plain") ? " " : "", args[i]);
+	for (size_t i = 0; i < args.n; i++)
+		printf("%s%s", i || strcmp(fmt, "plain") ? " " : "", args.v[i]);
 	printf("%s\n", strcmp(fmt, "plain") ? "\"" : "");
+	pt_tokens_free(&args);
 	return EXIT_OK;
 }
 
@@ -599,6 +608,150 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The host driver modules of the devices bound to vfio-pci, for softdeps:
+ * the modalias lookup coldplug would do, through libkmod. */
+static size_t host_driver_modules(const struct host *h, char (*names)[64], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->plan.n; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		char path[PATH_MAX], alias[256], found[8][64];
+		size_t n_found = 0;
+
+		if (d->verdict != PT_BIND || d->driver != PT_DRIVER_VFIO_PCI ||
+		    pt_path(path, sizeof(path), h->o.sysfs, "bus/pci/devices/%s/modalias",
+			    h->m.devs.v[d->device].bdf) ||
+		    pt_read_attr(path, alias, sizeof(alias)) ||
+		    pt_modalias_modules(h->o.root, h->m.release, alias, found, 8, &n_found))
+			continue;
+		for (size_t k = 0; k < n_found; k++) {
+			bool dup = false;
+
+			for (size_t j = 0; j < n; j++)
+				dup |= !strcmp(names[j], found[k]);
+			if (!dup && n < max)
+				snprintf(names[n++], 64, "%s", found[k]);
+		}
+	}
+	return n;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Everything apply and generate need, from the loaded config. */
+static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
+{
+	char modules[32][64], ids[1024], path[PATH_MAX], *os;
+	size_t n;
+
+	memset(p, 0, sizeof(*p));
+	p->root = h->o.root;
+	p->dry_run = h->o.dry_run;
+	p->undo = h->o.undo;
+	if (h->o.distro)
+		pt_distro_from_name(h->o.distro, &p->distro); /* checked by the caller */
+	if (p->distro == PT_DISTRO_UNKNOWN &&
+	    pt_path(path, sizeof(path), h->o.root, "etc/os-release") == 0 &&
+	    (os = pt_read_file(path))) {
+		p->distro = pt_distro_from_os_release(os);
+		free(os);
+	}
+	if (p->distro == PT_DISTRO_UNKNOWN) {
+		fprintf(stderr, "passthrough: cannot tell the distribution from "
+			"%s/etc/os-release; give --distro\n", h->o.root);
+		return -EINVAL;
+	}
+	if (p->undo)
+		return 0;
+	n = host_driver_modules(h, modules, 32);
+	qsort(modules, n, sizeof(modules[0]), compare_names);
+	p->modprobe_conf = pt_render_modprobe_conf(&h->cfg, modules, n);
+	p->initramfs_conf = pt_render_initramfs_conf(&h->cfg, &h->m.devs);
+	if (!p->modprobe_conf || !p->initramfs_conf ||
+	    pt_kernel_arguments(&h->cfg, h->m.cpu, &p->cmdline) < 0)
+		return -ENOMEM;
+	pt_ids_only_argument(&h->cfg, ids, sizeof(ids));
+	if (p->distro == PT_DISTRO_ALPINE && ids[0] &&
+	    (pt_tokens_add(&p->cmdline, ids) < 0 ||
+	     pt_tokens_add(&p->modules, "vfio_iommu_type1") < 0 ||
+	     pt_tokens_add(&p->modules, "vfio-pci") < 0))
+		return -ENOMEM;
+	return 0;
+}
+
+static void free_apply_plan(struct pt_apply_plan *p)
+{
+	free((char *)p->modprobe_conf);
+	free((char *)p->initramfs_conf);
+	pt_tokens_free(&p->cmdline);
+	pt_tokens_free(&p->modules);
+}
+
+static bool distro_option_ok(const struct host *h)
+{
+	enum pt_distro d;
+
+	if (!h->o.distro || pt_distro_from_name(h->o.distro, &d) == 0)
+		return true;
+	fprintf(stderr, "passthrough: --distro takes auto, alpine, debian, ubuntu or "
+		"fedora\n");
+	return false;
+}
+
+static int cmd_generate(struct host *h, int argc, char **argv)
+{
+	struct pt_apply_plan p;
+	bool changed = false;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || !distro_option_ok(h))
+		return EXIT_USAGE;
+	if (load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	r = make_apply_plan(h, &p);
+	if (r == 0)
+		r = pt_write_generated(&p, stdout, &changed);
+	free_apply_plan(&p);
+	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+static int cmd_apply(struct host *h, int argc, char **argv)
+{
+	struct pt_findings f = { 0 };
+	struct pt_apply_plan p;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || !distro_option_ok(h))
+		return EXIT_USAGE;
+	if (load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	if (!h->o.undo) {
+		struct report rep = report_of(h);
+
+		run_checks(h, &f);
+		if (f.count[PT_SEV_ERROR]) {
+			rep.out = stderr;
+			report_check(&rep, &f);
+			fprintf(stderr, "passthrough: apply refused: `passthrough check` "
+				"finds errors; nothing was changed\n");
+			pt_findings_free(&f);
+			return EXIT_PROBLEMS;
+		}
+		pt_findings_free(&f);
+	}
+	r = make_apply_plan(h, &p);
+	if (r == 0)
+		r = pt_apply(&p, stdout);
+	free_apply_plan(&p);
+	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(struct host *h, int argc, char **argv);
@@ -607,6 +760,7 @@ static const struct command {
 	{ "check", cmd_check },     { "status", cmd_status },
 	{ "cmdline", cmd_cmdline }, { "hostdev", cmd_hostdev },
 	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
+	{ "generate", cmd_generate }, { "apply", cmd_apply },
 };
 
 int main(int argc, char **argv)

@@ -447,3 +447,79 @@ void pt_machine_free(struct pt_machine *m)
 	pt_devices_free(&m->devs);
 	memset(m, 0, sizeof(*m));
 }
+
+static int add_controller(struct pt_match *m, const struct pci_addr *a)
+{
+	struct pci_addr *v;
+
+	for (size_t i = 0; i < m->n_controllers; i++)
+		if (pci_addr_compare(&m->controllers[i], a) == 0)
+			return 0;
+	v = realloc(m->controllers, (m->n_controllers + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->controllers = v;
+	v[m->n_controllers++] = *a;
+	return 0;
+}
+
+/* /dev/disk/by-id/... or /dev/sda1 under --root, to the kernel's name of
+ * the block device (sda1), then to the disk it is or belongs to, and the
+ * PCI device that disk sits behind. */
+static const struct pt_disk *disk_of(const struct pt_machine_paths *p,
+				     const struct pt_machine *m, const char *dev)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *name;
+
+	if (pt_path(path, sizeof(path), p->root, "%s", dev + 1))
+		return NULL;
+	name = realpath(path, real) ? strrchr(real, '/') + 1 : strrchr(dev, '/') + 1;
+	if (!pt_valid_block_name(name))
+		return NULL;
+	for (size_t i = 0; i < m->disks.n; i++) {
+		const struct pt_disk *d = &m->disks.v[i];
+
+		if (!strcmp(d->name, name))
+			return d;
+		if (!strncmp(d->name, name, strlen(d->name)) &&
+		    pt_path(path, sizeof(path), p->sysfs, "block/%s/%s/partition",
+			    d->name, name) == 0 &&
+		    access(path, F_OK) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,
+			      const struct pt_machine_paths *p)
+{
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		for (size_t k = 0; k < cfg->rules[r].n_matches; k++) {
+			struct pt_match *sel = &cfg->rules[r].matches[k];
+			const struct pt_disk *disk;
+			int err = 0;
+
+			if (!pt_match_is_host_only(sel->kind))
+				continue;
+			sel->resolved = true;
+			for (size_t b = 0; b < m->n_usb && !err; b++) {
+				const struct pt_usb_bus *bus = &m->usb[b];
+
+				if (sel->kind == PT_MATCH_USB_BUS &&
+				    bus->busnum == sel->u.number)
+					err = add_controller(sel, &bus->controller);
+				for (size_t d = 0; sel->kind == PT_MATCH_USB && d < bus->n; d++)
+					if (bus->devs[d].vendor == sel->u.id.vendor &&
+					    bus->devs[d].product == sel->u.id.device)
+						err = add_controller(sel, &bus->controller);
+			}
+			if (sel->kind == PT_MATCH_DISK &&
+			    (disk = disk_of(p, m, sel->u.path)) && disk->has_controller)
+				err = add_controller(sel, &disk->controller);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}

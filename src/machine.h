@@ -6,6 +6,7 @@
 #ifndef PT_MACHINE_H
 #define PT_MACHINE_H
 
+#include "config.h"
 #include "device.h"
 #include "disks.h"
 #include "log.h"
@@ -68,6 +69,12 @@ struct pt_machine_paths {
 int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 		    const struct pt_log *log);
 void pt_machine_free(struct pt_machine *m);
+
+/* Resolves a config's host-only selectors (usb, usb_bus, disk) to the PCI
+ * controllers behind them on this machine. A selector that names nothing
+ * resolves to no controller, and its rule then selects nothing. */
+int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,
+			      const struct pt_machine_paths *p);
 
 /* Indexes into m->devs.v, or -1. */
 long pt_machine_find(const struct pt_machine *m, const struct pci_addr *a);

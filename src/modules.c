@@ -184,3 +184,28 @@ void pt_kernel_release(const char *root, char *buf, size_t len)
 		return;
 	snprintf(buf, len, "%s", uname(&uts) == 0 ? uts.release : "unknown");
 }
+
+int pt_modalias_modules(const char *root, const char *release, const char *modalias,
+			char names[][64], size_t max, size_t *n)
+{
+	struct kmod_list *list = NULL, *it;
+	struct kmod_ctx *ctx = open_kmod(root, release, NULL);
+	int r;
+
+	*n = 0;
+	if (!ctx)
+		return -ENOENT;
+	r = kmod_module_new_from_lookup(ctx, modalias, &list);
+	kmod_list_foreach(it, list) {
+		struct kmod_module *m = kmod_module_get_module(it);
+		const char *name = kmod_module_get_name(m);
+
+		if (strcmp(name, "vfio_pci") && strcmp(name, "pci_stub") &&
+		    kmod_module_get_initstate(m) != KMOD_MODULE_BUILTIN && *n < max)
+			snprintf(names[(*n)++], 64, "%s", name);
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	return r < 0 ? r : 0;
+}

@@ -27,4 +27,10 @@ void pt_kernel_release(const char *root, char *buf, size_t len);
 int pt_module_available(const char *root, const char *release,
 			const char *module);
 
+/* The loadable modules that would drive a device with this modalias, by
+ * libkmod's alias lookup as coldplug does it; built-in ones and our own
+ * drivers are left out. Names go to names[0..max), *n gets the count. */
+int pt_modalias_modules(const char *root, const char *release, const char *modalias,
+			char names[][64], size_t max, size_t *n);
+
 #endif

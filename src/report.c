@@ -1,4 +1,5 @@
 #include "report.h"
+#include "generate.h"
 #include "json.h"
 
 #include <limits.h>
@@ -14,15 +15,6 @@
 static const char *c(const struct report *r, const char *code)
 {
 	return r->color ? code : "";
-}
-
-const char *pt_iommu_argument(enum pt_iommu setting, enum pt_cpu_vendor cpu)
-{
-	/* AMD's IOMMU is on by default; amd_iommu=on is not a documented
-	 * value, so nothing is emitted for it. */
-	if (setting == PT_IOMMU_INTEL || (setting == PT_IOMMU_AUTO && cpu == PT_CPU_INTEL))
-		return "intel_iommu=on";
-	return NULL;
 }
 
 static const struct pt_decision *decision_for(const struct report *r, size_t dev)

@@ -38,7 +38,4 @@ struct pt_status {
 void report_status(const struct report *r, const struct pt_status *st, size_t n,
 		   char **kmsg, size_t n_kmsg, bool all_ok);
 
-/* The kernel argument that turns the IOMMU on for this CPU, or NULL. */
-const char *pt_iommu_argument(enum pt_iommu setting, enum pt_cpu_vendor cpu);
-
 #endif

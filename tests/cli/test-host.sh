@@ -105,6 +105,24 @@ sed -i 's/AuthenticAMD/GenuineIntel/' noiommu/proc/cpuinfo
 golden list-no-iommu pt noiommu list
 json list-no-iommu '(not d["iommu"]) and d["iommu_argument"] == "intel_iommu=on"' pt noiommu list --json
 
+new_root hostsel
+conf hostsel <<'CONF'
+[device.stick]
+usb = 46f4:0001
+
+[device.bus2]
+usb_bus = 2
+
+[device.vault]
+disk = /dev/sda2
+
+[device.nothing]
+usb = dead:beef
+disk = /dev/sdz
+CONF
+golden list-host-selectors pt hostsel list
+json host-selectors '[(x["address"], x["selected"]["rule"]) for x in d["devices"] if x["selected"]] == [("0000:00:04.0", "stick"), ("0000:00:05.0", "vault")]' pt hostsel list --json
+
 # --- show ----------------------------------------------------------------
 golden show-nic pt base show 01:00.0
 golden show-chipset-sata pt base show 0000:00:1f.2

@@ -1,0 +1,414 @@
+#include "apply.h"
+#include "fileio.h"
+#include "sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MODPROBE_FILE "etc/modprobe.d/passthrough.conf"
+#define INITRAMFS_CONF "var/lib/passthrough/initramfs.conf"
+#define APPLIED_FILE "var/lib/passthrough/applied"
+#define EXTLINUX_CONF "etc/update-extlinux.conf"
+#define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"
+#define GRUB_DROPIN "etc/default/grub.d/passthrough.cfg"
+
+static bool on_running_system(const struct pt_apply_plan *p)
+{
+	return !p->root[0] || !strcmp(p->root, "/");
+}
+
+static void say(FILE *out, const char *what, const char *rel)
+{
+	fprintf(out, "  %-10s /%s\n", what, rel);
+}
+
+/* Writes ROOT/rel when its content differs; reports either way. */
+static int put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+		    const char *content, bool backup, bool *changed)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (pt_path(path, sizeof(path), p->root, "%s", rel))
+		return -ENAMETOOLONG;
+	r = pt_write_file_atomic(path, content, 0644, backup, p->dry_run);
+	if (r < 0) {
+		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-r));
+		return r;
+	}
+	if (r == PT_FILE_WRITTEN) {
+		*changed = true;
+		say(out, p->dry_run ? "would write" : "written", rel);
+	} else {
+		say(out, "unchanged", rel);
+	}
+	return 0;
+}
+
+static int drop_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+		     bool *changed)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (pt_path(path, sizeof(path), p->root, "%s", rel))
+		return -ENAMETOOLONG;
+	r = pt_remove_file(path, p->dry_run);
+	if (r < 0) {
+		fprintf(out, "  failed     removing /%s: %s\n", rel, strerror(-r));
+		return r;
+	}
+	if (r == PT_FILE_WRITTEN) {
+		*changed = true;
+		say(out, p->dry_run ? "would remove" : "removed", rel);
+	}
+	return 0;
+}
+
+/* Runs a command on the running system; with --root, says what would run. */
+static int run(const struct pt_apply_plan *p, FILE *out, char *const argv[])
+{
+	pid_t pid;
+	int status, r;
+
+	fprintf(out, "  %-10s", p->dry_run || !on_running_system(p) ? "would run" : "run");
+	for (size_t i = 0; argv[i]; i++)
+		fprintf(out, strchr(argv[i], ' ') ? " \"%s\"" : " %s", argv[i]);
+	fputc('\n', out);
+	if (p->dry_run || !on_running_system(p))
+		return 0;
+	fflush(out);
+	r = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (r) {
+		fprintf(out, "  failed     %s: %s\n", argv[0], strerror(r));
+		return -r;
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(out, "  failed     %s exited with status %d\n", argv[0],
+			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return -EIO;
+	}
+	return 0;
+}
+
+static char *join(const struct pt_tokens *t, char sep)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (size_t i = 0; i < t->n; i++)
+		len += strlen(t->v[i]) + 1;
+	p = s = malloc(len);
+	if (!s)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < t->n; i++)
+		p += sprintf(p, "%s%s", i ? (char[]){ sep, 0 } : "", t->v[i]);
+	return s;
+}
+
+static int read_applied(const struct pt_apply_plan *p, struct pt_applied *a)
+{
+	char path[PATH_MAX], *text;
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	if (pt_path(path, sizeof(path), p->root, APPLIED_FILE))
+		return -ENAMETOOLONG;
+	text = pt_read_file(path);
+	if (!text)
+		return errno == ENOENT ? 0 : -errno;
+	r = pt_applied_parse(text, a);
+	free(text);
+	return r;
+}
+
+/* One assignment to edit in a file: our previous tokens out, the new in. */
+struct edit {
+	const char *var;
+	char sep;
+	const struct pt_tokens *old, *add;
+};
+
+/* Applies every edit of one file in memory, then writes it once, so its
+ * backup is the admin's version and never a half-edited one. With --undo,
+ * the backup goes too. */
+static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+		     const struct edit *edits, size_t n, bool *changed)
+{
+	char path[PATH_MAX], *text;
+	int r;
+
+	if (pt_path(path, sizeof(path), p->root, "%s", rel))
+		return -ENAMETOOLONG;
+	text = pt_read_file(path);
+	if (!text) {
+		r = -errno;
+		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < n && text; i++) {
+		const struct edit *e = &edits[i];
+		/* mkinitfs's init= empty is not "unset": drop the line */
+		char *edited = !strcmp(e->var, "init") ?
+			pt_edit_assignment_or_drop(text, e->var, e->sep, e->old, e->add) :
+			pt_edit_assignment(text, e->var, e->sep, e->old, e->add);
+
+		free(text);
+		text = edited;
+	}
+	if (!text)
+		return -ENOMEM;
+	r = put_file(p, out, rel, text, true, changed);
+	free(text);
+	if (r == 0 && p->undo) {
+		char bak[PATH_MAX + 32];
+
+		snprintf(bak, sizeof(bak), "%s.passthrough-backup", rel);
+		r = drop_file(p, out, bak, changed);
+	}
+	return r;
+}
+
+static bool tokens_equal(const struct pt_tokens *a, const struct pt_tokens *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!pt_tokens_contain(b, a->v[i]))
+			return false;
+	return true;
+}
+
+/* mkinitfs.conf's init= must be ours or unset: another custom init would
+ * be silently replaced. */
+static int check_mkinitfs_init(const struct pt_apply_plan *p, FILE *out)
+{
+	char path[PATH_MAX], *text;
+	struct pt_tokens init;
+	int r = 0;
+
+	if (pt_path(path, sizeof(path), p->root, MKINITFS_CONF) ||
+	    !(text = pt_read_file(path))) {
+		fprintf(out, "  failed     /%s: %s\n", MKINITFS_CONF, strerror(errno));
+		return -ENOENT;
+	}
+	if (pt_assignment_tokens(text, "init", ' ', &init) == 0 && init.n &&
+	    (init.n > 1 || strcmp(init.v[0], PT_MKINITFS_INIT))) {
+		fprintf(out, "  refused    /%s sets init=%s already; passthrough needs "
+			"init=%s to run before nlplug-findfs\n",
+			MKINITFS_CONF, init.v[0], PT_MKINITFS_INIT);
+		r = -EEXIST;
+	}
+	pt_tokens_free(&init);
+	free(text);
+	return r;
+}
+
+int pt_write_generated(const struct pt_apply_plan *p, FILE *out, bool *changed)
+{
+	int r = put_file(p, out, MODPROBE_FILE, p->modprobe_conf, false, changed);
+
+	return r ? r : put_file(p, out, INITRAMFS_CONF, p->initramfs_conf, false, changed);
+}
+
+static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
+			    const struct pt_applied *before, const struct pt_applied *now,
+			    bool *changed)
+{
+	static const struct pt_tokens none;
+	bool args_changed = !tokens_equal(&before->cmdline, &now->cmdline);
+	char path[PATH_MAX];
+	int r = 0;
+
+	switch (p->distro) {
+	case PT_DISTRO_DEBIAN:
+		/* The drop-in asks `passthrough cmdline` at every update-grub,
+		 * once the applied state exists. */
+		if (pt_path(path, sizeof(path), p->root, GRUB_DROPIN) == 0 &&
+		    access(path, F_OK) != 0)
+			fprintf(out, "  missing    /%s: install grub/passthrough.cfg there "
+				"(make install DISTRO=debian), or GRUB boots without the "
+				"kernel arguments\n", GRUB_DROPIN);
+		break;
+	case PT_DISTRO_FEDORA:
+		if (args_changed) {
+			struct pt_tokens gone = { 0 };
+			char *add = join(&now->cmdline, ' '), *del, *remove_arg = NULL,
+			     *args_arg = NULL;
+
+			for (size_t i = 0; i < before->cmdline.n; i++)
+				if (!pt_tokens_contain(&now->cmdline, before->cmdline.v[i]))
+					pt_tokens_add(&gone, before->cmdline.v[i]);
+			del = join(&gone, ' ');
+			if (add && del && asprintf(&remove_arg, "--remove-args=%s", del) >= 0 &&
+			    asprintf(&args_arg, "--args=%s", add) >= 0) {
+				char *argv[5] = { "grubby", "--update-kernel=ALL", NULL, NULL, NULL };
+				size_t n = 2;
+
+				if (gone.n)
+					argv[n++] = remove_arg;
+				if (now->cmdline.n)
+					argv[n++] = args_arg;
+				r = run(p, out, argv);
+				*changed = true;
+			}
+			free(add);
+			free(del);
+			free(remove_arg);
+			free(args_arg);
+			pt_tokens_free(&gone);
+		}
+		break;
+	case PT_DISTRO_ALPINE: {
+		struct pt_tokens feature = { 0 }, init = { 0 };
+		const struct edit extlinux[] = {
+			{ "default_kernel_opts", ' ', &before->cmdline, &now->cmdline },
+			{ "modules", ',', &before->modules, &now->modules },
+		};
+
+		pt_tokens_add(&feature, "passthrough");
+		pt_tokens_add(&init, PT_MKINITFS_INIT);
+		const struct edit mkinitfs[] = {
+			{ "features", ' ', &feature, p->undo ? &none : &feature },
+			{ "init", ' ', &init, p->undo ? &none : &init },
+		};
+
+		r = edit_file(p, out, EXTLINUX_CONF, extlinux, 2, changed);
+		if (r == 0)
+			r = edit_file(p, out, MKINITFS_CONF, mkinitfs, 2, changed);
+		pt_tokens_free(&feature);
+		pt_tokens_free(&init);
+		break;
+	}
+	case PT_DISTRO_UNKNOWN:
+		break;
+	}
+	if (args_changed && p->distro != PT_DISTRO_FEDORA) {
+		char *was = join(&before->cmdline, ' '), *is = join(&now->cmdline, ' ');
+
+		fprintf(out, "  kernel arguments: %s (were: %s)\n", is && *is ? is : "none",
+			was && *was ? was : "none");
+		free(was);
+		free(is);
+	}
+	return r;
+}
+
+/* Alpine builds one initramfs per installed kernel. */
+static int rebuild_alpine(const struct pt_apply_plan *p, FILE *out)
+{
+	char dir[PATH_MAX];
+	struct dirent **names = NULL;
+	int n, r = 0;
+
+	if (pt_path(dir, sizeof(dir), p->root, "lib/modules"))
+		return -ENAMETOOLONG;
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char *argv[] = { "mkinitfs", names[i]->d_name, NULL };
+
+		if (names[i]->d_name[0] != '.' && r == 0)
+			r = run(p, out, argv);
+		free(names[i]);
+	}
+	free(names);
+	if (n <= 0) {
+		char *argv[] = { "mkinitfs", NULL };
+
+		r = run(p, out, argv);
+	}
+	if (r == 0) {
+		char *argv[] = { "update-extlinux", NULL };
+
+		r = run(p, out, argv);
+	}
+	return r;
+}
+
+static int rebuild(const struct pt_apply_plan *p, FILE *out)
+{
+	switch (p->distro) {
+	case PT_DISTRO_DEBIAN: {
+		char *initramfs[] = { "update-initramfs", "-u", "-k", "all", NULL };
+		char *grub[] = { "update-grub", NULL };
+		int r = run(p, out, initramfs);
+
+		return r ? r : run(p, out, grub);
+	}
+	case PT_DISTRO_FEDORA: {
+		char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
+
+		return run(p, out, argv);
+	}
+	case PT_DISTRO_ALPINE:
+		return rebuild_alpine(p, out);
+	case PT_DISTRO_UNKNOWN:
+		break;
+	}
+	return 0;
+}
+
+int pt_apply(const struct pt_apply_plan *p, FILE *out)
+{
+	struct pt_applied before, now = { 0 };
+	bool changed = false;
+	char *state = NULL;
+	int r;
+
+	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
+		p->dry_run ? " --dry-run" : "", pt_distro_name(p->distro),
+		on_running_system(p) ? "" : ", root ", on_running_system(p) ? "" : p->root);
+	r = read_applied(p, &before);
+	/* What can refuse the whole apply is decided before anything is
+	 * written. */
+	if (r == 0 && p->distro == PT_DISTRO_ALPINE && !p->undo)
+		r = check_mkinitfs_init(p, out);
+	if (r < 0)
+		goto out;
+	if (!p->undo) {
+		for (size_t i = 0; i < p->cmdline.n && r == 0; i++)
+			r = pt_tokens_add(&now.cmdline, p->cmdline.v[i]);
+		for (size_t i = 0; i < p->modules.n && r == 0; i++)
+			r = pt_tokens_add(&now.modules, p->modules.v[i]);
+		if (r == 0)
+			r = pt_write_generated(p, out, &changed);
+	} else {
+		r = drop_file(p, out, MODPROBE_FILE, &changed);
+		if (r == 0)
+			r = drop_file(p, out, INITRAMFS_CONF, &changed);
+	}
+	if (r == 0)
+		r = apply_bootloader(p, out, &before, &now, &changed);
+	if (r == 0 && !p->undo) {
+		state = pt_applied_render(&now);
+		r = state ? put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;
+	} else if (r == 0) {
+		r = drop_file(p, out, APPLIED_FILE, &changed);
+	}
+	if (r == 0 && changed)
+		r = rebuild(p, out);
+	if (r == 0 && !changed)
+		fprintf(out, "  nothing changed\n");
+out:
+	if (r < 0 && !changed)
+		fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));
+	else if (r < 0)
+		fprintf(out, "apply stopped (%s): the files listed as written are in "
+			"place, the others are as they were; run apply again once "
+			"the cause is fixed\n", strerror(-r));
+	free(state);
+	pt_applied_free(&before);
+	pt_applied_free(&now);
+	return r;
+}

@@ -1,0 +1,36 @@
+/* `passthrough apply`: puts generate's files in place, edits the
+ * bootloader's command line the distribution's way, rebuilds the
+ * initramfs, and says what changed. Every file is written atomically; the
+ * admin's own files keep a backup and only our tokens in them change;
+ * nothing is written or run when nothing changed, so a second apply is a
+ * no-op. --undo removes every argument and file apply added. */
+#ifndef PT_APPLY_H
+#define PT_APPLY_H
+
+#include "distro.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct pt_apply_plan {
+	const char *root;  /* "" for the running system: only then commands run */
+	enum pt_distro distro;
+	bool dry_run;
+	bool undo;
+	const char *modprobe_conf;  /* generate's texts (unused with undo) */
+	const char *initramfs_conf;
+	struct pt_tokens cmdline;   /* kernel arguments the config implies */
+	struct pt_tokens modules;   /* Alpine: modules= for ID-only rules */
+};
+
+/* Where make install puts the Alpine init wrapper. */
+#define PT_MKINITFS_INIT "/usr/share/passthrough/mkinitfs-init"
+
+/* Returns 0 when done (or nothing to do), -errno on the first failure;
+ * everything done and not done is reported on `out`. */
+int pt_apply(const struct pt_apply_plan *plan, FILE *out);
+
+/* generate's part alone: the modprobe.d file and the initramfs config. */
+int pt_write_generated(const struct pt_apply_plan *plan, FILE *out, bool *changed);
+
+#endif

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# generate and apply on fake roots of each family (Debian, Fedora, Alpine),
+# built from the captured QEMU tree with Debian's real module index, so
+# softdeps come from libkmod's modalias lookup. Golden outputs and files,
+# a second apply that changes nothing, --undo back to the admin's files,
+# --dry-run that writes nothing, refusals, and the GRUB drop-in sourced
+# the way grub-mkconfig sources it. Commands (update-initramfs, grubby,
+# mkinitfs...) only run on the real root: here they are printed.
+set -uo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PT=$BUILD/passthrough
+GOLDEN=$TOP/tests/golden
+. "$(dirname "$0")/tap.sh"
+. "$TOP/tests/boot/lib.sh"
+fetch_kernel >/dev/null
+cd "$TAP_TMP" || exit 1
+
+# new_root NAME DISTRO: the captured machine, the real module index, an
+# os-release, and the config given on stdin.
+new_root() {
+	local r=$1
+	cp -a "$TOP/tests/fixtures/qemu" "$r"
+	echo "$KVER" >"$r/proc/sys/kernel/osrelease"
+	mkdir -p "$r/lib" "$r/etc/modprobe.d" "$r/etc/mkinitfs" "$r/etc/default/grub.d"
+	ln -s "$KROOT/lib/modules" "$r/lib/modules"
+	case $2 in
+	debian) printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n' ;;
+	fedora) printf 'NAME="Fedora Linux"\nID=fedora\n' ;;
+	alpine) printf 'NAME="Alpine Linux"\nID=alpine\n' ;;
+	esac >"$r/etc/os-release"
+	cat >"$r/etc/passthrough.conf"
+	chmod 0644 "$r/etc/passthrough.conf"
+	cp -a "$r" "$r.orig"
+}
+pt() { local r=$1; shift; "$PT" --sysfs "$r/sys" --root "$r" "$@"; }
+# golden NAME COMMAND...: output and exit status, the kernel release
+# written as KVER so a newer Debian kernel does not change them.
+golden() {
+	local name=$1; shift
+	{ "$@" 2>&1; echo "[exit $?]"; } | sed "s/$KVER/KVER/g" >"$TAP_TMP/$name.out"
+	[ "${UPDATE_GOLDEN:-}" = 1 ] && cp "$TAP_TMP/$name.out" "$GOLDEN/$name.out"
+	check "golden: $name" diff -u "$GOLDEN/$name.out" "$TAP_TMP/$name.out"
+}
+golden_file() { # NAME FILE: a file's content as golden
+	local name=$1
+	[ "${UPDATE_GOLDEN:-}" = 1 ] && cp "$2" "$GOLDEN/$name"
+	check "golden file: $name" diff -u "$GOLDEN/$name" "$2"
+}
+same_tree() { # A B: identical files (empty directories aside)
+	diff -r "$1/etc" "$2/etc" && diff -r "$1/var" "$2/var" 2>/dev/null ||
+		{ [ ! -e "$1/var" ] && [ ! -e "$2/var/lib/passthrough/applied" ]; }
+}
+
+CONF='[global]
+iommu = intel
+[device.nic]
+address = 01:00.0
+ids = 8086:10d3
+[device.usb]
+ids = 1b36:000d
+[device.stick]
+usb = 46f4:0001
+'
+
+# --- generate -------------------------------------------------------------
+new_root gen debian <<<"$CONF"
+golden generate pt gen generate
+golden_file generate-modprobe.conf gen/etc/modprobe.d/passthrough.conf
+golden_file generate-initramfs.conf gen/var/lib/passthrough/initramfs.conf
+golden generate-again pt gen generate
+check "the generated initramfs config is a valid config for the binder" \
+	"$BUILD/passthrough-early" --dry-run --sysfs gen/sys --root gen -c gen/var/lib/passthrough/initramfs.conf
+
+# --- Alpine ----------------------------------------------------------------
+new_root alp alpine <<<"$CONF"
+cat >alp/etc/update-extlinux.conf <<'X'
+# Configuration for update-extlinux
+overwrite=1
+default_kernel_opts="cryptroot=UUID=eec5190e-eebd-4985-9abc-36a61341e038 cryptdm=root quiet rootfstype=ext4"
+modules=sd-mod,usb-storage,ext4
+root=UUID=6a3c4b9e
+X
+echo 'features="ata base ide scsi usb virtio ext4 cryptsetup"' >alp/etc/mkinitfs/mkinitfs.conf
+rm -rf alp.orig && cp -a alp alp.orig
+golden apply-alpine-dry-run pt alp apply --dry-run
+check "alpine: --dry-run writes nothing" same_tree alp.orig alp
+golden apply-alpine pt alp apply
+golden_file apply-alpine-extlinux.conf alp/etc/update-extlinux.conf
+golden_file apply-alpine-mkinitfs.conf alp/etc/mkinitfs/mkinitfs.conf
+check "alpine: the backup is the admin's file" \
+	diff alp.orig/etc/update-extlinux.conf alp/etc/update-extlinux.conf.passthrough-backup
+golden apply-alpine-again pt alp apply
+golden apply-alpine-undo pt alp apply --undo
+check "alpine: --undo gives back the admin's files exactly" same_tree alp.orig alp
+
+new_root alpinit alpine <<<"$CONF"
+printf 'features="base"\ninit="/usr/local/my-init"\n' >alpinit/etc/mkinitfs/mkinitfs.conf
+echo 'default_kernel_opts="quiet"' >alpinit/etc/update-extlinux.conf
+golden apply-alpine-foreign-init pt alpinit apply
+
+# --- Debian ------------------------------------------------------------------
+new_root deb debian <<<"$CONF"
+golden apply-debian-no-dropin pt deb apply
+cp "$TOP/grub/passthrough.cfg" deb/etc/default/grub.d/
+rm -rf deb.orig && cp -a deb deb.orig && rm -rf deb.orig/var
+golden apply-debian-again pt deb apply
+golden apply-debian-undo pt deb apply --undo
+check "debian: --undo leaves no file of ours" same_tree deb.orig deb
+
+# The drop-in as grub-mkconfig uses it: /etc/default/grub, then every
+# grub.d/*.cfg, sourced; `passthrough` found in PATH (here a shim for the
+# fake root).
+mkdir -p shim && printf '#!/bin/sh\nexec "%s" --sysfs "%s/sys" --root "%s" "$@"\n' "$PT" "$PWD/deb" "$PWD/deb" >shim/passthrough
+chmod +x shim/passthrough
+grub_cmdline() { # ROOT: sources like grub-mkconfig, prints both variables
+	PATH="$PWD/shim:$PATH" sh -c '
+		GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"; GRUB_CMDLINE_LINUX="console=ttyS0"
+		for f in "$0"/etc/default/grub.d/*.cfg; do
+			sed "s|/var/lib/passthrough/applied|$0/var/lib/passthrough/applied|" "$f" >"$f.sh"
+			. "$f.sh"; rm "$f.sh"
+		done
+		echo "DEFAULT=$GRUB_CMDLINE_LINUX_DEFAULT"; echo "LINUX=$GRUB_CMDLINE_LINUX"' "$1"
+}
+export -f grub_cmdline
+check "grub drop-in: inactive before apply" \
+	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash" ]'
+pt deb apply >/dev/null
+check "grub drop-in: normal entries get the arguments after apply" \
+	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash intel_iommu=on iommu=pt" ]'
+check "grub drop-in: recovery entries (GRUB_CMDLINE_LINUX) do not" \
+	bash -c '[ "$(grub_cmdline deb | tail -1)" = "LINUX=console=ttyS0" ]'
+pt deb apply --undo >/dev/null
+check "grub drop-in: inactive again after --undo" \
+	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash" ]'
+
+# --- Fedora ----------------------------------------------------------------
+new_root fed fedora <<<"$CONF"
+golden apply-fedora pt fed apply
+sed -i 's/^iommu = intel/iommu = intel\niommu_pt = no/' fed/etc/passthrough.conf
+golden apply-fedora-changed pt fed apply
+golden apply-fedora-undo pt fed apply --undo
+
+# --- refusals ----------------------------------------------------------------
+new_root refuse debian <<<'[device.sata]
+address = 00:05.0
+'
+golden apply-refused-host-disk pt refuse apply
+check "a refused apply writes nothing" same_tree refuse.orig refuse
+new_root nodistro debian <<<"$CONF"
+printf 'ID=plan9\n' >nodistro/etc/os-release
+golden apply-unknown-distro pt nodistro apply
+golden apply-distro-option pt nodistro apply --distro fedora --dry-run
+golden apply-bad-distro pt nodistro apply --distro gentoo
+
+tap_end
+exit $((TAP_FAILED > 0))
