@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact line to run.
 PACKAGES="gcc clang make pkg-config libkmod-dev libinih-dev libcmocka-dev libpci-dev pci.ids python3 \
 liblzma-dev libzstd-dev file \
-qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs"
+qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs \
+initramfs-tools udev dracut-core"
 
 missing=""
 for p in $PACKAGES; do

@@ -39,6 +39,7 @@ suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
 suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
 suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"
+suite "boot/generators" "$TESTS/boot/test-generators.sh" "$BUILD"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

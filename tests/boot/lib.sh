@@ -67,9 +67,12 @@ copy_with_libs() {
 	done
 }
 
-# build_initramfs OUT [without-vfio|static]: busybox, the binder, the
-# modules, the test configs and the guest's /init. "static" puts in the
-# binder of `make static`, without any shared library.
+# build_initramfs OUT [without-vfio|static|alpine]: busybox, the binder,
+# the modules, the test configs and the guest's /init. "static" puts in
+# the binder of `make static`, without any shared library. "alpine" lays
+# the image out as mkinitfs does with the passthrough feature: /init is
+# mkinitfs/passthrough-init, Alpine's init (a stand-in) at its own path,
+# the binder in /usr/sbin, the config of tests/boot/configs/by-address.conf.
 build_initramfs() {
 	local out=$1 variant=${2:-} tree mods f
 	tree=$(mktemp -d "$BUILD/boot/tree.XXXXXX")
@@ -95,7 +98,15 @@ build_initramfs() {
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$KVER/"
 	depmod -b "$tree" "$KVER"
 	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
-	install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
+	if [ "$variant" = alpine ]; then
+		install -D -m 0755 "$BOOT_DIR/../../mkinitfs/passthrough-init" "$tree/init"
+		install -D -m 0755 "$BOOT_DIR/alpine-standin.sh" \
+			"$tree/usr/share/mkinitfs/initramfs-init"
+		install -D -m 0755 "$BUILD/passthrough-early" "$tree/usr/sbin/passthrough-early"
+		cp "$BOOT_DIR/configs/by-address.conf" "$tree/etc/passthrough.conf"
+	else
+		install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
+	fi
 	install -m 0755 "$BOOT_DIR/capture-guest.sh" "$tree/etc/tests/capture-guest.sh"
 	(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
 	mv "$out.tmp" "$out"
@@ -151,6 +162,7 @@ boot_guest() {
 		-device ich9-ahci,id=ahci2 \
 		-drive if=none,id=satadisk,file="$disks/sata-data.img",format=raw,snapshot=on \
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
+		${EXTRA_QEMU_ARGS:-} \
 		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 $*" \
 		</dev/null 2>&1 | tr -d '\r' >"$log"

@@ -13,6 +13,7 @@ fetch_kernel
 build_initramfs "$BUILD/boot/initrd.gz"
 build_initramfs "$BUILD/boot/initrd-novfio.gz" without-vfio
 build_initramfs "$BUILD/boot/initrd-static.gz" static
+build_initramfs "$BUILD/boot/initrd-alpine.gz" alpine
 prepare_disks
 
 # name | initramfs | kernel arguments | expected drivers | expected kmsg text
@@ -34,6 +35,8 @@ blacklisted|initrd|pt.test=by-ids pt.modprobe=blacklist|01:00.0=e1000e 02:00.0=e
 install-command-ignored|initrd|pt.test=by-address pt.modprobe=install|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 static-binder|initrd-static|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci, taken from e1000e
 host-tool|initrd|pt.test=by-address pt.disks=1 pt.host=1|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
+alpine-init-wrapper|initrd-alpine|pt.none|01:00.0=vfio-pci 02:00.0=e1000e 00:04.0=xhci_hcd|0000:01:00.0: bound to vfio-pci
+alpine-ids-path|initrd-alpine|rdinit=/usr/share/mkinitfs/initramfs-init modules=vfio_iommu_type1,vfio-pci vfio_pci.ids=8086:10d3|01:00.0=vfio-pci 02:00.0=vfio-pci 00:04.0=xhci_hcd|vfio_pci: add [8086:10d3[ffffffff:ffffffff]] class 0x000000/00000000
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 TABLE
 )
@@ -54,7 +57,9 @@ while IFS='|' read -r name initrd args expect kmsg; do
 	log="$LOGS/$name.log"
 	problems=()
 	grep -q '^PT-END' "$log" || problems+=("the guest did not finish booting")
-	grep -a -q 'PT-EXIT 0$' "$log" || problems+=("passthrough-early did not exit 0")
+	# Where the test's init ran the binder itself, it reports its status.
+	! grep -a -q 'PT-EXIT' "$log" || grep -a -q 'PT-EXIT 0$' "$log" ||
+		problems+=("passthrough-early did not exit 0")
 	for e in $expect; do
 		dev="0000:${e%%=*}" want=${e#*=}
 		got=$(guest_driver "$log" "$dev" || true)
