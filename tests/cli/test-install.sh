@@ -19,5 +19,31 @@ check "SBINDIR and SYSCONFDIR are honoured" \
 check "PREFIX is honoured" \
 	bash -c 'make --no-print-directory -s BUILD="$0" DESTDIR="$1/y" PREFIX=/usr/local install &&
 		test -x "$1/y/usr/local/sbin/passthrough-early"' "$BUILD" "$TAP_TMP"
+for d in debian fedora alpine; do
+	make --no-print-directory -s BUILD="$BUILD" DESTDIR="$TAP_TMP/$d" DISTRO=$d install >/dev/null 2>&1
+done
+check "DISTRO=debian: initramfs-tools hook and init-top script, executable; GRUB drop-in" \
+	bash -c 'test -x "$0/usr/share/initramfs-tools/hooks/passthrough" &&
+		test -x "$0/usr/share/initramfs-tools/scripts/init-top/passthrough" &&
+		test -f "$0/etc/default/grub.d/passthrough.cfg"' "$TAP_TMP/debian"
+check "DISTRO=fedora: the dracut module and its dracut.conf.d file" \
+	bash -c 'test -x "$0/usr/lib/dracut/modules.d/90passthrough/module-setup.sh" &&
+		test -x "$0/usr/lib/dracut/modules.d/90passthrough/passthrough-pre-udev.sh" &&
+		test -f "$0/usr/lib/dracut/dracut.conf.d/90-passthrough.conf"' "$TAP_TMP/fedora"
+check "DISTRO=alpine: the mkinitfs feature and the init wrapper" \
+	bash -c 'test -f "$0/etc/mkinitfs/features.d/passthrough.modules" &&
+		test -f "$0/etc/mkinitfs/features.d/passthrough.files" &&
+		test -x "$0/usr/share/passthrough/mkinitfs-init"' "$TAP_TMP/alpine"
+check "each family gets only its own glue" \
+	bash -c '! test -e "$0/usr/lib/dracut" && ! test -e "$1/etc/mkinitfs" &&
+		! test -e "$2/usr/share/initramfs-tools"' "$TAP_TMP/debian" "$TAP_TMP/fedora" "$TAP_TMP/alpine"
+for f in hooks/passthrough.hook hooks/passthrough.init-top mkinitfs/passthrough-init \
+	dracut/90passthrough/passthrough-pre-udev.sh grub/passthrough.cfg; do
+	check "$f is valid sh (sh -n)" sh -n "$f"
+done
+check "dracut/90passthrough/module-setup.sh is valid bash" bash -n dracut/90passthrough/module-setup.sh
+check "initramfs-tools script names are [[:alnum:]._-]+" \
+	bash -c 'for f in "$0"/usr/share/initramfs-tools/hooks/* "$0"/usr/share/initramfs-tools/scripts/init-top/*; do
+		basename "$f" | grep -Eq "^[[:alnum:]._-]+$" || exit 1; done' "$TAP_TMP/debian"
 tap_end
 exit $((TAP_FAILED > 0))
