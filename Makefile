@@ -28,6 +28,8 @@ INIH_LIBS   := $(if $(INIH_LIBDIR),$(INIH_LIBDIR)/libinih.a,-l:libinih.a)
 
 PCI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci 2>/dev/null)
 PCI_LIBS    := $(shell $(PKG_CONFIG) --libs libpci 2>/dev/null || echo -lpci)
+BLKID_LIBS  := $(shell $(PKG_CONFIG) --libs blkid 2>/dev/null || echo -lblkid)
+CRYPTSETUP_LIBS := $(shell $(PKG_CONFIG) --libs libcryptsetup 2>/dev/null || echo -lcryptsetup)
 
 CPPFLAGS += -Isrc $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS)
 
@@ -41,9 +43,9 @@ EARLY_OBJ = $(BUILD)/obj/early.o
 
 # The host tool's own parts: the machine model, judgement and output.
 HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c \
-           src/generate.c src/distro.c src/fileio.c src/apply.c
+           src/generate.c src/distro.c src/fileio.c src/apply.c src/blockinfo.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
-HOST_LIBS = $(PCI_LIBS)
+HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
@@ -67,7 +69,8 @@ $(BUILD)/passthrough-early: $(EARLY_OBJ) $(BUILD)/libpassthrough.a
 $(BUILD)/libpassthrough-host.a: $(HOST_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a
+$(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/obj/storage.o $(BUILD)/libpassthrough-host.a \
+		$(BUILD)/libpassthrough.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \

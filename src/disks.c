@@ -211,6 +211,41 @@ static int compare_disks(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static void probe_part(const char *root, struct pt_part *p)
+{
+	char path[PATH_MAX], err[256];
+
+	if (pt_path(path, sizeof(path), root, "dev/%s", p->name) ||
+	    pt_probe_fs(path, &p->fs) < 0)
+		return;
+	if (!strcmp(p->fs.type, "crypto_LUKS"))
+		p->has_luks = pt_luks_inspect(path, NULL, &p->luks, err, sizeof(err)) == 0;
+}
+
+void pt_by_id_name(const char *root, const char *name, char *out, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX], real[PATH_MAX];
+	struct dirent **names = NULL;
+	int n;
+
+	out[0] = '\0';
+	if (pt_path(dir, sizeof(dir), root, "dev/disk/by-id"))
+		return;
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		const char *e = names[i]->d_name;
+		const char *base;
+
+		if (e[0] != '.' && pt_path(path, sizeof(path), dir, "%s", e) == 0 &&
+		    realpath(path, real) && (base = strrchr(real, '/')) &&
+		    !strcmp(base + 1, name) &&
+		    (!out[0] || !strncmp(out, "/dev/disk/by-id/wwn-", 20)))
+			snprintf(out, len, "/dev/disk/by-id/%s", e);
+		free(names[i]);
+	}
+	free(names);
+}
+
 static void read_one_disk(const char *sysfs, const char *name,
 			  const struct mount_table *t, struct pt_disk *d)
 {
@@ -234,26 +269,47 @@ static void read_one_disk(const char *sysfs, const char *name,
 	if (pt_path(path, sizeof(path), dir, "device/serial") == 0)
 		pt_read_attr(path, d->serial, sizeof(d->serial));
 
-	device_uses(sysfs, dir, name, t, &d->uses, d->why, sizeof(d->why), 0);
+	snprintf(d->whole.name, sizeof(d->whole.name), "%s", d->name);
+	d->whole.size = d->size;
+	device_uses(sysfs, dir, name, t, &d->whole.uses, d->whole.why,
+		    sizeof(d->whole.why), 0);
+	d->uses = d->whole.uses;
+	snprintf(d->why, sizeof(d->why), "%s", d->whole.why);
 	/* Partitions in name order, so the explanation reads the same on
 	 * every run. */
 	n = scandir(dir, &entries, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		const char *part_name = entries[i]->d_name;
 		char part[PATH_MAX];
+		struct pt_part *v;
 
 		if (strncmp(part_name, name, strlen(name)) == 0 &&
+		    strlen(part_name) < sizeof(v->name) &&
 		    pt_path(part, sizeof(part), dir, "%s", part_name) == 0 &&
 		    pt_path(path, sizeof(path), part, "partition") == 0 &&
-		    pt_read_attr(path, buf, sizeof(buf)) == 0)
-			device_uses(sysfs, part, part_name, t, &d->uses, d->why,
-				    sizeof(d->why), 0);
+		    pt_read_attr(path, buf, sizeof(buf)) == 0 &&
+		    (v = realloc(d->parts, (d->n_parts + 1) * sizeof(*v)))) {
+			struct pt_part *p = &v[d->n_parts++];
+
+			d->parts = v;
+			memset(p, 0, sizeof(*p));
+			snprintf(p->name, sizeof(p->name), "%s", part_name);
+			if (pt_path(path, sizeof(path), part, "size") == 0 &&
+			    pt_read_attr(path, buf, sizeof(buf)) == 0)
+				p->size = strtoull(buf, NULL, 10) * 512;
+			device_uses(sysfs, part, part_name, t, &p->uses, p->why,
+				    sizeof(p->why), 0);
+			d->uses |= p->uses;
+			if (p->why[0])
+				append(d->why, sizeof(d->why), "%s%s", d->why[0] ? "; " : "",
+				       p->why);
+		}
 		free(entries[i]);
 	}
 	free(entries);
 }
 
-int pt_read_disks(const char *sysfs, const char *root, struct pt_disks *out)
+int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_disks *out)
 {
 	struct mount_table t;
 	char path[PATH_MAX];
@@ -284,7 +340,15 @@ int pt_read_disks(const char *sysfs, const char *root, struct pt_disks *out)
 			return -ENOMEM;
 		}
 		out->v = v;
-		read_one_disk(sysfs, de->d_name, &t, &out->v[out->n++]);
+		read_one_disk(sysfs, de->d_name, &t, &out->v[out->n]);
+		pt_by_id_name(root, out->v[out->n].name, out->v[out->n].by_id,
+			      sizeof(out->v[out->n].by_id));
+		if (probe) {
+			probe_part(root, &out->v[out->n].whole);
+			for (size_t k = 0; k < out->v[out->n].n_parts; k++)
+				probe_part(root, &out->v[out->n].parts[k]);
+		}
+		out->n++;
 	}
 	closedir(dir);
 	free_mounts(&t);
@@ -293,23 +357,52 @@ int pt_read_disks(const char *sysfs, const char *root, struct pt_disks *out)
 	return 0;
 }
 
+const struct pt_disk *pt_find_disk(const struct pt_disks *d, const char *name,
+				   const struct pt_part **part)
+{
+	*part = NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!strcmp(d->v[i].name, name))
+			return &d->v[i];
+		for (size_t k = 0; k < d->v[i].n_parts; k++)
+			if (!strcmp(d->v[i].parts[k].name, name)) {
+				*part = &d->v[i].parts[k];
+				return &d->v[i];
+			}
+	}
+	return NULL;
+}
+
 void pt_disks_free(struct pt_disks *d)
 {
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].parts);
 	free(d->v);
 	d->v = NULL;
 	d->n = 0;
 }
 
+size_t pt_disk_uses_words(unsigned uses, const char *words[], size_t max)
+{
+	static const char *const names[] = { "root", "/boot", "swap", "mounted",
+					     "crypt-open", "LVM", "held" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && n < max; i++)
+		if (uses & (1u << i))
+			words[n++] = names[i];
+	return n;
+}
+
 void pt_disk_uses_text(unsigned uses, char *buf, size_t len)
 {
-	static const char *const words[] = { "root", "/boot", "swap", "mounted",
-					     "crypt-open", "LVM", "held" };
+	const char *words[8];
+	size_t n = pt_disk_uses_words(uses, words, 8);
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (uses & (1u << i))
-			append(buf, len, "%s%s", buf[0] ? ", " : "", words[i]);
-	if (!buf[0])
+	for (size_t i = 0; i < n; i++)
+		append(buf, len, "%s%s", i ? ", " : "", words[i]);
+	if (!n)
 		snprintf(buf, len, "unused");
 }
 

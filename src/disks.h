@@ -5,6 +5,7 @@
 #ifndef PT_DISKS_H
 #define PT_DISKS_H
 
+#include "blockinfo.h"
 #include "pciid.h"
 
 #include <stdbool.h>
@@ -22,15 +23,30 @@ enum pt_disk_use {
 	PT_USE_HOLDER = 1 << 6,  /* another holder: md RAID, other dm */
 };
 
+/* A partition, or what holds a whole disk's own content. */
+struct pt_part {
+	char name[32];      /* sda1 */
+	uint64_t size;      /* bytes */
+	unsigned uses;      /* its own, holders included */
+	char why[256];
+	struct pt_fsinfo fs;
+	struct pt_luks_info luks; /* when fs.type is crypto_LUKS */
+	bool has_luks;
+};
+
 struct pt_disk {
 	char name[32];      /* sda, nvme0n1 */
 	char model[64];
 	char serial[64];
+	char by_id[16 + 256]; /* /dev/disk/by-id/..., "" when udev made none */
 	uint64_t size;      /* bytes */
 	bool has_controller;
 	struct pci_addr controller; /* the PCI device it sits behind */
 	unsigned uses;      /* of the disk, its partitions and their holders */
 	char why[512];      /* "sda1 mounted on /data; sda2 held by dm-0 (LUKS mapping vault)" */
+	struct pt_part whole; /* the disk's own content and uses (a LUKS disk) */
+	struct pt_part *parts;
+	size_t n_parts;
 };
 
 struct pt_disks {
@@ -38,8 +54,20 @@ struct pt_disks {
 	size_t n;
 };
 
-int pt_read_disks(const char *sysfs, const char *root, struct pt_disks *out);
+/* Reads sysfs and /proc; then, with `probe`, what is on each disk and
+ * partition through ROOT/dev/NAME (libblkid, libcryptsetup). */
+int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_disks *out);
+/* The disk a block device name (sda, sda2) is or belongs to; the
+ * partition in *part (NULL for the whole disk). */
+const struct pt_disk *pt_find_disk(const struct pt_disks *d, const char *name,
+				   const struct pt_part **part);
 void pt_disks_free(struct pt_disks *d);
+/* The /dev/disk/by-id name udev made for a block device (not a wwn- one
+ * when there is another), "" when there is none. */
+void pt_by_id_name(const char *root, const char *name, char *out, size_t len);
+/* The uses as words ("root", "/boot", ...): fills words[], returns how
+ * many. */
+size_t pt_disk_uses_words(unsigned uses, const char *words[], size_t max);
 /* "root, /boot, mounted": the uses as words. */
 void pt_disk_uses_text(unsigned uses, char *buf, size_t len);
 /* "16.0 GiB" */

@@ -1,6 +1,7 @@
 /* passthrough: the host tool. See the machine, judge a config against it,
  * verify after boot, and bind or release a device now. Commands are thin:
  * they read the machine model, run the core's decisions and print. */
+#include "host.h"
 #include "apply.h"
 #include "bind.h"
 #include "check.h"
@@ -24,32 +25,6 @@
 #include <unistd.h>
 
 #define CONFIG_RELPATH "etc/passthrough.conf"
-
-enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_USAGE = 2 };
-
-struct options {
-	const char *config;
-	const char *sysfs;
-	const char *root;
-	const char *pci_ids;
-	const char *format;
-	const char *distro;
-	bool dry_run;
-	bool undo;
-	bool json;
-	bool verbose;
-};
-
-struct host {
-	struct options o;
-	char config_path[PATH_MAX];
-	struct pt_machine m;
-	struct pt_config cfg;
-	int cfg_status; /* pt_config_load's result; -ENOENT: no config */
-	struct pt_plan plan;
-	bool have_plan;
-	struct pt_log log;
-};
 
 static void log_stderr(void *data, enum pt_prio prio, const char *msg)
 {
@@ -82,6 +57,16 @@ static void usage(FILE *f)
 		"  apply [--dry-run] [--undo] [--distro ...]\n"
 		"                       check, generate, set the kernel command line,\n"
 		"                       rebuild the initramfs; --undo takes it all back\n"
+		"  disks                every disk: controller, contents, what the host uses\n"
+		"  disk xml DEVICE [--target vdX] [--bus virtio|scsi|sata] [--domain VM]\n"
+		"  disk attach VM DEVICE [--live] [--persistent]\n"
+		"  disk detach VM DEVICE [--live] [--persistent]\n"
+		"  disk attached VM     a disk for a libvirt guest, refused if the host uses it\n"
+		"  luks inspect DEVICE [--header FILE]\n"
+		"  luks qmp --header FILE --data FILE --secret-id ID [--secret-file F] [--node N]\n"
+		"  luks backup-header DEVICE FILE\n"
+		"  guest-mounts DEVICE --key-file PATH --mountpoint DIR\n"
+		"                       (in a guest) crypttab and fstab lines for a LUKS disk\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE    config (default ROOT/etc/passthrough.conf)\n"
@@ -108,6 +93,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "distro", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "undo", no_argument, NULL, 'u' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "bus", required_argument, NULL, 'B' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "live", no_argument, NULL, 'L' },
+		{ "persistent", no_argument, NULL, 'P' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "data", required_argument, NULL, 'A' },
+		{ "secret-id", required_argument, NULL, 'S' },
+		{ "secret-file", required_argument, NULL, 'F' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "key-file", required_argument, NULL, 'K' },
+		{ "mountpoint", required_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -126,6 +123,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'd': o->distro = optarg; break;
 		case 'n': o->dry_run = true; break;
 		case 'u': o->undo = true; break;
+		case 'T': o->target = optarg; break;
+		case 'B': o->bus = optarg; break;
+		case 'D': o->domain = optarg; break;
+		case 'L': o->live = true; break;
+		case 'P': o->persistent = true; break;
+		case 'H': o->header = optarg; break;
+		case 'A': o->data = optarg; break;
+		case 'S': o->secret_id = optarg; break;
+		case 'F': o->secret_file = optarg; break;
+		case 'N': o->node = optarg; break;
+		case 'K': o->key_file = optarg; break;
+		case 'M': o->mountpoint = optarg; break;
 		case 'j': o->json = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
@@ -143,7 +152,7 @@ static bool use_color(void)
 	       strcmp(term, "dumb") != 0;
 }
 
-static struct report report_of(const struct host *h)
+struct report report_of(const struct host *h)
 {
 	bool cfg_ok = h->cfg_status == 0 && h->cfg.n_errors == 0;
 
@@ -157,14 +166,8 @@ static struct report report_of(const struct host *h)
 	};
 }
 
-enum config_need {
-	CONFIG_OPTIONAL,       /* list, show: without it nothing is marked */
-	CONFIG_JUDGED,         /* check: its errors are the findings */
-	CONFIG_REQUIRED,       /* status, cmdline, hostdev */
-};
-
 /* Reads the machine and the config; plans when the config is sound. */
-static int load(struct host *h, enum config_need need)
+int load(struct host *h, enum config_need need)
 {
 	bool need_config = need == CONFIG_REQUIRED;
 
@@ -761,6 +764,8 @@ static const struct command {
 	{ "cmdline", cmd_cmdline }, { "hostdev", cmd_hostdev },
 	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
 	{ "generate", cmd_generate }, { "apply", cmd_apply },
+	{ "disks", cmd_disks },     { "disk", cmd_disk },
+	{ "luks", cmd_luks },       { "guest-mounts", cmd_guest_mounts },
 };
 
 int main(int argc, char **argv)

@@ -57,6 +57,11 @@ static void write_escaped(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void json_write_string(FILE *f, const char *s)
+{
+	write_escaped(f, s);
+}
+
 /* Comma, newline and indent before an item; then its key. */
 static void item(struct json *j, const char *key)
 {
@@ -138,6 +143,14 @@ void json_bool(struct json *j, const char *key, bool value)
 {
 	item(j, key);
 	fputs(value ? "true" : "false", j->f);
+}
+
+void json_strings(struct json *j, const char *key, const char *const *v, size_t n)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < n; i++)
+		json_string(j, NULL, v[i]);
+	json_array_end(j);
 }
 
 void json_null(struct json *j, const char *key)

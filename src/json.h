@@ -16,6 +16,8 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
+/* A string literal, escaped, for writers of compact JSON (QMP lines). */
+void json_write_string(FILE *f, const char *s);
 void json_object_begin(struct json *j, const char *key);
 void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);
@@ -24,5 +26,7 @@ void json_string(struct json *j, const char *key, const char *value); /* NULL: n
 void json_int(struct json *j, const char *key, long long value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
+/* An array of strings. */
+void json_strings(struct json *j, const char *key, const char *const *v, size_t n);
 
 #endif

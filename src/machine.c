@@ -434,7 +434,7 @@ int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 	read_usb(p->sysfs, m);
 	read_netdevs(p, m);
 	read_platform(p, m);
-	return pt_read_disks(p->sysfs, p->root, &m->disks);
+	return pt_read_disks(p->sysfs, p->root, true, &m->disks);
 }
 
 void pt_machine_free(struct pt_machine *m)
@@ -470,6 +470,7 @@ static const struct pt_disk *disk_of(const struct pt_machine_paths *p,
 				     const struct pt_machine *m, const char *dev)
 {
 	char path[PATH_MAX], real[PATH_MAX];
+	const struct pt_part *part;
 	const char *name;
 
 	if (pt_path(path, sizeof(path), p->root, "%s", dev + 1))
@@ -477,18 +478,7 @@ static const struct pt_disk *disk_of(const struct pt_machine_paths *p,
 	name = realpath(path, real) ? strrchr(real, '/') + 1 : strrchr(dev, '/') + 1;
 	if (!pt_valid_block_name(name))
 		return NULL;
-	for (size_t i = 0; i < m->disks.n; i++) {
-		const struct pt_disk *d = &m->disks.v[i];
-
-		if (!strcmp(d->name, name))
-			return d;
-		if (!strncmp(d->name, name, strlen(d->name)) &&
-		    pt_path(path, sizeof(path), p->sysfs, "block/%s/%s/partition",
-			    d->name, name) == 0 &&
-		    access(path, F_OK) == 0)
-			return d;
-	}
-	return NULL;
+	return pt_find_disk(&m->disks, name, &part);
 }
 
 int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,

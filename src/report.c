@@ -286,7 +286,7 @@ static void json_device(const struct report *r, struct json *j, size_t i)
 	json_array_begin(j, "disks");
 	for (size_t k = 0; k < m->disks.n; k++) {
 		const struct pt_disk *disk = &m->disks.v[k];
-		char uses[96];
+		const char *uses[8];
 
 		if (!disk->has_controller || pci_addr_compare(&disk->controller, &d->addr))
 			continue;
@@ -295,16 +295,7 @@ static void json_device(const struct report *r, struct json *j, size_t i)
 		json_int(j, "size", (long long)disk->size);
 		json_string(j, "model", disk->model);
 		json_string(j, "serial", disk->serial);
-		pt_disk_uses_text(disk->uses, uses, sizeof(uses));
-		json_array_begin(j, "uses");
-		if (disk->uses) {
-			char *tok, *save = NULL;
-
-			for (tok = strtok_r(uses, ", ", &save); tok;
-			     tok = strtok_r(NULL, ", ", &save))
-				json_string(j, NULL, tok);
-		}
-		json_array_end(j);
+		json_strings(j, "uses", uses, pt_disk_uses_words(disk->uses, uses, 8));
 		json_string(j, "why", disk->why);
 		json_object_end(j);
 	}

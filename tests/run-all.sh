@@ -36,6 +36,7 @@ done
 suite "cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD"
 suite "cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD"
 suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
+suite "cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD"
 suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
 suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"

@@ -48,6 +48,7 @@ if [ "$(arg pt.disks)" = 1 ]; then
 		mkdir -p /mnt/data /run/cryptsetup
 		mount -t ext4 "/dev/${disk}1" /mnt/data
 		cryptsetup open --key-file /etc/tests/luks.key "/dev/${disk}2" vault
+		/sbin/mke2fs -q -t ext4 /dev/mapper/vault # e2fsprogs', not busybox's
 		echo "PT-DISKS $disk"
 	done
 fi
@@ -74,6 +75,10 @@ if [ "$(arg pt.host)" = 1 ]; then
 	passthrough unbind 0000:01:00.0; echo "PT-UNBIND $? $(driver_of 0000:01:00.0)"
 	passthrough bind 0000:01:00.0; echo "PT-REBIND $? $(driver_of 0000:01:00.0)"
 	echo PT-LIST-BEGIN; passthrough list; echo "PT-LIST-EXIT $?"
+	echo PT-DISKS-BEGIN; passthrough disks; echo "PT-DISKS-EXIT $?"
+	echo PT-MOUNTS-BEGIN
+	passthrough guest-mounts "/dev/${disk}2" --key-file /etc/tests/luks.key --mountpoint /data
+	echo "PT-MOUNTS-EXIT $?"
 fi
 [ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh
 echo PT-END

@@ -81,6 +81,7 @@ build_initramfs() {
 	# The host tool and cryptsetup, for the status/check/capture cases.
 	copy_with_libs "$BUILD/passthrough" "$tree"
 	copy_with_libs "$(command -v cryptsetup)" "$tree"
+	copy_with_libs "$(command -v mke2fs)" "$tree"
 	install -D -m 0644 /usr/share/misc/pci.ids "$tree/usr/share/misc/pci.ids"
 	install -m 0600 "$BOOT_DIR/luks.key" "$tree/etc/tests/luks.key"
 	if [ "$variant" = static ]; then

@@ -99,4 +99,15 @@ host_case "check: refuses the controller of a mounted disk and an open LUKS volu
 	bash -c 'sed -n "/^PT-CHECK-BEGIN$/,/^PT-CHECK-EXIT/p" "$0" | tr -s " \n" "  " | grep -q "error: .*\[device.sata\] 0000:00:05.0: the host uses disk sd[a-z] (64.0 MiB, QEMU HARDDISK) behind it: sd[a-z]1 mounted on /mnt/data; sd[a-z]2 held by dm-0 (LUKS mapping vault)" && grep -q "^PT-CHECK-EXIT 1$" "$0"' "$log"
 host_case "unbind gives the NIC back to e1000e" grep -q '^PT-UNBIND 0 e1000e$' "$log"
 host_case "bind takes it again to vfio-pci" grep -q '^PT-REBIND 0 vfio-pci$' "$log"
+host_case "disks: the LUKS disk behind the extra AHCI controller, in its group" \
+	bash -c 'sed -n "/^PT-DISKS-BEGIN$/,/^PT-DISKS-EXIT/p" "$0" >"$0.disks" &&
+		grep -q "^    behind 0000:00:05.0 (IOMMU group 5)$" "$0.disks" &&
+		grep -Eq "^    sd[a-z]2 .* LUKS2 aes-xts-plain64, UUID [0-9a-f-]{36}$" "$0.disks" &&
+		grep -q "^    the host needs it: mounted, crypt-open$" "$0.disks" &&
+		grep -q "^PT-DISKS-EXIT 0$" "$0"' "$log"
+host_case "guest-mounts: crypttab by the LUKS UUID, fstab by the filesystem inside" \
+	bash -c 'sed -n "/^PT-MOUNTS-BEGIN$/,/^PT-MOUNTS-EXIT/p" "$0" >"$0.mounts" &&
+		grep -Eq "^sd[a-z]2_crypt UUID=[0-9a-f-]{36} /etc/tests/luks.key luks,noearly$" "$0.mounts" &&
+		grep -Pq "^UUID=[0-9a-f-]{36}\t/data\text4\tdefaults,noinit_itable\t0\t2$" "$0.mounts" &&
+		grep -q "^PT-MOUNTS-EXIT 0$" "$0"' "$log"
 echo "1..$n"

@@ -34,14 +34,7 @@ new_root() {
 	cp -a "$r" "$r.orig"
 }
 pt() { local r=$1; shift; "$PT" --sysfs "$r/sys" --root "$r" "$@"; }
-# golden NAME COMMAND...: output and exit status, the kernel release
-# written as KVER so a newer Debian kernel does not change them.
-golden() {
-	local name=$1; shift
-	{ "$@" 2>&1; echo "[exit $?]"; } | sed "s/$KVER/KVER/g" >"$TAP_TMP/$name.out"
-	[ "${UPDATE_GOLDEN:-}" = 1 ] && cp "$TAP_TMP/$name.out" "$GOLDEN/$name.out"
-	check "golden: $name" diff -u "$GOLDEN/$name.out" "$TAP_TMP/$name.out"
-}
+GOLDEN_SED="s/$KVER/KVER/g"
 golden_file() { # NAME FILE: a file's content as golden
 	local name=$1
 	[ "${UPDATE_GOLDEN:-}" = 1 ] && cp "$2" "$GOLDEN/$name"

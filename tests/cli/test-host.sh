@@ -52,27 +52,6 @@ set_group() {
 	ln -s "$(realpath --relative-to="$dev" "$1/sys/kernel/iommu_groups/$3")" "$dev/iommu_group"
 }
 
-# golden NAME COMMAND...: stdout, stderr and the exit status, as in
-# tests/golden/NAME.out.
-golden() {
-	local name=$1; shift
-	{ "$@" 2>&1; echo "[exit $?]"; } >"$TAP_TMP/$name.out"
-	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
-		cp "$TAP_TMP/$name.out" "$GOLDEN/$name.out"
-	fi
-	check "golden: $name" diff -u "$GOLDEN/$name.out" "$TAP_TMP/$name.out"
-}
-# json NAME PYTHON-ASSERTION COMMAND...: the output parses as JSON and the
-# assertion about it (a Python expression over `d`) holds.
-json() {
-	local name=$1 expr=$2; shift 2
-	"$@" >"$TAP_TMP/$name.json" 2>"$TAP_TMP/$name.err"
-	check "json: $name" python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert eval(sys.argv[2]), "assertion failed: " + sys.argv[2] + "\n" + json.dumps(d, indent=1)[:3000]
-' "$TAP_TMP/$name.json" "$expr"
-}
 
 # --- list --------------------------------------------------------------
 new_root base
