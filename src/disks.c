@@ -268,6 +268,10 @@ static void read_one_disk(const char *sysfs, const char *name,
 			pt_read_attr(path, d->model, sizeof(d->model));
 	if (pt_path(path, sizeof(path), dir, "device/serial") == 0)
 		pt_read_attr(path, d->serial, sizeof(d->serial));
+	/* A loop device's "model" is the file it shows. */
+	if (!d->model[0] && pt_path(path, sizeof(path), dir, "loop/backing_file") == 0 &&
+	    pt_read_attr(path, buf, sizeof(buf)) == 0)
+		snprintf(d->model, sizeof(d->model), "loop: %.56s", buf);
 
 	snprintf(d->whole.name, sizeof(d->whole.name), "%s", d->name);
 	d->whole.size = d->size;
@@ -327,10 +331,14 @@ int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_dis
 
 		if (de->d_name[0] == '.' || strchr(de->d_name, '/'))
 			continue;
-		/* Only devices with hardware behind them: not loop, dm, md, zram.
-		 * Kernel disk names are shorter than 32 (DISK_NAME_LEN). */
-		if (strlen(de->d_name) >= sizeof(out->v->name) || pt_path(dev, sizeof(dev), path, "%s/device", de->d_name) ||
-		    access(dev, F_OK) != 0)
+		/* Devices with hardware behind them, and loop devices with a file
+		 * behind them; not dm, md or zram, which are the host's own
+		 * constructions. Kernel disk names are shorter than 32. */
+		if (strlen(de->d_name) >= sizeof(out->v->name) ||
+		    ((pt_path(dev, sizeof(dev), path, "%s/device", de->d_name) ||
+		      access(dev, F_OK) != 0) &&
+		     (pt_path(dev, sizeof(dev), path, "%s/loop/backing_file", de->d_name) ||
+		      access(dev, F_OK) != 0)))
 			continue;
 		v = realloc(out->v, (out->n + 1) * sizeof(*v));
 		if (!v) {

@@ -41,6 +41,7 @@ suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
 suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"
 suite "boot/generators" "$TESTS/boot/test-generators.sh" "$BUILD"
+suite "boot/libvirt" "$TESTS/boot/test-libvirt.sh" "$BUILD"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

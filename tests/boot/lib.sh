@@ -11,7 +11,7 @@ KERNEL_CACHE="$BUILD/kernel"
 # The modules the guest needs: our drivers and the topology's host drivers
 # (e1000e, xhci, usb-storage, ahci, bochs), with their dependencies.
 GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs
-ext4 crc32c_generic dm_crypt xts ecb"
+ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk"
 
 die() { echo "boot: $*" >&2; exit 1; }
 
@@ -99,7 +99,9 @@ build_initramfs() {
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$KVER/"
 	depmod -b "$tree" "$KVER"
 	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
-	if [ "$variant" = alpine ]; then
+	if [ "$variant" = libvirt ]; then
+		install -m 0755 "$BOOT_DIR/libvirt-guest-init.sh" "$tree/init"
+	elif [ "$variant" = alpine ]; then
 		install -D -m 0755 "$BOOT_DIR/../../mkinitfs/passthrough-init" "$tree/init"
 		install -D -m 0755 "$BOOT_DIR/alpine-standin.sh" \
 			"$tree/usr/share/mkinitfs/initramfs-init"

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# `passthrough disk attach/detach/attached` against a real libvirtd: a
+# transient TCG domain boots the test kernel; a loop device over an image
+# is attached live, shows in `virsh domblklist` and inside the guest, and
+# is detached live (the guest's pciehp honours the unplug). The loop
+# device and libvirtd are real; this test reads the host's /sys for the
+# loop device, and writes nothing but through virsh and losetup.
+set -euo pipefail
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+W="$BUILD/boot/libvirt"
+rm -rf "$W" && mkdir -p "$W" && W=$(cd "$W" && pwd)
+PT="$BUILD/passthrough"
+DOMAIN=passthrough-test-$$
+n=0
+result() { # NAME PROBLEM...
+	n=$((n + 1))
+	if [ $# -eq 1 ]; then echo "ok $n - libvirt: $1"; else
+		echo "not ok $n - libvirt: $1"; shift; printf '#   %s\n' "$@"; fi
+}
+loop=
+started=()
+cleanup() {
+	virsh -c qemu:///system destroy "$DOMAIN" >/dev/null 2>&1 || true
+	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
+	# the daemons this test started, and only those
+	for d in "${started[@]}"; do pkill -x "$d" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+fetch_kernel
+build_initramfs "$W/initrd.gz" libvirt
+# libvirtd runs qemu as its own user: the files it opens must be readable
+chmod 0755 "$W" && chmod 0644 "$W/initrd.gz"
+cp "$VMLINUZ" "$W/vmlinuz" && chmod 0644 "$W/vmlinuz"
+
+pgrep -x virtlogd >/dev/null || { virtlogd -d && started+=(virtlogd); }
+pgrep -x libvirtd >/dev/null || { libvirtd -d && started+=(libvirtd); }
+for _ in $(seq 30); do virsh -c qemu:///system list >/dev/null 2>&1 && break; sleep 0.5; done
+export LIBVIRT_DEFAULT_URI=qemu:///system
+
+# Native PCIe hotplug (pciehp in the guest) on the root ports, as on
+# hardware: QEMU's q35 would use ACPI hotplug otherwise.
+cat >"$W/domain.xml" <<XML
+<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>$DOMAIN</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$W/vmlinuz</kernel>
+    <initrd>$W/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 loglevel=4</cmdline>
+  </os>
+  <features><acpi/><apic/></features>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <controller type='pci' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <serial type='pty'><target port='0'/></serial>
+    <memballoon model='none'/>
+  </devices>
+  <qemu:commandline>
+    <qemu:arg value='-global'/>
+    <qemu:arg value='ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off'/>
+  </qemu:commandline>
+</domain>
+XML
+truncate -s 32M "$W/disk.img"
+loop=$(losetup -f --show "$W/disk.img")
+
+if virsh create "$W/domain.xml" >"$W/create.log" 2>&1; then
+	result "a transient TCG domain starts"
+else
+	result "a transient TCG domain starts" "$(cat "$W/create.log")"
+	echo "1..$n"; exit 0
+fi
+pty=$(virsh ttyconsole "$DOMAIN")
+cat "$pty" >"$W/console.log" 2>/dev/null &
+reader=$!
+trap 'kill $reader 2>/dev/null; cleanup' EXIT
+wait_for() { # SECONDS COMMAND...: until COMMAND succeeds
+	local limit=$1; shift
+	for _ in $(seq $((limit * 2))); do "$@" && return 0; sleep 0.5; done
+	return 1
+}
+guest_disks() { tail -n 1 <(grep -a 'PT-GUEST-VIRTIO-DISKS' "$W/console.log" 2>/dev/null) | grep -q "PT-GUEST-VIRTIO-DISKS $1"; }
+wait_for 120 guest_disks 0 || true
+
+out=$("$PT" disk attach "$DOMAIN" "$loop" 2>&1) && rc=0 || rc=$?
+virsh domblklist "$DOMAIN" >"$W/blk.txt" 2>&1 || true
+if [ $rc -eq 0 ] && grep -q "$loop" "$W/blk.txt"; then
+	result "disk attach --live: the loop device shows in virsh domblklist"
+else
+	result "disk attach --live: the loop device shows in virsh domblklist" "exit $rc: $out"
+fi
+if wait_for 120 guest_disks 1; then
+	result "disk attach: the guest sees a new virtio disk"
+else
+	result "disk attach: the guest sees a new virtio disk" "$(grep -a PT-GUEST "$W/console.log" | tail -3)"
+fi
+"$PT" disk attached "$DOMAIN" >"$W/attached.txt" 2>&1 || true
+if grep -q "^vdb .*$loop" "$W/attached.txt"; then
+	result "disk attached lists it as vdb"
+else
+	result "disk attached lists it as vdb" "$(cat "$W/attached.txt")"
+fi
+out=$("$PT" disk detach "$DOMAIN" "$loop" 2>&1) && rc=0 || rc=$?
+gone() { virsh domblklist "$DOMAIN" >"$W/blk.txt" 2>&1 && ! grep -q "$loop" "$W/blk.txt"; }
+if [ $rc -eq 0 ] && wait_for 60 gone; then
+	result "disk detach --live: gone from virsh domblklist"
+else
+	result "disk detach --live: gone from virsh domblklist" "exit $rc: $out"
+fi
+if wait_for 60 guest_disks 0; then
+	result "disk detach: the guest saw the hot-unplug (pciehp)"
+else
+	result "disk detach: the guest saw the hot-unplug (pciehp)" "$(grep -a PT-GUEST "$W/console.log" | tail -3)"
+fi
+out=$("$PT" disk attach "$DOMAIN-missing" "$loop" 2>&1) && rc=0 || rc=$?
+if [ $rc -eq 5 ]; then result "disk attach to a VM that does not exist: exit 5"; else
+	result "disk attach to a VM that does not exist: exit 5" "exit $rc: $out"; fi
+echo "1..$n"
