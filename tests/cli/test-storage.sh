@@ -154,6 +154,23 @@ check "backup-header: mode 0600, and it restores a damaged header" \
 golden luks-backup-header-exists pt luks backup-header whole-luks1.img backup.img
 golden luks-backup-header-not-luks pt luks backup-header p1.img backup2.img
 
+# --- an MBR disk, and LVM: the same machine with other contents -------------------------
+rm -rf root-lvm && cp -al root root-lvm && rm -rf root-lvm/sys root-lvm/dev/sdb && cp -a root/sys root-lvm/sys
+ln mbr.img root-lvm/dev/sdb
+# dm-0 (the LUKS mapping of sda2) now holds an LVM volume, dm-1, with ext4
+dm0=$(readlink -f root-lvm/sys/block/dm-0)
+mkdir -p root-lvm/sys/devices/virtual/block/dm-1/dm "$dm0/holders"
+echo "LVM-q8nR3cWcFvZ2e0tM4wJ5pXyK7aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX2yZ3" \
+	>root-lvm/sys/devices/virtual/block/dm-1/dm/uuid
+echo vgguesthd1-lvguesthd1 >root-lvm/sys/devices/virtual/block/dm-1/dm/name
+ln -s ../devices/virtual/block/dm-1 root-lvm/sys/block/dm-1
+ln -s ../../dm-1 "$dm0/holders/dm-1"
+rm root-lvm/dev/dm-0 && : >root-lvm/dev/dm-0 && ln mapping.img root-lvm/dev/dm-1
+ptl() { "$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs root-lvm/sys --root root-lvm "$@"; }
+golden disks-mbr-and-lvm ptl disks
+golden disk-xml-lvm ptl disk xml /dev/sda2
+golden guest-mounts-lvm ptl guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
+
 # --- guest-mounts -------------------------------------------------------------------
 golden guest-mounts pt guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
 golden guest-mounts-closed pt guest-mounts /dev/sdb --key-file /root/.extkey --mountpoint /data/guesthd1
