@@ -3,6 +3,7 @@
 #   make            build/passthrough-early and build/passthrough
 #   make check      unit tests, then boot tests on a real kernel under QEMU
 #   make demo       boot the test topology and show each device's driver
+#   make bench      what it costs, against what admins use today
 #   make install    DESTDIR, PREFIX, SBINDIR, SYSCONFDIR as usual
 
 CC      ?= cc
@@ -50,7 +51,7 @@ HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: all static check unit-check demo deps install clean distclean \
+.PHONY: all static check unit-check demo bench deps install clean distclean \
 	install-debian install-ubuntu install-fedora install-alpine
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
@@ -101,6 +102,10 @@ check: deps
 
 demo: deps all
 	@tests/boot/demo.sh $(BUILD)
+
+# Timings against the tools admins use today; not part of check.
+bench: deps all static
+	@tests/bench/run.sh $(BUILD)
 
 # DISTRO picks the initramfs and bootloader glue: debian (initramfs-tools,
 # GRUB), fedora (dracut, grubby) or alpine (mkinitfs, extlinux); by

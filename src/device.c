@@ -2,6 +2,8 @@
 #include "sysfs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -50,40 +52,42 @@ bool pt_pci_device_behind(const char *path, struct pci_addr *out)
 	return found;
 }
 
-static int read_hex_attr(const char *sysfs, const char *bdf, const char *attr,
-			 unsigned long max, unsigned long *out)
+static int read_hex_at(int dfd, const char *attr, unsigned long max, unsigned long *out)
 {
-	char path[PATH_MAX], buf[32];
-	int r;
+	char buf[32];
+	int r = pt_read_attr_at(dfd, attr, buf, sizeof(buf));
 
-	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/%s", bdf, attr);
-	if (r == 0)
-		r = pt_read_attr(path, buf, sizeof(buf));
-	if (r == 0)
-		r = parse_sysfs_hex(buf, max, out);
-	return r;
+	return r ? r : parse_sysfs_hex(buf, max, out);
 }
 
 int pt_read_device(const char *sysfs, const struct pci_addr *addr,
 		   struct pt_device *dev)
 {
-	unsigned long vendor, device, subvendor = 0, subdevice = 0, cls;
+	unsigned long vendor, device, subvendor = 0, subdevice = 0, cls, g;
 	char path[PATH_MAX], buf[PT_DRIVER_NAME_MAX];
-	int r;
+	int dfd, r;
 
 	memset(dev, 0, sizeof(*dev));
 	dev->addr = *addr;
 	pci_addr_format(addr, dev->bdf);
-	r = read_hex_attr(sysfs, dev->bdf, "vendor", 0xffff, &vendor);
-	if (r == 0)
-		r = read_hex_attr(sysfs, dev->bdf, "device", 0xffff, &device);
-	if (r == 0)
-		r = read_hex_attr(sysfs, dev->bdf, "class", 0xffffff, &cls);
+	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s", dev->bdf);
 	if (r)
 		return r;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	r = read_hex_at(dfd, "vendor", 0xffff, &vendor);
+	if (r == 0)
+		r = read_hex_at(dfd, "device", 0xffff, &device);
+	if (r == 0)
+		r = read_hex_at(dfd, "class", 0xffffff, &cls);
+	if (r) {
+		close(dfd);
+		return r;
+	}
 	/* Optional: old kernels and some virtual functions lack these. */
-	if (read_hex_attr(sysfs, dev->bdf, "subsystem_vendor", 0xffff, &subvendor) ||
-	    read_hex_attr(sysfs, dev->bdf, "subsystem_device", 0xffff, &subdevice))
+	if (read_hex_at(dfd, "subsystem_vendor", 0xffff, &subvendor) ||
+	    read_hex_at(dfd, "subsystem_device", 0xffff, &subdevice))
 		subvendor = subdevice = 0;
 	dev->vendor = (uint16_t)vendor;
 	dev->device = (uint16_t)device;
@@ -92,23 +96,16 @@ int pt_read_device(const char *sysfs, const struct pci_addr *addr,
 	dev->class = (uint32_t)cls;
 
 	dev->iommu_group = -1;
-	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/iommu_group",
-		    dev->bdf) == 0 &&
-	    pt_read_link_name(path, buf, sizeof(buf)) == 0) {
-		unsigned long g;
-
-		if (parse_decimal(buf, LONG_MAX, &g) == 0)
-			dev->iommu_group = (long)g;
-	}
-	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/driver",
-		    dev->bdf) == 0 &&
-	    pt_read_link_name(path, buf, sizeof(buf)) == 0 &&
+	if (pt_read_link_name_at(dfd, "iommu_group", buf, sizeof(buf)) == 0 &&
+	    parse_decimal(buf, LONG_MAX, &g) == 0)
+		dev->iommu_group = (long)g;
+	if (pt_read_link_name_at(dfd, "driver", buf, sizeof(buf)) == 0 &&
 	    pt_valid_driver_name(buf))
 		strcpy(dev->driver, buf);
-	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/boot_vga",
-			 dev->bdf) == 0 &&
-		 pt_read_attr(path, buf, sizeof(buf)) == 0)
+	/* boot_vga exists for display devices only */
+	if ((cls >> 16) == 0x03 && pt_read_attr_at(dfd, "boot_vga", buf, sizeof(buf)) == 0)
 		dev->boot_vga = strcmp(buf, "1") == 0;
+	close(dfd);
 	return 0;
 }
 

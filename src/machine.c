@@ -150,41 +150,66 @@ static void read_capabilities(struct pci_access *a, const struct pt_device *dev,
 	pci_free_dev(d);
 }
 
-/* The bridge above a device: the PCI address before its own in the real
- * sysfs path (/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0). */
+/* The bridge above a device: the PCI address before its own in the link
+ * /sys/bus/pci/devices/BDF -> ../../../devices/pci0000:00/0000:00:02.0/BDF.
+ * One readlink, where realpath would walk every component. */
 static void find_upstream(const char *sysfs, const struct pt_device *d,
 			  char out[PCI_ADDR_STRLEN])
 {
-	char path[PATH_MAX], real[PATH_MAX], *last, *prev;
+	char path[PATH_MAX], target[PATH_MAX], *last, *prev;
 	struct pci_addr a;
+	ssize_t n;
 
 	out[0] = '\0';
 	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s", d->bdf) ||
-	    !realpath(path, real))
+	    (n = readlink(path, target, sizeof(target) - 1)) < 0)
 		return;
-	last = strrchr(real, '/');
+	target[n] = '\0';
+	last = strrchr(target, '/');
 	if (!last)
 		return;
 	*last = '\0';
-	prev = strrchr(real, '/');
+	prev = strrchr(target, '/');
 	if (prev && pci_addr_parse_canonical(prev + 1, &a) == 0)
 		snprintf(out, PCI_ADDR_STRLEN, "%s", prev + 1);
 }
 
 /* A driver is built in when sysfs shows no loadable module behind it: no
  * module link, or a module without initstate (built-ins have none). */
-static bool driver_is_builtin(const char *sysfs, const char *driver)
+static bool driver_is_builtin_uncached(const char *sysfs, const char *driver)
 {
 	char path[PATH_MAX], mod[128];
 
-	if (!driver[0])
-		return false;
 	if (pt_path(path, sizeof(path), sysfs, "bus/pci/drivers/%s/module", driver) ||
 	    pt_read_link_name(path, mod, sizeof(mod)))
 		return true;
 	if (pt_path(path, sizeof(path), sysfs, "module/%s/initstate", mod))
 		return false;
 	return access(path, F_OK) != 0;
+}
+
+/* Hundreds of functions share a handful of drivers: ask sysfs once each. */
+struct builtin_cache {
+	char name[PT_DRIVER_NAME_MAX];
+	bool builtin;
+};
+
+static bool driver_is_builtin(const char *sysfs, const char *driver,
+			      struct builtin_cache *cache, size_t *n, size_t max)
+{
+	bool b;
+
+	if (!driver[0])
+		return false;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(cache[i].name, driver))
+			return cache[i].builtin;
+	b = driver_is_builtin_uncached(sysfs, driver);
+	if (*n < max) {
+		snprintf(cache[*n].name, sizeof(cache[*n].name), "%s", driver);
+		cache[(*n)++].builtin = b;
+	}
+	return b;
 }
 
 static void read_reset_methods(const char *sysfs, const struct pt_device *d,
@@ -391,10 +416,33 @@ static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m
 	pt_kernel_release(p->root, m->release, sizeof(m->release));
 }
 
+/* Names and capabilities through libpci. Alone in its function: after the
+ * longjmp only its own state is lost, and there is none worth keeping. */
+static void read_libpci(const struct pt_machine_paths *p, struct pt_machine *m,
+			const struct pt_log *log)
+{
+	struct pci_access *volatile a = NULL;
+
+	if (setjmp(libpci_escape) == 0) {
+		a = open_libpci(p);
+		for (size_t i = 0; a && i < m->devs.n; i++) {
+			lookup_names(a, &m->devs.v[i], &m->info[i]);
+			read_capabilities(a, &m->devs.v[i], &m->info[i]);
+		}
+	} else {
+		pt_log(log, PT_WARNING, "libpci failed: device names and "
+		       "capabilities are left out");
+		a = NULL; /* its state is unknown after the jump: leak it */
+	}
+	if (a)
+		pci_cleanup(a);
+}
+
 int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 		    const struct pt_log *log)
 {
-	struct pci_access *volatile a = NULL;
+	struct builtin_cache drivers[32];
+	size_t n_drivers = 0;
 	bool reset_attr_seen = false;
 	int r;
 
@@ -411,26 +459,15 @@ int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 
 		find_upstream(p->sysfs, d, info->upstream);
 		read_reset_methods(p->sysfs, d, info, &reset_attr_seen);
-		info->driver_builtin = driver_is_builtin(p->sysfs, d->driver);
+		info->driver_builtin = driver_is_builtin(p->sysfs, d->driver, drivers,
+							 &n_drivers, 32);
 		info->flr = info->upstream_acs = PT_UNKNOWN;
 	}
-	if (setjmp(libpci_escape) == 0) {
-		a = open_libpci(p);
-		for (size_t i = 0; a && i < m->devs.n; i++) {
-			lookup_names(a, &m->devs.v[i], &m->info[i]);
-			read_capabilities(a, &m->devs.v[i], &m->info[i]);
-		}
-	} else {
-		pt_log(log, PT_WARNING, "libpci failed: device names and "
-		       "capabilities are left out");
-		a = NULL; /* its state is unknown after the jump: leak it */
-	}
+	read_libpci(p, m, log);
 	/* Kernels since 5.15 show reset_method only for devices that have a
 	 * method: where others show it, its absence means "none". */
 	for (size_t i = 0; i < m->devs.n && reset_attr_seen; i++)
 		m->info[i].reset_known = true;
-	if (a)
-		pci_cleanup(a);
 	read_usb(p->sysfs, m);
 	read_netdevs(p, m);
 	read_platform(p, m);

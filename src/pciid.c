@@ -81,10 +81,26 @@ int pci_addr_parse_canonical(const char *s, struct pci_addr *out)
 	return 0;
 }
 
+/* By hand rather than snprintf: a scan formats every address it meets. */
 void pci_addr_format(const struct pci_addr *a, char out[PCI_ADDR_STRLEN])
 {
-	snprintf(out, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%u", (unsigned)a->domain,
-		 a->bus, a->slot, a->function);
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	int digits = 4;
+
+	while (digits < 8 && (a->domain >> (4 * digits)))
+		digits++;
+	while (digits-- > 0)
+		*p++ = hex[(a->domain >> (4 * digits)) & 0xf];
+	*p++ = ':';
+	*p++ = hex[a->bus >> 4];
+	*p++ = hex[a->bus & 0xf];
+	*p++ = ':';
+	*p++ = hex[a->slot >> 4];
+	*p++ = hex[a->slot & 0xf];
+	*p++ = '.';
+	*p++ = hex[a->function & 7];
+	*p = '\0';
 }
 
 int pci_addr_compare(const struct pci_addr *a, const struct pci_addr *b)

@@ -25,12 +25,23 @@ int pt_path(char *buf, size_t len, const char *base, const char *fmt, ...)
 	return 0;
 }
 
+static int read_fd(int fd, char *buf, size_t len);
+
 int pt_read_attr(const char *path, char *buf, size_t len)
 {
-	ssize_t n;
-	int fd;
+	return read_fd(open(path, O_RDONLY | O_CLOEXEC), buf, len);
+}
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+int pt_read_attr_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	return read_fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC), buf, len);
+}
+
+/* Reads a small attribute from fd (closing it), strips the newline. */
+static int read_fd(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
@@ -70,13 +81,27 @@ int pt_write_attr(const char *path, const char *value)
 	return err;
 }
 
+static int link_name(ssize_t n, char *target, char *buf, size_t len);
+
 int pt_read_link_name(const char *path, char *buf, size_t len)
 {
 	char target[4096];
-	const char *name;
-	ssize_t n;
 
-	n = readlink(path, target, sizeof(target) - 1);
+	return link_name(readlink(path, target, sizeof(target) - 1), target, buf, len);
+}
+
+int pt_read_link_name_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	char target[4096];
+
+	return link_name(readlinkat(dirfd, name, target, sizeof(target) - 1), target, buf, len);
+}
+
+/* The last component of the n bytes readlink put in target. */
+static int link_name(ssize_t n, char *target, char *buf, size_t len)
+{
+	const char *name;
+
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';

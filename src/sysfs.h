@@ -19,4 +19,9 @@ int pt_write_attr(const char *path, const char *value);
  * name); -ENOENT when there is no link. */
 int pt_read_link_name(const char *path, char *buf, size_t len);
 
+/* The same, relative to an open directory: reading many attributes of
+ * one device costs no path building and no path walk each. */
+int pt_read_attr_at(int dirfd, const char *name, char *buf, size_t len);
+int pt_read_link_name_at(int dirfd, const char *name, char *buf, size_t len);
+
 #endif

@@ -4,6 +4,7 @@
 # shellcheck shell=bash
 
 BOOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$BOOT_DIR/../.." && pwd)
 : "${BUILD:=build}"
 BUILD=$(cd "$BUILD" && pwd)
 KERNEL_CACHE="$BUILD/kernel"
@@ -111,6 +112,7 @@ build_initramfs() {
 		install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
 	fi
 	install -m 0755 "$BOOT_DIR/capture-guest.sh" "$tree/etc/tests/capture-guest.sh"
+	install -m 0755 "$BOOT_DIR/../bench/override.sh" "$tree/etc/tests/override.sh"
 	(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$tree"
@@ -173,3 +175,40 @@ boot_guest() {
 
 # The driver the guest reported for a device: "none" when unbound.
 guest_driver() { awk -v d="$2" '$1 == "PT-DRIVER" && $2 == d {print $4; exit}' "$1"; }
+
+# generator_namespace OVERLAYDIR CONFIG COMMAND...: runs an initramfs
+# generator in a private mount namespace where /usr/lib/modules shows the
+# downloaded kernel, /etc/passthrough.conf holds CONFIG, /usr/sbin holds the
+# binder, /boot the kernel's config, and /usr/lib/dracut our module. The
+# host's own files are never changed.
+generator_namespace() {
+	local o=$1 config=$2; shift 2
+	rm -rf "$o"
+	mkdir -p "$o"/{lib-u,lib-w,etc-u/modprobe.d,etc-w,sbin-u,sbin-w,boot} \
+		"$o/lib-u/modules/$KVER" "$o/lib-u/dracut/modules.d" "$o/lib-u/dracut/dracut.conf.d"
+	printf '%s' "$config" >"$o/etc-u/passthrough.conf"
+	cp "$BUILD/passthrough-early" "$o/sbin-u/"
+	cp "$KROOT/boot/config-$KVER" "$o/boot/"
+	cp -a "$TOP/dracut/90passthrough" "$o/lib-u/dracut/modules.d/"
+	cp "$TOP/dracut/90-passthrough.conf" "$o/lib-u/dracut/dracut.conf.d/"
+	unshare -m --propagation private bash -euc '
+		o=$1; krootmods=$2; kver=$3; shift 3
+		mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=$o/lib-u,workdir=$o/lib-w /usr/lib
+		mount --bind "$krootmods/$kver" "/usr/lib/modules/$kver"
+		mount -t overlay overlay -o lowerdir=/etc,upperdir=$o/etc-u,workdir=$o/etc-w /etc
+		mount -t overlay overlay -o lowerdir=/usr/sbin,upperdir=$o/sbin-u,workdir=$o/sbin-w /usr/sbin
+		mount --bind "$o/boot" /boot
+		"$@"' _ "$o" "$KROOT/lib/modules" "$KVER" "$@"
+}
+
+# initramfs_tools_conf DIR [with-hook]: a copy of /etc/initramfs-tools,
+# with our hook and init-top script when asked.
+initramfs_tools_conf() {
+	rm -rf "$1"
+	cp -a /etc/initramfs-tools "$1"
+	if [ "${2:-}" = with-hook ]; then
+		install -D -m 0755 "$TOP/hooks/passthrough.hook" "$1/hooks/passthrough"
+		install -D -m 0755 "$TOP/hooks/passthrough.init-top" "$1/scripts/init-top/passthrough"
+	fi
+	sed -i 's/^COMPRESS=.*/COMPRESS=gzip/' "$1/initramfs.conf"
+}

@@ -13,7 +13,6 @@
 set -euo pipefail
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
-TOP=$(cd "$BOOT_DIR/../.." && pwd)
 W="$BUILD/boot/generators"
 rm -rf "$W" && mkdir -p "$W"
 W=$(cd "$W" && pwd)
@@ -36,35 +35,10 @@ cp /bin/busybox "$W/rootfs/bin/busybox"
 install -m 0755 "$BOOT_DIR/root-init.sh" "$W/rootfs/sbin/init"
 mkfs.ext4 -q -F -L root -d "$W/rootfs" "$W/root.img" 32M
 
-# in_namespace SCRIPT: runs a build script where /usr/lib/modules, /etc,
-# /usr/sbin and /boot show what the test put there.
-in_namespace() {
-	local o="$W/ovl"
-	rm -rf "$o"
-	mkdir -p "$o"/{lib-u,lib-w,etc-u/modprobe.d,etc-w,sbin-u,sbin-w,boot} \
-		"$o/lib-u/modules/$KVER" "$o/lib-u/dracut/modules.d" "$o/lib-u/dracut/dracut.conf.d"
-	printf '%s' "$CONFIG" >"$o/etc-u/passthrough.conf"
-	cp "$BUILD/passthrough-early" "$o/sbin-u/"
-	cp "$KROOT/boot/config-$KVER" "$o/boot/"
-	cp -a "$TOP/dracut/90passthrough" "$o/lib-u/dracut/modules.d/"
-	cp "$TOP/dracut/90-passthrough.conf" "$o/lib-u/dracut/dracut.conf.d/"
-	unshare -m --propagation private bash -euc '
-		o=$1; krootmods=$2; kver=$3; shift 3
-		mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=$o/lib-u,workdir=$o/lib-w /usr/lib
-		mount --bind "$krootmods/$kver" "/usr/lib/modules/$kver"
-		mount -t overlay overlay -o lowerdir=/etc,upperdir=$o/etc-u,workdir=$o/etc-w /etc
-		mount -t overlay overlay -o lowerdir=/usr/sbin,upperdir=$o/sbin-u,workdir=$o/sbin-w /usr/sbin
-		mount --bind "$o/boot" /boot
-		"$@"' _ "$o" "$KROOT/lib/modules" "$KVER" "$@"
-}
+in_namespace() { generator_namespace "$W/ovl" "$CONFIG" "$@"; }
 
 build_initramfs_tools() {
-	rm -rf "$W/itools-conf"
-	cp -a /etc/initramfs-tools "$W/itools-conf"
-	install -D -m 0755 "$TOP/hooks/passthrough.hook" "$W/itools-conf/hooks/passthrough"
-	install -D -m 0755 "$TOP/hooks/passthrough.init-top" \
-		"$W/itools-conf/scripts/init-top/passthrough"
-	sed -i 's/^COMPRESS=.*/COMPRESS=gzip/' "$W/itools-conf/initramfs.conf"
+	initramfs_tools_conf "$W/itools-conf" with-hook
 	in_namespace mkinitramfs -d "$W/itools-conf" -o "$W/initramfs-tools.img" "$KVER"
 }
 
