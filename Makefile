@@ -4,6 +4,7 @@
 #   make check      unit tests, then boot tests on a real kernel under QEMU
 #   make demo       boot the test topology and show each device's driver
 #   make bench      what it costs, against what admins use today
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make install    DESTDIR, PREFIX, SBINDIR, SYSCONFDIR as usual
 
 CC      ?= cc
@@ -18,7 +19,9 @@ DESTDIR    ?=
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARNINGS)
+# What the code needs whatever CFLAGS a packager passes (a CFLAGS on the
+# command line replaces the variable, so these stay apart from it).
+REQUIRED_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS)
 
 KMOD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libkmod 2>/dev/null)
 KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
@@ -51,12 +54,12 @@ HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: all static check unit-check demo bench deps install clean distclean \
+.PHONY: all static check unit-check sanitize-build fuzz demo bench deps install clean distclean \
 	install-debian install-ubuntu install-fedora install-alpine
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -76,7 +79,7 @@ $(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/obj/storage.o $(BUILD)/libpas
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
 		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(TEST_SUPPORT) \
+	$(CC) $(CPPFLAGS) -Itests/unit $(REQUIRED_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT) \
 		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a \
 		$(HOST_LIBS) $(CORE_LIBS) -lcmocka
 
@@ -97,11 +100,29 @@ deps:
 
 unit-check: all $(UNIT_TESTS)
 check: deps
-	@$(MAKE) --no-print-directory unit-check static
+	@$(MAKE) --no-print-directory unit-check static sanitize-build
 	@tests/run-all.sh $(BUILD)
+
+# The same code with AddressSanitizer and UndefinedBehaviorSanitizer, in a
+# separate build directory; make check runs the unit and CLI tests on it.
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitize-build:
+	@$(MAKE) --no-print-directory -s BUILD=$(BUILD)/asan CC=clang \
+		CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" all unit-check
 
 demo: deps all
 	@tests/boot/demo.sh $(BUILD)
+
+# libFuzzer targets (clang), each run FUZZ_SECONDS from its seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) src/distro.c $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(REQUIRED_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) src/distro.c $(CORE_LIBS)
+
+fuzz: deps $(FUZZ_TARGETS)
+	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
 # Timings against the tools admins use today; not part of check.
 bench: deps all static
@@ -148,7 +169,7 @@ install-alpine:
 	install -D -m 0755 mkinitfs/passthrough-init $(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a $(BUILD)/clang \
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a $(BUILD)/clang $(BUILD)/asan \
 		$(BUILD)/test-logs $(BUILD)/passthrough-early $(BUILD)/passthrough \
 		$(BUILD)/passthrough-early-static
 

@@ -307,8 +307,9 @@ static void read_usb(const char *sysfs, struct pt_machine *m)
 	}
 	closedir(dh);
 	for (size_t i = 0; i < m->n_usb; i++)
-		qsort(m->usb[i].devs, m->usb[i].n, sizeof(struct pt_usb_device),
-		      compare_usb_devs);
+		if (m->usb[i].n > 1) /* qsort(NULL, 0) is undefined */
+			qsort(m->usb[i].devs, m->usb[i].n, sizeof(struct pt_usb_device),
+			      compare_usb_devs);
 	if (m->n_usb > 1)
 		qsort(m->usb, m->n_usb, sizeof(*m->usb), compare_usb_buses);
 }

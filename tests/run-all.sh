@@ -37,6 +37,19 @@ suite "cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD"
 suite "cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD"
 suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
 suite "cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD"
+# The same tests on the sanitizer build: any ASan/UBSan report fails them.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86
+export KERNEL_CACHE="$(cd "$BUILD" && pwd)/kernel" # the sanitizer build shares the kernel
+for t in "$BUILD"/asan/tests/test_*; do
+	suite "asan/unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+suite "asan/cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD/asan"
+suite "asan/cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD/asan"
+suite "asan/cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD/asan"
+suite "asan/cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD/asan"
+suite "valgrind/passthrough-early" "$TESTS/cli/test-valgrind.sh" "$BUILD"
+unset ASAN_OPTIONS UBSAN_OPTIONS
 suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
 suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"

@@ -7,7 +7,8 @@ BOOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$BOOT_DIR/../.." && pwd)
 : "${BUILD:=build}"
 BUILD=$(cd "$BUILD" && pwd)
-KERNEL_CACHE="$BUILD/kernel"
+KERNEL_CACHE=${KERNEL_CACHE:-$BUILD/kernel}
+mkdir -p "$KERNEL_CACHE" && KERNEL_CACHE=$(cd "$KERNEL_CACHE" && pwd)
 
 # The modules the guest needs: our drivers and the topology's host drivers
 # (e1000e, xhci, usb-storage, ahci, bochs), with their dependencies.
@@ -22,7 +23,7 @@ kernel_package() {
 	local pkg
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ] && [ ! -d "$KERNEL_CACHE" ]; then
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ] && ! ls -d "$KERNEL_CACHE"/linux-image-* >/dev/null 2>&1; then
 		apt-get update >/dev/null 2>&1
 		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 			awk '/Depends: linux-image-[0-9]/ {print $2; exit}')

@@ -1,0 +1,44 @@
+/* libFuzzer: the edits apply makes in the admin's shell-style files,
+ * os-release and the applied state. An edit that adds and then removes
+ * the same tokens must give back a file that parses the same. */
+#include "distro.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pt_tokens ours = { 0 }, none = { 0 };
+	struct pt_applied applied;
+	char *text = malloc(size + 1), *added, *removed;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	pt_distro_from_os_release(text);
+	if (pt_applied_parse(text, &applied) == 0) {
+		char *back = pt_applied_render(&applied);
+
+		free(back);
+		pt_applied_free(&applied);
+	}
+	pt_tokens_add(&ours, "intel_iommu=on");
+	pt_tokens_add(&ours, "vfio-pci");
+	added = pt_edit_assignment(text, "default_kernel_opts", ' ', &none, &ours);
+	if (added) {
+		removed = pt_edit_assignment(added, "default_kernel_opts", ' ', &ours, &none);
+		free(removed);
+		free(added);
+	}
+	added = pt_edit_assignment_or_drop(text, "init", ' ', &ours, &none);
+	free(added);
+	added = pt_edit_assignment(text, "modules", ',', &none, &ours);
+	free(added);
+	pt_tokens_free(&ours);
+	free(text);
+	return 0;
+}

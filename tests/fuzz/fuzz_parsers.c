@@ -1,0 +1,39 @@
+/* libFuzzer: the strict parsers of addresses, IDs, classes, numbers and
+ * the kernel command line. Every accepted address must print back to a
+ * string that parses to the same address. */
+#include "cmdline.h"
+#include "pciid.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), value[64], again[PCI_ADDR_STRLEN];
+	struct pci_addr a, b;
+	struct pci_id_match id;
+	struct pci_class_match cls;
+	unsigned long n;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (pci_addr_parse(s, &a) == 0) {
+		pci_addr_format(&a, again);
+		if (pci_addr_parse_canonical(again, &b) != 0 || pci_addr_compare(&a, &b) != 0)
+			abort();
+	}
+	pci_addr_parse_canonical(s, &a);
+	pci_id_parse(s, &id);
+	pci_class_parse(s, &cls);
+	parse_decimal(s, 1000000, &n);
+	parse_sysfs_hex(s, 0xffffff, &n);
+	pt_cmdline_get(s, "passthrough", value, sizeof(value));
+	pt_cmdline_disabled(s);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make fuzz: runs each libFuzzer target for FUZZ_SECONDS (default 60) from
+# its seed corpus (tests/fuzz/corpus/TARGET) plus what earlier runs found
+# (build/fuzz/corpus-TARGET). Any crash, leak or sanitizer report fails.
+set -uo pipefail
+BUILD=${1:-build}
+SECONDS_EACH=${2:-60}
+HERE=$(cd "$(dirname "$0")" && pwd)
+failed=0
+for bin in "$BUILD"/fuzz/fuzz_*; do
+	t=${bin##*/fuzz_}
+	work="$BUILD/fuzz/corpus-$t"
+	mkdir -p "$work" "$BUILD/fuzz/crashes-$t"
+	if "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$BUILD/fuzz/crashes-$t/" "$work" "$HERE/corpus/$t" \
+		>"$BUILD/fuzz/$t.log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$BUILD/fuzz/$t.log")
+		echo "fuzz $t: clean, $runs runs in ${SECONDS_EACH}s, corpus $(ls "$work" | wc -l) inputs"
+	else
+		echo "fuzz $t: FAILED (see $BUILD/fuzz/$t.log and $BUILD/fuzz/crashes-$t/)"
+		grep -E 'ERROR|SUMMARY|runtime error' "$BUILD/fuzz/$t.log" | head -5
+		failed=1
+	fi
+done
+exit $failed
