@@ -34,7 +34,7 @@ struct options {
 };
 
 struct sink {
-	int kmsg;     /* -1: unavailable */
+	char kmsg[PATH_MAX]; /* "": unavailable */
 	FILE *echo;   /* stderr with -v or without kmsg, stdout for --dry-run */
 	bool verbose;
 };
@@ -45,14 +45,21 @@ static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
 
 	if (prio == PT_DEBUG && !s->verbose)
 		return;
-	if (s->kmsg >= 0) {
+	if (s->kmsg[0]) {
 		char line[600];
 		int n = snprintf(line, sizeof(line), "<%d>passthrough: %s\n",
 				 (int)prio, msg);
+		/* The kernel rate-limits each open /dev/kmsg to 10 lines in 5 s
+		 * and drops the rest: a file per line keeps the whole story. */
+		int fd = open(s->kmsg, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
 
-		if (n > 0 && write(s->kmsg, line, (size_t)n < sizeof(line) ?
-			      (size_t)n : sizeof(line) - 1) < 0 && !s->echo)
-			s->echo = stderr;
+		if (fd < 0 || (n > 0 && write(fd, line, (size_t)n < sizeof(line) ?
+				(size_t)n : sizeof(line) - 1) < 0)) {
+			if (!s->echo)
+				s->echo = stderr;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 	if (s->echo)
 		fprintf(s->echo, "passthrough: %s\n", msg);
@@ -126,14 +133,15 @@ static void open_sink(const struct options *o, struct sink *s)
 {
 	char path[PATH_MAX];
 
-	s->kmsg = -1;
+	s->kmsg[0] = '\0';
 	s->verbose = o->verbose;
 	s->echo = o->dry_run ? stdout : (o->verbose ? stderr : NULL);
 	if (o->dry_run)
 		return; /* touches nothing, not even the kernel log */
-	if (pt_path(path, sizeof(path), o->root, "dev/kmsg") == 0)
-		s->kmsg = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-	if (s->kmsg < 0)
+	if (pt_path(path, sizeof(path), o->root, "dev/kmsg") == 0 &&
+	    access(path, W_OK) == 0)
+		snprintf(s->kmsg, sizeof(s->kmsg), "%s", path);
+	else
 		s->echo = stderr;
 }
 
