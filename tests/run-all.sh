@@ -37,6 +37,7 @@ suite "cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD"
 suite "cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD"
 suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
 suite "cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD"
+suite "cli/write-faults" "$TESTS/cli/test-faults.sh" "$BUILD"
 # The same tests on the sanitizer build: any ASan/UBSan report fails them.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Fault injection for every file `passthrough apply` writes (Alpine: it
+# writes the most, backups included). At each write step in turn the
+# step fails (EIO) or the process is killed there (PASSTHROUGH_FAULT,
+# a test-only switch of src/fileio.c). Afterwards every file is either
+# the admin's version or the finished one, never a part, and a second
+# apply without faults finishes the job exactly.
+set -uo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PT=$BUILD/passthrough
+. "$(dirname "$0")/tap.sh"
+. "$TOP/tests/boot/lib.sh"
+fetch_kernel >/dev/null
+cd "$TAP_TMP" || exit 1
+
+FILES="etc/modprobe.d/passthrough.conf var/lib/passthrough/initramfs.conf
+var/lib/passthrough/applied etc/update-extlinux.conf etc/mkinitfs/mkinitfs.conf
+etc/update-extlinux.conf.passthrough-backup etc/mkinitfs/mkinitfs.conf.passthrough-backup"
+
+cp -a "$TOP/tests/fixtures/qemu" template
+echo "$KVER" >template/proc/sys/kernel/osrelease
+mkdir -p template/lib template/etc/modprobe.d template/etc/mkinitfs
+ln -s "$KROOT/lib/modules" template/lib/modules
+printf 'ID=alpine\n' >template/etc/os-release
+printf '[global]\niommu = intel\n[device.nic]\naddress = 01:00.0\n[device.usb]\nids = 1b36:000d\n' \
+	>template/etc/passthrough.conf
+printf 'overwrite=1\ndefault_kernel_opts="quiet rootfstype=ext4"\nmodules=sd-mod,ext4\n' \
+	>template/etc/update-extlinux.conf
+echo 'features="base ext4"' >template/etc/mkinitfs/mkinitfs.conf
+cp -a template final
+"$PT" --sysfs final/sys --root final apply >/dev/null || echo "# the clean apply failed"
+
+# old_or_new ROOT: each file is the template's (or absent like it) or the final one
+old_or_new() {
+	local f
+	for f in $FILES; do
+		if [ -e "$1/$f" ]; then
+			cmp -s "$1/$f" "final/$f" || cmp -s "$1/$f" "template/$f" ||
+				{ echo "$f is neither the old nor the new version"; return 1; }
+		elif [ -e "template/$f" ]; then
+			echo "$f vanished"; return 1
+		fi
+	done
+}
+finished() { # ROOT: every file as the clean apply left it
+	local f
+	for f in $FILES; do
+		cmp -s "$1/$f" "final/$f" || { echo "$f differs from a clean apply"; return 1; }
+	done
+}
+
+export -f old_or_new finished
+export FILES
+
+for mode in fail kill; do
+	n=1
+	while :; do
+		rm -rf r && cp -a template r
+		spec=$n; [ $mode = kill ] && spec=kill:$n
+		PASSTHROUGH_FAULT=$spec "$PT" --sysfs r/sys --root r apply >out 2>&1
+		rc=$?
+		[ $rc -eq 0 ] && break # past the last write step
+		[ $n -gt 200 ] && { check "$mode: the write steps end" false; break; }
+		check "$mode at write step $n: every file old or new, then a second apply finishes" \
+			bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply >/dev/null && finished r' "$PT"
+		n=$((n + 1))
+	done
+	check "$mode: there were write steps to interrupt ($((n - 1)))" test "$n" -gt 5
+done
+tap_end
+exit $((TAP_FAILED > 0))
