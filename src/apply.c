@@ -169,7 +169,9 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	}
 	if (!text)
 		return -ENOMEM;
-	r = put_file(p, out, rel, text, true, changed);
+	/* Undo keeps the backup (the admin's version) as it is until the
+	 * restored file is in place; only then does it go. */
+	r = put_file(p, out, rel, text, !p->undo, changed);
 	free(text);
 	if (r == 0 && p->undo) {
 		char bak[PATH_MAX + 32];

@@ -118,6 +118,31 @@ run "$R"
 check "a device whose attributes cannot be read is left out" \
 	contains "$R/dev/kmsg" "<4>passthrough: ignoring 0000:02:00.0: its vendor, device or class cannot be read"
 
+# Writes that fail as a real sysfs makes them fail, through a shim.
+cc -shared -fPIC -o "$TAP_TMP/failwrite.so" "$(dirname "$0")/failwrite.c" -ldl
+failing() { # SUFFIX ERRNO ROOT: the binder with writes to *SUFFIX failing
+	# (ASan wants its runtime first; the shim only wraps write)
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	FAIL_WRITE_SUFFIX=$1 FAIL_WRITE_ERRNO=$2 LD_PRELOAD="$TAP_TMP/failwrite.so" \
+		"$EARLY" --root "$3" --sysfs "$3/sys" >"$3/out" 2>&1
+	echo $? >"$3/rc"
+}
+R=$TAP_TMP/eacces; fake_root "$R"; failing /driver_override 13 "$R"
+check "EACCES on driver_override: logged, nothing unbound, exit 0" \
+	bash -c 'grep -q "<3>passthrough: 0000:01:00.0: cannot write driver_override: Permission denied; left with e1000e" "$0/dev/kmsg" &&
+		[ ! -s "$0/sys/bus/pci/drivers/e1000e/unbind" ] && [ "$(cat "$0/rc")" = 0 ]' "$R"
+R=$TAP_TMP/ebusy; fake_root "$R"; failing /unbind 16 "$R"
+check "EBUSY on unbind: logged, override undone, the host driver keeps it" \
+	bash -c 'grep -q "cannot unbind it from e1000e: Device or resource busy" "$0/dev/kmsg" &&
+		grep -q "0000:01:00.0: back on its host driver e1000e" "$0/dev/kmsg" &&
+		[ "$(cat "$0/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "" ] &&
+		[ "$(cat "$0/rc")" = 0 ]' "$R"
+R=$TAP_TMP/enodev; fake_root "$R"; failing /drivers_probe 19 "$R"
+check "ENODEV on drivers_probe: the bind is checked, undone, logged" \
+	bash -c 'grep -q "0000:01:00.0: vfio-pci did not take it (No such device)" "$0/dev/kmsg" &&
+		[ "$(cat "$0/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "" ] &&
+		[ "$(cat "$0/rc")" = 0 ]' "$R"
+
 EXAMPLE=$(dirname "$0")/../../conf/passthrough.conf
 R=$TAP_TMP/example; fake_root "$R"; cp "$EXAMPLE" "$R/etc/passthrough.conf"; run "$R" --dry-run
 check "the shipped example binds nothing as installed" contains "$R/out" "dry run: 0 bound, 0 already bound, 0 refused, 0 failed"

@@ -50,7 +50,17 @@ finished() { # ROOT: every file as the clean apply left it
 	done
 }
 
-export -f old_or_new finished
+undone() { # ROOT: every file as before any apply (absent where it was)
+	local f
+	for f in $FILES; do
+		if [ -e "template/$f" ]; then
+			cmp -s "$1/$f" "template/$f" || { echo "$f is not the admin's again"; return 1; }
+		elif [ -e "$1/$f" ]; then
+			echo "$f is still there"; return 1
+		fi
+	done
+}
+export -f old_or_new finished undone
 export FILES
 
 for mode in fail kill; do
@@ -58,7 +68,7 @@ for mode in fail kill; do
 	while :; do
 		rm -rf r && cp -a template r
 		spec=$n; [ $mode = kill ] && spec=kill:$n
-		PASSTHROUGH_FAULT=$spec "$PT" --sysfs r/sys --root r apply >out 2>&1
+		PASSTHROUGH_FAULT=$spec "$PT" --sysfs r/sys --root r apply >apply.out 2>&1
 		rc=$?
 		[ $rc -eq 0 ] && break # past the last write step
 		[ $n -gt 200 ] && { check "$mode: the write steps end" false; break; }
@@ -68,5 +78,35 @@ for mode in fail kill; do
 	done
 	check "$mode: there were write steps to interrupt ($((n - 1)))" test "$n" -gt 5
 done
+# --undo interrupted the same ways: each file is the applied or the
+# original one, and a second --undo finishes.
+for mode in fail kill; do
+	n=1
+	while :; do
+		rm -rf r && cp -a final r
+		spec=$n; [ $mode = kill ] && spec=kill:$n
+		PASSTHROUGH_FAULT=$spec "$PT" --sysfs r/sys --root r apply --undo >apply.out 2>&1 && break
+		[ $n -gt 200 ] && { check "undo $mode: the steps end" false; break; }
+		check "undo, $mode at step $n: every file old or new, then a second --undo finishes" \
+			bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply --undo >/dev/null && undone r' "$PT"
+		n=$((n + 1))
+	done
+done
+
+# A full disk: /var/lib/passthrough on a tmpfs that is full.
+rm -rf r && cp -a template r && mkdir -p r/var/lib/passthrough
+unshare -m --propagation private bash -c '
+	mount -t tmpfs -o size=16k tmpfs r/var/lib/passthrough &&
+	dd if=/dev/zero of=r/var/lib/passthrough/filler bs=1k count=64 2>/dev/null
+	"$0" --sysfs r/sys --root r apply >enospc.out 2>&1; echo $? >enospc.rc
+	rm -f r/var/lib/passthrough/filler
+	old_or_new r >old-or-new.out 2>&1; echo $? >old-or-new.rc' "$PT"
+check "a full disk: apply stops with ENOSPC and says what is in place" \
+	bash -c '[ "$(cat enospc.rc)" = 1 ] && grep -q "apply stopped (No space left on device)" enospc.out ||
+		{ echo "exit $(cat enospc.rc)"; cat enospc.out; false; }'
+check "a full disk: every file old or new" bash -c '[ "$(cat old-or-new.rc)" = 0 ] || { cat old-or-new.out; false; }'
+check "a full disk: with room again, apply finishes" \
+	bash -c '"$0" --sysfs r/sys --root r apply >/dev/null && finished r' "$PT"
+
 tap_end
 exit $((TAP_FAILED > 0))
