@@ -143,6 +143,23 @@ check "ENODEV on drivers_probe: the bind is checked, undone, logged" \
 		[ "$(cat "$0/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "" ] &&
 		[ "$(cat "$0/rc")" = 0 ]' "$R"
 
+R=$TAP_TMP/unreadable; fake_root "$R"; chmod -R a+rX "$TAP_TMP"; chmod 0600 "$R/etc/passthrough.conf"
+if [ "$(id -u)" = 0 ]; then
+	# root reads anything: an unprivileged user meets the unreadable file
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$EARLY" --root "$R" --sysfs "$R/sys" \
+		>"$R/out" 2>&1; echo $? >"$R/rc"
+	check "an unreadable config: the reason, nothing bound, exit 0" \
+		bash -c 'grep -q "passthrough.conf:0: cannot open the config: Permission denied" "$0/out" &&
+			grep -q "the config has errors: binding nothing" "$0/out" &&
+			[ "$(cat "$0/sys/bus/pci/devices/0000:01:00.0/driver_override")" = "(null)" ] &&
+			[ "$(cat "$0/rc")" = 0 ]' "$R"
+else
+	TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - an unreadable config # SKIP needs root to switch user"
+fi
+R=$TAP_TMP/symlink; fake_root "$R"; mv "$R/etc/passthrough.conf" "$R/etc/real.conf"
+ln -s real.conf "$R/etc/passthrough.conf"; run "$R" --dry-run
+check "a config that is a symbolic link is followed" contains "$R/out" "0000:01:00.0: would bind to vfio-pci"
+
 EXAMPLE=$(dirname "$0")/../../conf/passthrough.conf
 R=$TAP_TMP/example; fake_root "$R"; cp "$EXAMPLE" "$R/etc/passthrough.conf"; run "$R" --dry-run
 check "the shipped example binds nothing as installed" contains "$R/out" "dry run: 0 bound, 0 already bound, 0 refused, 0 failed"

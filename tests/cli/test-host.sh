@@ -210,6 +210,12 @@ if [ "$(id -u)" = 0 ]; then
 else
 	TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - golden: check-config-not-root # SKIP needs root to chown"
 fi
+new_root linked
+printf '[device.nic]\naddress = 01:00.0\n' >linked/etc/real.conf && chmod 0644 linked/etc/real.conf
+rm linked/etc/passthrough.conf && ln -s real.conf linked/etc/passthrough.conf
+check "check: a config that is a symbolic link gets a note" \
+	bash -c '"$0" --sysfs linked/sys --root linked check | tr -s " \n" "  " |
+		grep -q "note: linked/etc/passthrough.conf is a symbolic link fix: the initramfs gets a copy of the file it points to"' "$PT"
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check
