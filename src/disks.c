@@ -381,6 +381,25 @@ const struct pt_disk *pt_find_disk(const struct pt_disks *d, const char *name,
 	return NULL;
 }
 
+const struct pt_disk *pt_disk_by_path(const struct pt_disks *d, const char *root,
+				      const char *dev, bool by_name_if_missing,
+				      const struct pt_part **part)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *name;
+
+	*part = NULL;
+	if (strncmp(dev, "/dev/", 5) || pt_path(path, sizeof(path), root, "%s", dev + 1))
+		return NULL;
+	if (realpath(path, real))
+		name = strrchr(real, '/') + 1;
+	else if (by_name_if_missing)
+		name = strrchr(dev, '/') + 1;
+	else
+		return NULL;
+	return pt_valid_block_name(name) ? pt_find_disk(d, name, part) : NULL;
+}
+
 void pt_disks_free(struct pt_disks *d)
 {
 	for (size_t i = 0; i < d->n; i++)

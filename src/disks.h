@@ -62,6 +62,13 @@ int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_dis
 const struct pt_disk *pt_find_disk(const struct pt_disks *d, const char *name,
 				   const struct pt_part **part);
 void pt_disks_free(struct pt_disks *d);
+/* A path under /dev, looked up under ROOT (/dev/sdb1, /dev/disk/by-id/...),
+ * to the disk it is or belongs to; the partition in *part. When the path
+ * does not exist under ROOT, `by_name_if_missing` takes its last component
+ * as the kernel's name (a config may name a node the root lacks). */
+const struct pt_disk *pt_disk_by_path(const struct pt_disks *d, const char *root,
+				      const char *dev, bool by_name_if_missing,
+				      const struct pt_part **part);
 /* The /dev/disk/by-id name udev made for a block device (not a wwn- one
  * when there is another), "" when there is none. */
 void pt_by_id_name(const char *root, const char *name, char *out, size_t len);

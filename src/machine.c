@@ -501,24 +501,6 @@ static int add_controller(struct pt_match *m, const struct pci_addr *a)
 	return 0;
 }
 
-/* /dev/disk/by-id/... or /dev/sda1 under --root, to the kernel's name of
- * the block device (sda1), then to the disk it is or belongs to, and the
- * PCI device that disk sits behind. */
-static const struct pt_disk *disk_of(const struct pt_machine_paths *p,
-				     const struct pt_machine *m, const char *dev)
-{
-	char path[PATH_MAX], real[PATH_MAX];
-	const struct pt_part *part;
-	const char *name;
-
-	if (pt_path(path, sizeof(path), p->root, "%s", dev + 1))
-		return NULL;
-	name = realpath(path, real) ? strrchr(real, '/') + 1 : strrchr(dev, '/') + 1;
-	if (!pt_valid_block_name(name))
-		return NULL;
-	return pt_find_disk(&m->disks, name, &part);
-}
-
 int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,
 			      const struct pt_machine_paths *p)
 {
@@ -526,6 +508,7 @@ int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,
 		for (size_t k = 0; k < cfg->rules[r].n_matches; k++) {
 			struct pt_match *sel = &cfg->rules[r].matches[k];
 			const struct pt_disk *disk;
+			const struct pt_part *part;
 			int err = 0;
 
 			if (!pt_match_is_host_only(sel->kind))
@@ -543,7 +526,8 @@ int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,
 						err = add_controller(sel, &bus->controller);
 			}
 			if (sel->kind == PT_MATCH_DISK &&
-			    (disk = disk_of(p, m, sel->u.path)) && disk->has_controller)
+			    (disk = pt_disk_by_path(&m->disks, p->root, sel->u.path, true, &part)) &&
+			    disk->has_controller)
 				err = add_controller(sel, &disk->controller);
 			if (err)
 				return err;

@@ -173,18 +173,12 @@ struct resolved {
  * disk model. */
 static int resolve_device(const struct host *h, const char *dev, struct resolved *r)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	const char *name;
-
 	memset(r, 0, sizeof(*r));
-	if (strncmp(dev, "/dev/", 5) || strstr(dev, "/..") ||
-	    pt_path(path, sizeof(path), h->o.root, "%s", dev + 1)) {
+	if (strncmp(dev, "/dev/", 5) || strstr(dev, "/..")) {
 		fprintf(stderr, "passthrough: '%s' is not a block device path under /dev\n", dev);
 		return EXIT_USAGE;
 	}
-	name = realpath(path, real) ? strrchr(real, '/') + 1 : NULL;
-	if (!name || !pt_valid_block_name(name) ||
-	    !(r->disk = pt_find_disk(&h->m.disks, name, &r->part))) {
+	if (!(r->disk = pt_disk_by_path(&h->m.disks, h->o.root, dev, false, &r->part))) {
 		fprintf(stderr, "passthrough: block device not found: %s (see `passthrough "
 			"disks` or lsblk)\n", dev);
 		return EXIT_NOT_FOUND;
