@@ -2,12 +2,14 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A section header as the line reader saw it. inih reports sections only
  * through the keys inside them, so the reader notes every header: that is
@@ -73,12 +75,25 @@ static bool valid_utf8(const unsigned char *s, size_t len)
 	return true;
 }
 
+/* inih skips these before a section header or a key (isspace), so the
+ * reader must too: a form feed before "[global]" hides nothing. */
+static bool ini_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static const char utf8_bom[] = "\xef\xbb\xbf";
+
 static int note_section_header(struct parse_ctx *ctx, const char *line)
 {
 	const char *start, *end;
 	struct section_header *h;
 
-	while (*line == ' ' || *line == '\t')
+	/* inih accepts a byte-order mark before the first line (Windows
+	 * editors write one). */
+	if (ctx->line == 1 && strncmp(line, utf8_bom, 3) == 0)
+		line += 3;
+	while (ini_blank(*line))
 		line++;
 	if (*line != '[')
 		return 0;
@@ -100,6 +115,32 @@ static int note_section_header(struct parse_ctx *ctx, const char *line)
 	return 0;
 }
 
+enum pt_line_status pt_config_line(char *out, int num, const char *in, size_t len,
+				   size_t *content)
+{
+	size_t n = len;
+
+	/* The line ending, however many '\r' it has, is not content: it must
+	 * neither count against the limit nor be copied. */
+	while (n > 0 && (in[n - 1] == '\n' || in[n - 1] == '\r'))
+		n--;
+	*content = n;
+	if (num < 3)
+		return PT_LINE_TOO_LONG;
+	strcpy(out, "\n");
+	if (memchr(in, '\0', len))
+		return PT_LINE_NUL;
+	if (!valid_utf8((const unsigned char *)in, n))
+		return PT_LINE_NOT_UTF8;
+	/* inih's own limit: room for "\r\n" and the terminating NUL. */
+	if (n > (size_t)num - 3)
+		return PT_LINE_TOO_LONG;
+	memcpy(out, in, n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	return PT_LINE_OK;
+}
+
 /* fgets-like reader for inih that counts lines and refuses what inih would
  * silently mangle: lines longer than its buffer (it splits them into a
  * truncated value and a bogus later line), NUL bytes and invalid UTF-8.
@@ -111,35 +152,32 @@ static char *read_line(char *str, int num, void *stream)
 	size_t content;
 
 	len = getline(&ctx->buf, &ctx->cap, ctx->f);
-	if (len < 0)
+	if (len < 0 || num < 3)
 		return NULL;
 	ctx->line++;
-	content = (size_t)len;
-	while (content > 0 && (ctx->buf[content - 1] == '\n' ||
-			       ctx->buf[content - 1] == '\r'))
-		content--;
-
-	if (strlen(ctx->buf) != (size_t)len) {
+	switch (pt_config_line(str, num, ctx->buf, (size_t)len, &content)) {
+	case PT_LINE_OK:
+		if (note_section_header(ctx, str) < 0)
+			ctx->oom = true;
+		break;
+	case PT_LINE_NUL:
 		add_error(ctx, ctx->line,
 			  "the line contains a NUL byte; the file is not text: "
 			  "rewrite it with a text editor");
-	} else if (!valid_utf8((const unsigned char *)ctx->buf, content)) {
+		break;
+	case PT_LINE_NOT_UTF8:
 		add_error(ctx, ctx->line,
 			  "the line is not valid UTF-8; rewrite it in plain "
 			  "ASCII");
-	} else if (num < 3 || content > (size_t)num - 3) {
+		break;
+	case PT_LINE_TOO_LONG:
 		add_error(ctx, ctx->line,
 			  "the line is %zu characters long, more than the %d "
-			  "the parser accepts; split the values over several "
-			  "rules or shorten the comment",
+			  "the parser accepts; split a list over several lines "
+			  "that each start with the key, or shorten the comment",
 			  content, num - 3);
-	} else {
-		if (note_section_header(ctx, ctx->buf) < 0)
-			ctx->oom = true;
-		memcpy(str, ctx->buf, (size_t)len + 1);
-		return str;
+		break;
 	}
-	strcpy(str, "\n");
 	return str;
 }
 
@@ -227,6 +265,7 @@ static const struct key_desc keys[] = {
 	{ "usb", SCOPE_DEVICE, true, PT_MATCH_USB },
 	{ "usb_bus", SCOPE_DEVICE, true, PT_MATCH_USB_BUS },
 	{ "disk", SCOPE_DEVICE, true, PT_MATCH_DISK },
+	{ "guard", SCOPE_DEVICE, true, -1 },
 	{ "functions", SCOPE_DEVICE, false, -1 },
 	{ "allow_boot_vga", SCOPE_DEVICE, false, -1 },
 	{ "driver", SCOPE_DEVICE, false, -1 },
@@ -234,8 +273,8 @@ static const struct key_desc keys[] = {
 
 static const char *const key_hint[] = {
 	[SCOPE_GLOBAL] = "iommu, iommu_pt, driver, unsafe_interrupts, disable_vga",
-	[SCOPE_DEVICE] = "address, ids, class, group, usb, usb_bus, disk, functions, "
-			 "allow_boot_vga, driver",
+	[SCOPE_DEVICE] = "address, ids, class, group, usb, usb_bus, disk, guard, "
+			 "functions, allow_boot_vga, driver",
 };
 
 /* /dev/... with no "." or ".." component: it is looked up under --root. */
@@ -300,6 +339,57 @@ static int parse_match_token(enum pt_match_kind kind, const char *tok,
 		break;
 	}
 	return -EINVAL;
+}
+
+int pt_guard_parse(const char *s, struct pt_guard *out)
+{
+	char buf[64], *ids, *cls;
+	struct pci_id_match id;
+	struct pci_class_match c;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	if (!(ids = strchr(buf, '=')))
+		return -EINVAL;
+	*ids++ = '\0';
+	if (!(cls = strrchr(ids, ':')))
+		return -EINVAL;
+	*cls++ = '\0';
+	if (pci_addr_parse(buf, &out->addr) || pci_id_parse(ids, &id) ||
+	    id.has_subsystem || pci_class_parse(cls, &c) || c.mask != 0xffffff)
+		return -EINVAL;
+	out->vendor = id.vendor;
+	out->device = id.device;
+	out->class = c.value;
+	return 0;
+}
+
+static int add_guards(struct parse_ctx *ctx, struct pt_rule *rule,
+		      const struct section_header *h, const char *value)
+{
+	struct pt_guard *g;
+	char *copy, *tok, *save = NULL;
+
+	g = realloc(rule->guards, (rule->n_guards + count_tokens(value)) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	rule->guards = g;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save)) {
+		if (pt_guard_parse(tok, &rule->guards[rule->n_guards]) == 0)
+			rule->n_guards++;
+		else
+			add_error(ctx, ctx->line,
+				  "[%s] guard: '%s' is not ADDRESS=VENDOR:DEVICE:CLASS, "
+				  "as in 0000:01:00.0=8086:10d3:020000",
+				  h->name, tok);
+	}
+	free(copy);
+	return 0;
 }
 
 static int add_matches(struct parse_ctx *ctx, struct pt_rule *rule,
@@ -385,7 +475,8 @@ static void apply_single(struct parse_ctx *ctx, struct section_header *h,
 
 static bool valid_rule_name(const char *s)
 {
-	if (!*s || strlen(s) > 64)
+	/* inih keeps section names to 49 bytes: "device." and 42 more. */
+	if (!*s || strlen(s) > PT_RULE_NAME_MAX)
 		return false;
 	for (; *s; s++) {
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
@@ -437,9 +528,9 @@ static int open_section(struct parse_ctx *ctx, size_t index)
 	name = h->name + 7;
 	if (!valid_rule_name(name)) {
 		add_error(ctx, h->line,
-			  "[%s]: the rule name '%s' must be 1 to 64 letters, "
+			  "[%s]: the rule name '%s' must be 1 to %d letters, "
 			  "digits, '-', '_' or '.'",
-			  h->name, name);
+			  h->name, name, PT_RULE_NAME_MAX);
 		return 0;
 	}
 	r = realloc(cfg->rules, (cfg->n_rules + 1) * sizeof(*r));
@@ -469,29 +560,53 @@ static const struct key_desc *find_key(enum key_scope scope, const char *name,
 	return NULL;
 }
 
+/* The header a key belongs to: the last one the reader noted before it.
+ * inih says which section it put the key in; when the two disagree, the
+ * file does not mean the same thing to every reader, and nothing in it
+ * may be trusted. */
+static struct section_header *header_of_key(struct parse_ctx *ctx, size_t *index)
+{
+	for (size_t i = ctx->n_headers; i > 0; i--) {
+		if (ctx->headers[i - 1].line > ctx->line)
+			continue;
+		*index = i - 1;
+		return &ctx->headers[i - 1];
+	}
+	return NULL;
+}
+
+static bool same_section(const struct section_header *h, const char *section)
+{
+	/* inih cuts names at 49 bytes; such a name is refused anyway. */
+	return strlen(h->name) > 49 ? strncmp(h->name, section, 49) == 0 :
+				      strcmp(h->name, section) == 0;
+}
+
 static int handle_key(void *user, const char *section, const char *key,
 		      const char *value)
 {
 	struct parse_ctx *ctx = user;
-	struct section_header *h = NULL;
+	struct section_header *h;
 	const struct key_desc *kd;
-	size_t hi, ki;
+	size_t hi = 0, ki;
 
-	(void)section; /* the reader's header record carries it, with its line */
-	for (hi = ctx->n_headers; hi > 0; hi--) {
-		if (ctx->headers[hi - 1].line <= ctx->line) {
-			h = &ctx->headers[hi - 1];
-			break;
-		}
-	}
-	if (!h) {
+	h = header_of_key(ctx, &hi);
+	if (!h && !*section) {
 		add_error(ctx, ctx->line,
 			  "%s: the key is outside any section; put it under "
 			  "[global] or [device.NAME]",
 			  key);
 		return !ctx->oom;
 	}
-	if (!h->opened && open_section(ctx, hi - 1) < 0)
+	if (!h || !same_section(h, section)) {
+		add_error(ctx, ctx->line,
+			  "%s: INI readers disagree on which section this key is "
+			  "in ([%s] or [%s]); put each section header alone on its "
+			  "line, with nothing but spaces before it",
+			  key, h ? h->name : "", section);
+		return !ctx->oom;
+	}
+	if (!h->opened && open_section(ctx, hi) < 0)
 		ctx->oom = true;
 	if (!h->valid)
 		return !ctx->oom; /* the section's own error says it all */
@@ -501,10 +616,10 @@ static int handle_key(void *user, const char *section, const char *key,
 		add_error(ctx, ctx->line, "[%s] %s: unknown key; expected one of %s",
 			  h->name, key,
 			  key_hint[h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE]);
-	} else if (h->seen_keys & (1u << ki)) {
+	} else if ((h->seen_keys & (1u << ki)) && !kd->multi) {
 		add_error(ctx, ctx->line,
 			  "[%s] %s: the key is given twice in this section; "
-			  "put all values on one line, separated by spaces",
+			  "it takes one value",
 			  h->name, key);
 	} else if (count_tokens(value) == 0) {
 		h->seen_keys |= 1u << ki;
@@ -515,11 +630,16 @@ static int handle_key(void *user, const char *section, const char *key,
 		add_error(ctx, ctx->line, "[%s] %s: takes one value, not '%s'",
 			  h->name, key, value);
 	} else {
+		/* A list may go on over several lines, each starting with
+		 * its key: values add up. */
 		h->seen_keys |= 1u << ki;
 		if (kd->match_kind >= 0) {
 			if (add_matches(ctx, &ctx->cfg->rules[h->rule], h, key,
 					(enum pt_match_kind)kd->match_kind,
 					value) < 0)
+				ctx->oom = true;
+		} else if (!strcmp(key, "guard")) {
+			if (add_guards(ctx, &ctx->cfg->rules[h->rule], h, value) < 0)
 				ctx->oom = true;
 		} else {
 			apply_single(ctx, h, key, value);
@@ -613,10 +733,12 @@ int pt_config_load(const char *path, struct pt_config *cfg)
 	struct stat st;
 	char text[256];
 	FILE *f;
-	int r;
+	int fd, r;
 
-	f = fopen(path, "re");
-	if (!f) {
+	/* Without O_NONBLOCK, opening a FIFO waits for a writer forever: the
+	 * boot, update-grub and apply would hang on it. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		int err = errno;
 
 		snprintf(text, sizeof(text), "cannot open the config: %s",
@@ -624,11 +746,18 @@ int pt_config_load(const char *path, struct pt_config *cfg)
 		r = config_file_error(cfg, path, text);
 		return r < 0 ? r : (err == ENOENT ? -ENOENT : 0);
 	}
-	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
-		fclose(f);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return config_file_error(cfg, path,
 					 "the config is not a regular file; "
 					 "it must be a plain file");
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+	    !(f = fdopen(fd, "r"))) {
+		snprintf(text, sizeof(text), "cannot read the config: %s",
+			 strerror(errno));
+		close(fd);
+		return config_file_error(cfg, path, text);
 	}
 	r = pt_config_parse_stream(f, path, cfg);
 	if (r == 0 && ferror(f)) {
@@ -654,6 +783,7 @@ void pt_config_free(struct pt_config *cfg)
 		}
 		free(cfg->rules[i].name);
 		free(cfg->rules[i].matches);
+		free(cfg->rules[i].guards);
 	}
 	for (size_t i = 0; i < cfg->n_errors; i++)
 		free(cfg->errors[i].text);

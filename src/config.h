@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum pt_iommu { PT_IOMMU_AUTO, PT_IOMMU_INTEL, PT_IOMMU_AMD, PT_IOMMU_OFF };
@@ -51,11 +52,27 @@ struct pt_match {
 
 bool pt_match_is_host_only(enum pt_match_kind kind);
 
+/* What `passthrough generate` found at an address, so the binder can tell
+ * when another device sits there at boot (a firmware update renumbered the
+ * buses, a card was added): "guard = 0000:01:00.0=8086:10d3:020000". */
+struct pt_guard {
+	struct pci_addr addr;
+	uint16_t vendor, device;
+	uint32_t class;
+};
+
+int pt_guard_parse(const char *s, struct pt_guard *out);
+
+/* inih keeps section names to 49 bytes: "device." and 42 more. */
+#define PT_RULE_NAME_MAX 42
+
 struct pt_rule {
 	char *name; /* the NAME of [device.NAME] */
 	unsigned line; /* the section header's line */
 	struct pt_match *matches;
 	size_t n_matches;
+	struct pt_guard *guards;
+	size_t n_guards;
 	bool all_functions;
 	bool allow_boot_vga;
 	enum pt_driver driver; /* PT_DRIVER_DEFAULT: the [global] driver */
@@ -80,6 +97,14 @@ struct pt_config {
 	struct pt_config_error *errors;
 	size_t n_errors;
 };
+
+/* One line of the file as inih must get it, in out[0..num): its content
+ * without the line ending, then '\n'. Anything else (a NUL byte, invalid
+ * UTF-8, more than num - 3 bytes of content) is refused: out then holds a
+ * blank line. *content gets the content's length either way. */
+enum pt_line_status { PT_LINE_OK, PT_LINE_NUL, PT_LINE_NOT_UTF8, PT_LINE_TOO_LONG };
+enum pt_line_status pt_config_line(char *out, int num, const char *in, size_t len,
+				   size_t *content);
 
 /* Parses a config from a stream. Returns 0 on success (check n_errors:
  * a config with errors is still returned so every error can be shown),

@@ -102,6 +102,22 @@ R=$TAP_TMP/confdir; fake_root "$R"; rm "$R/etc/passthrough.conf"; mkdir "$R/etc/
 check "a config that is a directory binds nothing" \
 	contains "$R/dev/kmsg" "passthrough.conf:0: the config is not a regular file"
 
+# Issue 10: a run of carriage returns after a value overflowed inih's line
+# buffer and the binder died with SIGSEGV (exit 139).
+R=$TAP_TMP/crlf; fake_root "$R"
+{ printf '[device.nic]\naddress = 01:00.0'; head -c 300 /dev/zero | tr '\0' '\r'; printf '\n'; } >"$R/etc/passthrough.conf"
+run "$R" --dry-run
+check "a line ending in 300 carriage returns: read, exit 0" \
+	bash -c 'grep -q "0000:01:00.0: would bind to vfio-pci" "$0" && [ "$(cat "$1")" = 0 ]' "$R/out" "$R/rc"
+R=$TAP_TMP/fifo; fake_root "$R"; rm "$R/etc/passthrough.conf"; mkfifo "$R/etc/passthrough.conf"
+timeout 10 "$EARLY" --root "$R" --sysfs "$R/sys" >"$R/out" 2>&1; echo $? >"$R/rc"
+check "a FIFO as the config: refused at once, not waited on, exit 0" \
+	bash -c 'grep -q "passthrough.conf:0: the config is not a regular file" "$0" && [ "$(cat "$1")" = 0 ]' "$R/dev/kmsg" "$R/rc"
+R=$TAP_TMP/vt; fake_root "$R"; printf '[device.nic]\naddress = 01:00.0\n\v[global]\ndriver = pci-stub\n' >"$R/etc/passthrough.conf"
+run "$R" --dry-run
+check "a vertical tab before [global] hides nothing: its keys are global" \
+	contains "$R/out" "0000:01:00.0 [8086:10d3] rule nic: for pci-stub"
+
 R=$TAP_TMP/conf-c; fake_root "$R"; printf '[device.x]\naddress = 02:00.0\n' >"$R/other.conf"; run "$R" -c "$R/other.conf" --dry-run
 check "-c picks another config" contains "$R/out" "0000:02:00.0: would bind to vfio-pci"
 

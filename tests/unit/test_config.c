@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void parse(const char *text, size_t len, struct pt_config *cfg)
 {
@@ -112,7 +113,7 @@ static const struct bad_case bad[] = {
 	  "driver, unsafe_interrupts, disable_vga\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
 	  "2: [device.a] adress: unknown key; expected one of address, ids, "
-	  "class, group, usb, usb_bus, disk, functions, allow_boot_vga, driver\n" },
+	  "class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, driver\n" },
 	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
 	  "2: [device.a] address: '1:0.0' is not a PCI address; write DDDD:BB:SS.F "
 	  "or BB:SS.F in hex, as `lspci -D` prints it\n" },
@@ -131,9 +132,29 @@ static const struct bad_case bad[] = {
 	{ "negative group", "[device.a]\ngroup = -1\n", 0,
 	  "2: [device.a] group: '-1' is not an IOMMU group number; write a decimal "
 	  "number as listed by `passthrough list`\n" },
-	{ "duplicate key", "[device.a]\nids = 8086:10d3\nids = 8086:10d4\n", 0,
-	  "3: [device.a] ids: the key is given twice in this section; put all "
-	  "values on one line, separated by spaces\n" },
+	{ "duplicate key", "[device.a]\nids = 8086:10d3\nfunctions = all\nfunctions = all\n", 0,
+	  "4: [device.a] functions: the key is given twice in this section; it "
+	  "takes one value\n" },
+	{ "bad guard", "[device.a]\naddress = 01:00.0\nguard = 01:00.0=8086:10d3 "
+	  "01:00.0=8086:10d3:0200 01:00.0=8086:10d3:020000\n", 0,
+	  "3: [device.a] guard: '01:00.0=8086:10d3' is not ADDRESS=VENDOR:DEVICE:CLASS, "
+	  "as in 0000:01:00.0=8086:10d3:020000\n"
+	  "3: [device.a] guard: '01:00.0=8086:10d3:0200' is not ADDRESS=VENDOR:DEVICE:CLASS, "
+	  "as in 0000:01:00.0=8086:10d3:020000\n" },
+	{ "rule name too long for inih", "[device.abcdefghijabcdefghijabcdefghijabcdefghij123]\n"
+	  "ids = 8086:10d3\n", 0,
+	  "1: [device.abcdefghijabcdefghijabcdefghijabcdefghij123]: the rule name "
+	  "'abcdefghijabcdefghijabcdefghijabcdefghij123' must be 1 to 42 letters, digits, "
+	  "'-', '_' or '.'\n" },
+	{ "a header inih does not read as one", "[device.a]\nids = 8086:10d3\n"
+	  "[device.b ;x]\nids = 8086:10d4\n", 0,
+	  "3: syntax error: expected '[section]', 'key = value' or a comment "
+	  "starting with ';' or '#'\n"
+	  "3: [device.b ;x]: the rule name 'b ;x' must be 1 to 42 letters, digits, "
+	  "'-', '_' or '.'\n"
+	  "4: ids: INI readers disagree on which section this key is in "
+	  "([device.b ;x] or [device.a]); put each section header alone on its line, "
+	  "with nothing but spaces before it\n" },
 	{ "duplicate section", "[device.a]\nids = 8086:10d3\n[device.a]\nclass = 0x02\n", 0,
 	  "3: [device.a]: the section appears again (first at line 1); merge the "
 	  "two, or give the rule another name\n" },
@@ -147,10 +168,10 @@ static const struct bad_case bad[] = {
 	  "1: [device.a]: the rule selects nothing; give at least one of address, "
 	  "ids, class, group, usb, usb_bus or disk\n" },
 	{ "bad rule name", "[device.a/b]\nids = 8086:10d3\n", 0,
-	  "1: [device.a/b]: the rule name 'a/b' must be 1 to 64 letters, digits, "
+	  "1: [device.a/b]: the rule name 'a/b' must be 1 to 42 letters, digits, "
 	  "'-', '_' or '.'\n" },
 	{ "empty rule name", "[device.]\nids = 8086:10d3\n", 0,
-	  "1: [device.]: the rule name '' must be 1 to 64 letters, digits, '-', "
+	  "1: [device.]: the rule name '' must be 1 to 42 letters, digits, '-', "
 	  "'_' or '.'\n" },
 	{ "key outside a section", "ids = 8086:10d3\n", 0,
 	  "1: ids: the key is outside any section; put it under [global] or "
@@ -200,7 +221,8 @@ static const struct bad_case bad[] = {
 	  "3: the line is not valid UTF-8; rewrite it in plain ASCII\n" },
 	{ "line too long", long_line, 0,
 	  "2: the line is 302 characters long, more than the 197 the parser "
-	  "accepts; split the values over several rules or shorten the comment\n" },
+	  "accepts; split a list over several lines that each start with the key, "
+	  "or shorten the comment\n" },
 };
 
 static void bad_configs_give_exact_errors(void **state)
@@ -248,6 +270,114 @@ static void a_too_long_line_does_not_leak_into_the_next(void **state)
 	assert_int_equal(cfg.n_rules, 1);
 	assert_int_equal(cfg.rules[0].n_matches, 1);
 	pt_config_free(&cfg);
+}
+
+/* Issue 10: "address = 01:00.0" and 300 carriage returns overflowed
+ * inih's 200-byte line buffer: the line ending counted neither in the
+ * limit nor in the copy's bound. */
+static void a_run_of_carriage_returns_is_a_line_ending(void **state)
+{
+	char text[400];
+	struct pt_config cfg;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "[device.a]\naddress = 01:00.0");
+	memset(text + n, '\r', 300);
+	text[n + 300] = '\n';
+	parse(text, n + 301, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_int_equal(cfg.rules[0].n_matches, 1);
+	pt_config_free(&cfg);
+}
+
+/* The line handed to inih never exceeds its buffer, whatever the input:
+ * checked on a heap buffer of exactly inih's size, where AddressSanitizer
+ * sees one byte too many. */
+static void a_line_never_overflows_the_parser_buffer(void **state)
+{
+	static const char *const endings[] = { "", "\n", "\r\n", "\r\r\r\r\n", "\r" };
+	char in[600];
+	size_t content;
+
+	(void)state;
+	for (size_t e = 0; e < sizeof(endings) / sizeof(endings[0]); e++) {
+		for (size_t len = 190; len < 210; len++) {
+			char *out = malloc(200);
+			enum pt_line_status st;
+
+			assert_non_null(out);
+			memset(in, 'x', len);
+			strcpy(in + len, endings[e]);
+			st = pt_config_line(out, 200, in, strlen(in), &content);
+			assert_int_equal(content, len);
+			assert_int_equal(st, len <= 197 ? PT_LINE_OK : PT_LINE_TOO_LONG);
+			assert_int_equal(strlen(out), st == PT_LINE_OK ? len + 1 : 1);
+			free(out);
+		}
+	}
+}
+
+/* inih skips every isspace() character before a header and a UTF-8
+ * byte-order mark before the first line: the config must read the same. */
+static void headers_read_as_inih_reads_them(void **state)
+{
+	static const char vt[] = "[device.nic]\naddress = 01:00.0\n\v[global]\ndriver = pci-stub\n"
+				 "\f[device.two]\nids = 8086:10d3\n";
+	static const char bom[] = "\xef\xbb\xbf[device.nic]\naddress = 01:00.0\n";
+	struct pt_config cfg;
+
+	(void)state;
+	parse(vt, sizeof(vt) - 1, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_int_equal(cfg.driver, PT_DRIVER_PCI_STUB);
+	assert_int_equal(cfg.n_rules, 2);
+	assert_int_equal(cfg.rules[0].driver, PT_DRIVER_DEFAULT);
+	assert_int_equal(cfg.rules[0].n_matches, 1);
+	pt_config_free(&cfg);
+	parse(bom, sizeof(bom) - 1, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_int_equal(cfg.n_rules, 1);
+	pt_config_free(&cfg);
+}
+
+/* A list too long for one line goes on over several, each starting with
+ * the key; the values add up. */
+static void a_list_continues_on_lines_that_repeat_the_key(void **state)
+{
+	static const char text[] = "[device.a]\nids = 8086:10d3 8086:10d4\nids = 10de:1b80\n"
+				   "guard = 01:00.0=8086:10d3:020000\nguard = 02:00.0=8086:10d3:020000\n";
+	struct pt_config cfg;
+
+	(void)state;
+	parse(text, sizeof(text) - 1, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_int_equal(cfg.rules[0].n_matches, 3);
+	assert_int_equal(cfg.rules[0].n_guards, 2);
+	assert_int_equal(cfg.rules[0].guards[1].addr.bus, 2);
+	assert_int_equal(cfg.rules[0].guards[1].class, 0x020000);
+	pt_config_free(&cfg);
+}
+
+/* Opening a FIFO for reading blocks until a writer comes: the config is
+ * refused before it is read. */
+static void load_fifo_does_not_block(void **state)
+{
+	struct fakesys fs;
+	struct pt_config cfg;
+	char path[400];
+
+	(void)state;
+	fakesys_init(&fs);
+	fakesys_write(&fs, "etc/x", "");
+	snprintf(path, sizeof(path), "%s/etc/passthrough.conf", fs.root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(pt_config_load(path, &cfg), 0);
+	assert_string_equal(errors_of(&cfg),
+			    "0: the config is not a regular file; it must be a "
+			    "plain file\n");
+	pt_config_free(&cfg);
+	fakesys_cleanup(&fs);
 }
 
 static void load_missing_file(void **state)
@@ -318,6 +448,11 @@ int main(void)
 		cmocka_unit_test(bad_configs_give_exact_errors),
 		cmocka_unit_test(every_error_is_reported_not_just_the_first),
 		cmocka_unit_test(a_too_long_line_does_not_leak_into_the_next),
+		cmocka_unit_test(a_run_of_carriage_returns_is_a_line_ending),
+		cmocka_unit_test(a_line_never_overflows_the_parser_buffer),
+		cmocka_unit_test(headers_read_as_inih_reads_them),
+		cmocka_unit_test(a_list_continues_on_lines_that_repeat_the_key),
+		cmocka_unit_test(load_fifo_does_not_block),
 		cmocka_unit_test(load_missing_file),
 		cmocka_unit_test(load_directory),
 		cmocka_unit_test(load_regular_file),
