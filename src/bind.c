@@ -55,8 +55,29 @@ static bool device_present(const char *sysfs, const struct pt_device *dev)
 	       pt_read_attr(path, buf, sizeof(buf)) == 0;
 }
 
+/* The last resort when drivers_probe fails: the host driver's own bind
+ * file, so a device whose host driver is built in is not left without
+ * one for the rest of the boot. */
+static int bind_directly(const char *sysfs, const struct pt_device *dev,
+			 const char *driver, const struct pt_log *log)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!pt_valid_driver_name(driver))
+		return -EINVAL;
+	r = pt_path(path, sizeof(path), sysfs, "bus/pci/drivers/%s/bind", driver);
+	if (r == 0)
+		r = pt_write_attr(path, dev->bdf);
+	if (r)
+		pt_log(log, PT_ERR, "%s: binding it to %s directly failed too: %s",
+		       dev->bdf, driver, strerror(-r));
+	return r;
+}
+
 int pt_release_device(const char *sysfs, const struct pt_device *dev,
-		      const char *from_driver, const struct pt_log *log)
+		      const char *from_driver, const char *host_driver,
+		      const struct pt_log *log)
 {
 	char drv[PT_DRIVER_NAME_MAX];
 	int r;
@@ -76,21 +97,32 @@ int pt_release_device(const char *sysfs, const struct pt_device *dev,
 		return r;
 	}
 	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && !drv[0] &&
-	    (r = probe(sysfs, dev)))
-		pt_log(log, PT_DEBUG, "%s: drivers_probe: %s", dev->bdf,
+	    (r = probe(sysfs, dev))) {
+		pt_log(log, PT_ERR, "%s: drivers_probe failed: %s", dev->bdf,
 		       strerror(-r));
-	if (current_driver(sysfs, dev, drv, sizeof(drv)) != 0) {
+		if (host_driver[0] && strcmp(host_driver, from_driver))
+			bind_directly(sysfs, dev, host_driver, log);
+	}
+	if (current_driver(sysfs, dev, drv, sizeof(drv)) != 0)
 		return 0;
-	} else if (drv[0] && strcmp(drv, from_driver) == 0) {
+	if (drv[0] && strcmp(drv, from_driver) == 0) {
 		pt_log(log, PT_ERR, "%s: still on %s after unbinding it", dev->bdf, drv);
 		return -EBUSY;
-	} else if (drv[0]) {
-		pt_log(log, PT_INFO, "%s: back on its host driver %s", dev->bdf, drv);
-	} else {
-		pt_log(log, PT_INFO,
-		       "%s: released; its host driver takes it when it loads",
-		       dev->bdf);
 	}
+	if (drv[0]) {
+		pt_log(log, PT_INFO, "%s: back on its host driver %s", dev->bdf, drv);
+		return 0;
+	}
+	if (host_driver[0]) {
+		pt_log(log, PT_ERR,
+		       "%s: left without a driver: %s did not take it back; "
+		       "reboot, or try `passthrough unbind %s` once the cause is "
+		       "fixed",
+		       dev->bdf, host_driver, dev->bdf);
+		return -ENODEV;
+	}
+	pt_log(log, PT_INFO, "%s: released; its host driver takes it when it loads",
+	       dev->bdf);
 	return 0;
 }
 
@@ -149,6 +181,6 @@ restore:
 		pt_log(log, PT_WARNING, "%s: the device is gone", dev->bdf);
 		return PT_BIND_VANISHED;
 	}
-	pt_release_device(sysfs, dev, driver, log);
-	return PT_BIND_RESTORED;
+	return pt_release_device(sysfs, dev, driver, before, log) == 0 ?
+		       PT_BIND_RESTORED : PT_BIND_LOST;
 }

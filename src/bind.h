@@ -12,7 +12,9 @@ enum pt_bind_result {
 	PT_BIND_DONE,      /* now on the driver */
 	PT_BIND_ALREADY,   /* it was on the driver before */
 	PT_BIND_UNTOUCHED, /* failed before anything changed */
-	PT_BIND_RESTORED,  /* failed; override undone and device reprobed */
+	PT_BIND_RESTORED,  /* failed; back as it was (on its driver, or on
+			    * none when it had none) */
+	PT_BIND_LOST,      /* failed, and giving it back failed too */
 	PT_BIND_VANISHED,  /* the device is gone */
 };
 
@@ -21,8 +23,12 @@ enum pt_bind_result {
 enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
 				   const char *driver, const struct pt_log *log);
 /* Clears the override, unbinds the device if from_driver holds it, and
- * reprobes, so it goes back to whatever host driver matches it. */
+ * reprobes, so it goes back to whatever host driver matches it; when the
+ * reprobe fails, binds it to host_driver ("" when unknown) through that
+ * driver's bind file. 0 when it is on a host driver, or unbound and no
+ * host driver was expected; else -errno, with the reason logged. */
 int pt_release_device(const char *sysfs, const struct pt_device *dev,
-		      const char *from_driver, const struct pt_log *log);
+		      const char *from_driver, const char *host_driver,
+		      const struct pt_log *log);
 
 #endif

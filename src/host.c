@@ -601,7 +601,7 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 			dev->driver[0] ? dev->driver : "no driver");
 		return EXIT_PROBLEMS;
 	}
-	if (pt_release_device(h->o.sysfs, dev, dev->driver, &h->log) < 0)
+	if (pt_release_device(h->o.sysfs, dev, dev->driver, "", &h->log) < 0)
 		return EXIT_PROBLEMS;
 	if (h->have_plan)
 		for (size_t k = 0; k < h->plan.n; k++)

@@ -134,12 +134,13 @@ run "$R"
 check "a device whose attributes cannot be read is left out" \
 	contains "$R/dev/kmsg" "<4>passthrough: ignoring 0000:02:00.0: its vendor, device or class cannot be read"
 
-# Writes that fail as a real sysfs makes them fail, through a shim.
-cc -shared -fPIC -o "$TAP_TMP/failwrite.so" "$(dirname "$0")/failwrite.c" -ldl
+# Writes that fail as a real sysfs makes them fail, through the kernel
+# model (tests/cli/pcimock.c), here with only its failure switch.
+cc -shared -fPIC -o "$TAP_TMP/pcimock.so" "$(dirname "$0")/pcimock.c" -ldl
 failing() { # SUFFIX ERRNO ROOT: the binder with writes to *SUFFIX failing
 	# (ASan wants its runtime first; the shim only wraps write)
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	FAIL_WRITE_SUFFIX=$1 FAIL_WRITE_ERRNO=$2 LD_PRELOAD="$TAP_TMP/failwrite.so" \
+	PCIMOCK_FAIL="$1:$2" LD_PRELOAD="$TAP_TMP/pcimock.so" \
 		"$EARLY" --root "$3" --sysfs "$3/sys" >"$3/out" 2>&1
 	echo $? >"$3/rc"
 }
@@ -175,6 +176,52 @@ fi
 R=$TAP_TMP/symlink; fake_root "$R"; mv "$R/etc/passthrough.conf" "$R/etc/real.conf"
 ln -s real.conf "$R/etc/passthrough.conf"; run "$R" --dry-run
 check "a config that is a symbolic link is followed" contains "$R/out" "0000:01:00.0: would bind to vfio-pci"
+
+# The kernel model: writes move the driver links as the PCI core does, so
+# every outcome of a bind is reached without a kernel. e1000e and vfio-pci
+# are loaded (their driver directories exist); 01:00.0 starts on e1000e.
+modelled() { # ROOT [VAR=VALUE...]: the binder under the kernel model
+	local r=$1; shift
+	mkdir -p "$r/sys/bus/pci/drivers/vfio-pci"
+	for d in "$r"/sys/bus/pci/drivers/*; do : >"$d/bind"; : >>"$d/unbind"; done
+	echo e1000e >"$r/sys/bus/pci/devices/0000:01:00.0/mock-host-driver"
+	env ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		PCIMOCK_SYSFS="$r/sys" LD_PRELOAD="$TAP_TMP/pcimock.so" "$@" \
+		"$EARLY" --root "$r" --sysfs "$r/sys" >"$r/out" 2>&1
+	echo $? >"$r/rc"
+}
+driver_of() { local l; l=$(readlink "$1/sys/bus/pci/devices/$2/driver") && basename "$l" || echo none; }
+export -f driver_of
+R=$TAP_TMP/m-bind; fake_root "$R"; modelled "$R"
+check "model: a bind takes the device from its host driver" \
+	bash -c '[ "$(driver_of "$0" 0000:01:00.0)" = vfio-pci ] &&
+		grep -q "<5>passthrough: 0000:01:00.0: bound to vfio-pci, taken from e1000e" "$0/dev/kmsg"' "$R"
+R=$TAP_TMP/m-refused; fake_root "$R"; modelled "$R" PCIMOCK_REFUSE=vfio-pci
+check "model: vfio-pci refuses it: back on e1000e, reported as restored" \
+	bash -c '[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ] &&
+		grep -q "0000:01:00.0: vfio-pci did not take it (no driver link after probing)" "$0/dev/kmsg" &&
+		grep -q "0000:01:00.0: back on its host driver e1000e" "$0/dev/kmsg" &&
+		grep -q "done: 0 bound, 0 already bound, 0 refused, 1 failed" "$0/dev/kmsg"' "$R"
+# Issue 10: a failing drivers_probe on the way back left a device whose
+# host driver is built in without any driver, logged at debug level only.
+R=$TAP_TMP/m-probe-fails; fake_root "$R"; modelled "$R" PCIMOCK_REFUSE=vfio-pci PCIMOCK_FAIL=drivers_probe:19
+check "model: drivers_probe fails on the way back: an error, then the host driver's bind file" \
+	bash -c '[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ] &&
+		grep -q "<3>passthrough: 0000:01:00.0: drivers_probe failed: No such device" "$0/dev/kmsg" &&
+		grep -q "0000:01:00.0: back on its host driver e1000e" "$0/dev/kmsg"' "$R"
+R=$TAP_TMP/m-lost; fake_root "$R"; modelled "$R" PCIMOCK_REFUSE=vfio-pci PCIMOCK_FAIL=drivers_probe:19,e1000e/bind:19
+check "model: nothing takes it back: said as an error, never as restored" \
+	bash -c '[ "$(driver_of "$0" 0000:01:00.0)" = none ] &&
+		grep -q "<3>passthrough: 0000:01:00.0: binding it to e1000e directly failed too: No such device" "$0/dev/kmsg" &&
+		grep -q "<3>passthrough: 0000:01:00.0: left without a driver: e1000e did not take it back" "$0/dev/kmsg" &&
+		! grep -q "back on its host driver" "$0/dev/kmsg" && [ "$(cat "$0/rc")" = 0 ]' "$R"
+# As in early boot before coldplug: no driver yet, its module not loaded.
+R=$TAP_TMP/m-unbound; fake_root "$R"; rm "$R/sys/bus/pci/devices/0000:01:00.0/driver"
+rm -r "$R/sys/bus/pci/drivers/e1000e"; modelled "$R" PCIMOCK_REFUSE=vfio-pci
+check "model: a device that had no driver is released to none, without an error" \
+	bash -c '[ "$(driver_of "$0" 0000:01:00.0)" = none ] &&
+		grep -q "<6>passthrough: 0000:01:00.0: released; its host driver takes it when it loads" "$0/dev/kmsg" &&
+		! grep -q "<3>.*left without" "$0/dev/kmsg"' "$R"
 
 EXAMPLE=$(dirname "$0")/../../conf/passthrough.conf
 R=$TAP_TMP/example; fake_root "$R"; cp "$EXAMPLE" "$R/etc/passthrough.conf"; run "$R" --dry-run
