@@ -171,6 +171,25 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 			    "the rule selects no device on this machine");
 			continue;
 		}
+		if (rule_has_kind(rule, PT_MATCH_ADDRESS) && !rule_has_kind(rule, PT_MATCH_IDS) &&
+		    !rule_has_kind(rule, PT_MATCH_CLASS) && !rule->n_guards) {
+			list[0] = '\0';
+			for (size_t i = 0; i < m->devs.n; i++)
+				if (rule_matches(rule, &m->devs.v[i])) {
+					char id[16];
+
+					snprintf(id, sizeof(id), "%04x:%04x", m->devs.v[i].vendor,
+						 m->devs.v[i].device);
+					if (!strstr(list, id))
+						append_list(list, sizeof(list), id);
+				}
+			snprintf(fix, sizeof(fix),
+				 "add ids = %s (what is there now) to the rule; apply "
+				 "records them for the initramfs as well", list);
+			add(out, PT_SEV_WARNING, "address-only", at_rule(cfg, r, NULL), fix,
+			    "the rule selects by address alone: after a firmware update "
+			    "or a new card, another device may sit there");
+		}
 		if (!rule_has_kind(rule, PT_MATCH_IDS) ||
 		    rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)
 			continue;
@@ -204,6 +223,20 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 			    "remove the device from one of the rules",
 			    "rules %s and %s select it with different drivers",
 			    cfg->rules[d->rule].name, cfg->rules[d->other_rule].name);
+		else if (d->reason == PT_REASON_PLATFORM)
+			add(out, PT_SEV_ERROR, "platform-device", w,
+			    "remove it from the rule; pass the devices you need "
+			    "from another group",
+			    "it is part of the platform (class %06x): the binder "
+			    "refuses it at every boot", dev->class);
+		else if (d->reason == PT_REASON_CHANGED)
+			add(out, PT_SEV_ERROR, "device-changed", w,
+			    "check the address with `passthrough list`, fix the "
+			    "rule, and run `passthrough apply` again",
+			    "the config was applied for %04x:%04x class %06x at "
+			    "this address; now %04x:%04x class %06x sits there",
+			    d->guard->vendor, d->guard->device, d->guard->class,
+			    dev->vendor, dev->device, dev->class);
 		else if (d->reason == PT_REASON_BRIDGE)
 			add(out, PT_SEV_WARNING, "bridge", w,
 			    "select the devices behind the bridge instead",
@@ -274,7 +307,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 
 			if (o->iommu_group != dev->iommu_group)
 				continue;
-			if (pt_device_is_chipset(o))
+			if (pt_device_is_platform(o))
 				append_list(chipset, sizeof(chipset), o->bdf);
 			if (pt_device_is_bridge(o))
 				continue;

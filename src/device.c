@@ -16,6 +16,29 @@ bool pt_device_is_bridge(const struct pt_device *d)
 	return cls == 0x0600 || cls == 0x0604 || cls == 0x0607 || cls == 0x0609;
 }
 
+bool pt_device_is_platform(const struct pt_device *d)
+{
+	/* By class (base class and subclass):
+	 *   06 00  host bridge: the CPU's path to memory and to every device;
+	 *   06 01  ISA bridge (LPC/eSPI): firmware flash, TPM, embedded
+	 *          controller, keyboard, RTC and power buttons hang off it;
+	 *   06 02, 06 03  EISA and MCA bridges: the same on old machines;
+	 *   0c 05  SMBus: memory SPD, sensors, fan and voltage control;
+	 *   08 00..08 03  interrupt controller, DMA, timer, RTC;
+	 *   08 06  the IOMMU itself, the isolation vfio rests on.
+	 * Not here: RAM controllers (05 xx). Intel puts a driverless "Shared
+	 * SRAM" function in the chipset xHCI's group, and a driverless
+	 * function does not stop vfio from using a group. */
+	switch (d->class >> 8) {
+	case 0x0600: case 0x0601: case 0x0602: case 0x0603:
+	case 0x0c05:
+	case 0x0800: case 0x0801: case 0x0802: case 0x0803:
+	case 0x0806:
+		return true;
+	}
+	return false;
+}
+
 bool pt_valid_block_name(const char *s)
 {
 	if (!*s || strlen(s) >= 32 || s[0] == '.')

@@ -32,6 +32,11 @@ struct pt_devices {
  * header type is not "normal"), and host bridges belong to the chipset. */
 bool pt_device_is_bridge(const struct pt_device *d);
 
+/* The platform's own functions, which no guest may take whatever a config
+ * says: the binder refuses them at boot and `check` calls a group that
+ * holds one a chipset group. */
+bool pt_device_is_platform(const struct pt_device *d);
+
 /* Reads every device under SYSFS/bus/pci/devices, sorted by address.
  * A device whose attributes cannot be read is left out with a warning. */
 int pt_scan_devices(const char *sysfs, struct pt_devices *out,

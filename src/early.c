@@ -196,7 +196,15 @@ static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
 			       dev->driver[0] ? dev->driver : "no driver");
 			break;
 		case PT_REFUSED:
-			if (d->reason == PT_REASON_CONFLICT)
+			if (d->reason == PT_REASON_CHANGED)
+				pt_log(log, PT_WARNING,
+				       "%s [%04x:%04x] rule %s: refused: %s: it was "
+				       "%04x:%04x class %06x, it is %04x:%04x class %06x; "
+				       "run `passthrough apply` if the new device is meant",
+				       dev->bdf, dev->vendor, dev->device, rule, d->reason,
+				       d->guard->vendor, d->guard->device, d->guard->class,
+				       dev->vendor, dev->device, dev->class);
+			else if (d->reason == PT_REASON_CONFLICT)
 				pt_log(log, PT_WARNING,
 				       "%s [%04x:%04x] rules %s and %s: refused: %s",
 				       dev->bdf, dev->vendor, dev->device, rule,

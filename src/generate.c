@@ -1,5 +1,6 @@
 #include "generate.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,52 +54,80 @@ char *pt_render_modprobe_conf(const struct pt_config *cfg,
 	return text_end(&t);
 }
 
-static void write_class(FILE *f, const struct pci_class_match *c)
+/* A key's values, eight to a line: a long list stays far below the
+ * binder's line limit (inih's 200-byte buffer); each line repeats the
+ * key, and the values add up. */
+struct list_writer {
+	FILE *f;
+	const char *key;
+	size_t n;
+};
+
+#define VALUES_PER_LINE 8
+
+static void list_add(struct list_writer *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void list_add(struct list_writer *w, const char *fmt, ...)
 {
-	if (c->mask == 0xff0000)
-		fprintf(f, " 0x%02x", c->value >> 16);
-	else if (c->mask == 0xffff00)
-		fprintf(f, " 0x%04x", c->value >> 8);
-	else
-		fprintf(f, " 0x%06x", c->value);
+	va_list ap;
+
+	if (w->n % VALUES_PER_LINE == 0)
+		fprintf(w->f, "%s%s =", w->n ? "\n" : "", w->key);
+	fputc(' ', w->f);
+	va_start(ap, fmt);
+	vfprintf(w->f, fmt, ap);
+	va_end(ap);
+	w->n++;
+}
+
+static void list_end(struct list_writer *w)
+{
+	if (w->n)
+		fputc('\n', w->f);
+}
+
+static void write_match(struct list_writer *w, const struct pt_match *m)
+{
+	char addr[PCI_ADDR_STRLEN];
+
+	switch (m->kind) {
+	case PT_MATCH_ADDRESS:
+		pci_addr_format(&m->u.addr, addr);
+		list_add(w, "%s", addr);
+		break;
+	case PT_MATCH_IDS:
+		if (m->u.id.has_subsystem)
+			list_add(w, "%04x:%04x:%04x:%04x", m->u.id.vendor, m->u.id.device,
+				 m->u.id.subvendor, m->u.id.subdevice);
+		else
+			list_add(w, "%04x:%04x", m->u.id.vendor, m->u.id.device);
+		break;
+	case PT_MATCH_CLASS:
+		if (m->u.cls.mask == 0xff0000)
+			list_add(w, "0x%02x", m->u.cls.value >> 16);
+		else if (m->u.cls.mask == 0xffff00)
+			list_add(w, "0x%04x", m->u.cls.value >> 8);
+		else
+			list_add(w, "0x%06x", m->u.cls.value);
+		break;
+	case PT_MATCH_GROUP:
+		list_add(w, "%lu", m->u.number);
+		break;
+	default:
+		break;
+	}
 }
 
 static void write_matches(FILE *f, const struct pt_rule *rule, enum pt_match_kind kind,
 			  const char *key)
 {
-	bool any = false;
+	struct list_writer w = { f, key, 0 };
 
-	for (size_t i = 0; i < rule->n_matches; i++) {
-		const struct pt_match *m = &rule->matches[i];
-		char addr[PCI_ADDR_STRLEN];
-
-		if (m->kind != kind)
-			continue;
-		if (!any)
-			fprintf(f, "%s =", key);
-		any = true;
-		switch (kind) {
-		case PT_MATCH_ADDRESS:
-			pci_addr_format(&m->u.addr, addr);
-			fprintf(f, " %s", addr);
-			break;
-		case PT_MATCH_IDS:
-			fprintf(f, " %04x:%04x", m->u.id.vendor, m->u.id.device);
-			if (m->u.id.has_subsystem)
-				fprintf(f, ":%04x:%04x", m->u.id.subvendor, m->u.id.subdevice);
-			break;
-		case PT_MATCH_CLASS:
-			write_class(f, &m->u.cls);
-			break;
-		case PT_MATCH_GROUP:
-			fprintf(f, " %lu", m->u.number);
-			break;
-		default:
-			break;
-		}
-	}
-	if (any)
-		fputc('\n', f);
+	for (size_t i = 0; i < rule->n_matches; i++)
+		if (rule->matches[i].kind == kind)
+			write_match(&w, &rule->matches[i]);
+	list_end(&w);
 }
 
 static bool has_host_only(const struct pt_rule *rule)
@@ -113,11 +142,12 @@ static bool has_host_only(const struct pt_rule *rule)
 static void write_resolved(FILE *f, const struct pt_rule *rule,
 			   const struct pt_devices *devs)
 {
-	fputs("address =", f);
+	struct list_writer addresses = { f, "address", 0 }, ids = { f, "ids", 0 };
+
 	for (size_t i = 0; i < devs->n; i++)
 		if (rule_matches(rule, &devs->v[i]))
-			fprintf(f, " %s", devs->v[i].bdf);
-	fputs("\nids =", f);
+			list_add(&addresses, "%s", devs->v[i].bdf);
+	list_end(&addresses);
 	for (size_t i = 0; i < devs->n; i++) {
 		bool seen = false;
 
@@ -129,9 +159,36 @@ static void write_resolved(FILE *f, const struct pt_rule *rule,
 			    devs->v[j].device == devs->v[i].device)
 				seen = true;
 		if (!seen)
-			fprintf(f, " %04x:%04x", devs->v[i].vendor, devs->v[i].device);
+			list_add(&ids, "%04x:%04x", devs->v[i].vendor, devs->v[i].device);
 	}
-	fputc('\n', f);
+	list_end(&ids);
+}
+
+/* What sits at each address the rule names now, so the binder can refuse
+ * another device there at boot: the admin's guards as they are, then one
+ * for each address that has none. */
+static void write_guards(FILE *f, const struct pt_rule *rule, const struct pt_devices *devs)
+{
+	struct list_writer w = { f, "guard", 0 };
+	char addr[PCI_ADDR_STRLEN];
+
+	for (size_t i = 0; i < rule->n_guards; i++) {
+		const struct pt_guard *g = &rule->guards[i];
+
+		pci_addr_format(&g->addr, addr);
+		list_add(&w, "%s=%04x:%04x:%06x", addr, g->vendor, g->device, g->class);
+	}
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct pt_device *d = &devs->v[i];
+		bool named = false;
+
+		for (size_t k = 0; k < rule->n_matches && !named; k++)
+			named = rule->matches[k].kind == PT_MATCH_ADDRESS &&
+				!pci_addr_compare(&rule->matches[k].u.addr, &d->addr);
+		if (named && !pt_rule_guard(rule, &d->addr))
+			list_add(&w, "%s=%04x:%04x:%06x", d->bdf, d->vendor, d->device, d->class);
+	}
+	list_end(&w);
 }
 
 char *pt_render_initramfs_conf(const struct pt_config *cfg,
@@ -168,6 +225,7 @@ char *pt_render_initramfs_conf(const struct pt_config *cfg,
 			write_matches(f, rule, PT_MATCH_IDS, "ids");
 			write_matches(f, rule, PT_MATCH_CLASS, "class");
 			write_matches(f, rule, PT_MATCH_GROUP, "group");
+			write_guards(f, rule, devs);
 		}
 		if (rule->all_functions)
 			fputs("functions = all\n", f);

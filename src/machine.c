@@ -28,13 +28,6 @@ bool pt_device_is_display(const struct pt_device *d)
 	return (d->class >> 16) == 0x03;
 }
 
-bool pt_device_is_chipset(const struct pt_device *d)
-{
-	uint32_t cls = d->class >> 8;
-
-	return cls == 0x0600 || cls == 0x0601 || cls == 0x0c05 || cls == 0x0500;
-}
-
 long pt_machine_find(const struct pt_machine *m, const struct pci_addr *a)
 {
 	const struct pt_device *d = pt_find_device(&m->devs, a);

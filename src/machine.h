@@ -81,7 +81,5 @@ long pt_machine_find(const struct pt_machine *m, const struct pci_addr *a);
 bool pt_device_is_usb_controller(const struct pt_device *d);
 bool pt_device_is_storage_controller(const struct pt_device *d);
 bool pt_device_is_display(const struct pt_device *d);
-/* ISA bridge, SMBus, host bridge, RAM controller: the platform's own. */
-bool pt_device_is_chipset(const struct pt_device *d);
 
 #endif

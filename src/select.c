@@ -15,6 +15,25 @@ const char PT_REASON_NO_IOMMU[] =
 	"kernel command line";
 const char PT_REASON_CONFLICT[] =
 	"two rules select it with different drivers; remove it from one";
+const char PT_REASON_PLATFORM[] =
+	"it is part of the platform (host bridge, ISA/LPC bridge, SMBus, "
+	"interrupt controller or IOMMU): the host cannot run without it";
+const char PT_REASON_CHANGED[] =
+	"another device sits at its address than when `passthrough apply` "
+	"wrote the initramfs";
+
+const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pci_addr *a)
+{
+	for (size_t i = 0; i < rule->n_guards; i++)
+		if (pci_addr_compare(&rule->guards[i].addr, a) == 0)
+			return &rule->guards[i];
+	return NULL;
+}
+
+static bool guard_holds(const struct pt_guard *g, const struct pt_device *d)
+{
+	return g->vendor == d->vendor && g->device == d->device && g->class == d->class;
+}
 
 static bool match_one(const struct pt_match *m, const struct pt_device *d)
 {
@@ -116,6 +135,11 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 		out->reason = PT_REASON_BRIDGE;
 		if (c->implicit)
 			out->verdict = PT_SKIPPED;
+	} else if (pt_device_is_platform(dev)) {
+		out->reason = PT_REASON_PLATFORM;
+	} else if ((out->guard = pt_rule_guard(rule, &dev->addr)) &&
+		   !guard_holds(out->guard, dev)) {
+		out->reason = PT_REASON_CHANGED;
 	} else if (dev->boot_vga && !rule->allow_boot_vga) {
 		out->reason = PT_REASON_BOOT_VGA;
 	} else if (c->driver == PT_DRIVER_VFIO_PCI && dev->iommu_group < 0) {

@@ -20,6 +20,7 @@ struct pt_decision {
 	enum pt_verdict verdict;
 	const char *reason; /* for PT_REFUSED and PT_SKIPPED */
 	size_t other_rule;  /* the second rule, when two rules conflict */
+	const struct pt_guard *guard; /* PT_REASON_CHANGED: what was there */
 };
 
 struct pt_plan {
@@ -39,5 +40,10 @@ extern const char PT_REASON_BRIDGE[];
 extern const char PT_REASON_BOOT_VGA[];
 extern const char PT_REASON_NO_IOMMU[];
 extern const char PT_REASON_CONFLICT[];
+extern const char PT_REASON_PLATFORM[];
+extern const char PT_REASON_CHANGED[];
+
+/* The guard of a rule for an address, or NULL. */
+const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pci_addr *a);
 
 #endif

@@ -112,8 +112,32 @@ static void group_skips_bridges_quietly(void **state)
 {
 	(void)state;
 	assert_string_equal(plan_of("[device.g]\ngroup = 6 2\n"),
-			    "00:02.0=skipped 00:1f.0=vfio-pci 00:1f.2=vfio-pci "
-			    "00:1f.3=vfio-pci");
+			    "00:02.0=skipped 00:1f.0=refused 00:1f.2=vfio-pci "
+			    "00:1f.3=refused");
+}
+
+/* Issue 10: whatever the file says, the platform's own functions stay. */
+static void platform_functions_are_refused(void **state)
+{
+	(void)state;
+	assert_string_equal(plan_of("[device.lpc]\naddress = 00:1f.0 00:1f.3\n"),
+			    "00:1f.0=refused 00:1f.3=refused");
+	assert_string_equal(plan_of("[device.all]\nclass = 0x0c05 0x0601 0x0600\n"),
+			    "00:00.0=refused 00:1f.0=refused 00:1f.3=refused");
+}
+
+/* A guard names what was at an address when the initramfs was written:
+ * another device there now is refused, not bound. */
+static void a_guard_refuses_another_device_at_its_address(void **state)
+{
+	(void)state;
+	assert_string_equal(plan_of("[device.n]\naddress = 01:00.0\n"
+				    "guard = 01:00.0=8086:10d3:020000\n"), "01:00.0=vfio-pci");
+	assert_string_equal(plan_of("[device.n]\naddress = 01:00.0 03:00.0\n"
+				    "guard = 01:00.0=8086:10d3:020000 03:00.0=8086:10d3:020000\n"),
+			    "01:00.0=vfio-pci 03:00.0=refused");
+	assert_string_equal(plan_of("[device.n]\naddress = 01:00.0\n"
+				    "guard = 01:00.0=8086:10d3:010601\n"), "01:00.0=refused");
 }
 
 static void a_bridge_named_explicitly_is_refused(void **state)
@@ -228,6 +252,8 @@ int main(void)
 		cmocka_unit_test(class_prefix),
 		cmocka_unit_test(group_skips_bridges_quietly),
 		cmocka_unit_test(a_bridge_named_explicitly_is_refused),
+		cmocka_unit_test(platform_functions_are_refused),
+		cmocka_unit_test(a_guard_refuses_another_device_at_its_address),
 		cmocka_unit_test(functions_all_takes_the_whole_slot),
 		cmocka_unit_test(boot_vga_needs_consent),
 		cmocka_unit_test(drivers_per_rule_and_global),
