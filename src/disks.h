@@ -54,6 +54,16 @@ struct pt_disks {
 	size_t n;
 };
 
+/* The mounted datasets of one ZFS pool (rpool/ROOT/debian on /, ...).
+ * mountinfo names no device for them: the pool's vdevs are the disks and
+ * partitions libblkid finds a zfs_member labelled with the pool on. */
+struct pt_zfs_mounts {
+	char *pool;
+	unsigned uses;    /* of all its mounts */
+	char *where;      /* the mountpoint that tells most: /, then /boot */
+	size_t n_mounts;
+};
+
 /* Reads sysfs and /proc; then, with `probe`, what is on each disk and
  * partition through ROOT/dev/NAME (libblkid, libcryptsetup). */
 int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_disks *out);
@@ -62,6 +72,9 @@ int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_dis
 const struct pt_disk *pt_find_disk(const struct pt_disks *d, const char *name,
 				   const struct pt_part **part);
 void pt_disks_free(struct pt_disks *d);
+/* Adds the pool's uses to each probed disk and partition in it:
+ * pt_read_disks does this when it probes. */
+void pt_mark_zfs_vdevs(struct pt_disks *d, const struct pt_zfs_mounts *z);
 /* A path under /dev, looked up under ROOT (/dev/sdb1, /dev/disk/by-id/...),
  * to the disk it is or belongs to; the partition in *part. When the path
  * does not exist under ROOT, `by_name_if_missing` takes its last component

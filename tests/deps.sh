@@ -4,7 +4,7 @@
 PACKAGES="gcc clang make pkg-config libkmod-dev libinih-dev libcmocka-dev libpci-dev pci.ids python3 libblkid-dev libcryptsetup-dev \
 liblzma-dev libzstd-dev file \
 qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs \
-initramfs-tools udev dracut-core libvirt-clients libvirt-daemon-system \
+btrfs-progs initramfs-tools udev dracut-core libvirt-clients libvirt-daemon-system \
 libvirt-daemon-driver-qemu valgrind pciutils"
 
 missing=""

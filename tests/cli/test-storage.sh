@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Disks and LUKS: images made here (mkfs.ext4, LUKS1 and LUKS2, a detached
-# header, GPT and MBR partitions, a damaged header) with fixed UUIDs, read by
+# header, GPT and MBR partitions, a damaged header, btrfs on one device and on
+# two, a ZFS vdev label) with fixed UUIDs, read by
 # libblkid and libcryptsetup without root; the captured QEMU tree as the
 # machine, its /dev nodes being those images; libvirt through a virsh
 # stand-in for the error cases. Golden outputs, JSON read back by Python,
@@ -170,6 +171,104 @@ ptl() { "$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs root-lvm/sys --roo
 golden disks-mbr-and-lvm ptl disks
 golden disk-xml-lvm ptl disk xml /dev/sda2
 golden guest-mounts-lvm ptl guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
+
+# --- btrfs, ZFS, bcachefs: mountinfo gives them an anonymous 0:NN --------------------
+# Real btrfs images (one device, and one filesystem on two), a ZFS vdev label
+# libblkid takes for a zfs_member of pool rpool (no ZFS tools here: four
+# uberblocks and the label's nvlist with the pool's name, as libblkid reads
+# them), and bcachefs by its mountinfo line alone.
+BTRFS1=0ba5e000-0000-4000-8000-0000000000b1
+BTRFS2=0ba5e000-0000-4000-8000-0000000000b2
+truncate -s 16M btrfs.img
+mkfs.btrfs -q -f -M -L hostroot -U $BTRFS1 btrfs.img >/dev/null 2>&1
+truncate -s 48M btrfs-a.img btrfs-b.img
+mkfs.btrfs -q -f -d single -m single -L hostpool -U $BTRFS2 btrfs-a.img btrfs-b.img >/dev/null 2>&1
+zfs_member() { # zfs_member IMG POOL: 64 MiB (libblkid's least for ZFS), sparse
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+path, pool = sys.argv[1], sys.argv[2].encode()
+pad4 = lambda b: b + b"\0" * (-len(b) % 4)
+value = struct.pack(">III", 9, 1, len(pool)) + pad4(pool)  # DATA_TYPE_STRING
+pair = struct.pack(">II", 0, 4) + pad4(b"name") + value     # namelen 4
+pair = struct.pack(">I", 4 + len(pair)) + pair               # nvp_size first
+with open(path, "wb") as f:
+    f.truncate(64 << 20)
+    f.seek(16 << 10)                                         # the label's nvlist
+    f.write(b"\0" * 12 + pair + b"\0" * 8)
+    for i in range(4):                                       # uberblocks at 128 KiB
+        f.seek((128 << 10) + i * 1024)
+        f.write(struct.pack("<QQ", 0x00bab10c, 5000))
+PY
+}
+zfs_member zfs-a.img rpool && zfs_member zfs-b.img rpool
+# new_anon_root NAME SDA1 SDB MOUNTINFO: a copy of root with these images as
+# sda1 and sdb, mountinfo without sda1's ext4 and with MOUNTINFO added
+new_anon_root() {
+	local r=root-$1
+	rm -rf "$r" && cp -al root "$r" && rm -rf "$r/proc" && cp -a root/proc "$r/proc"
+	rm "$r/dev/sda1" "$r/dev/sdb" && ln "$2" "$r/dev/sda1" && ln "$3" "$r/dev/sdb"
+	sed -i '/ext4 \/dev\/sda1/d' "$r/proc/self/mountinfo"
+	printf '%s\n' "$4" >>"$r/proc/self/mountinfo"
+	printf '[device.usb]\naddress = 00:04.0\n' >"$r/etc/passthrough.conf"
+	chmod 0644 "$r/etc/passthrough.conf"
+}
+btrfs_members() { # btrfs_members ROOT UUID NAME...: SYS/fs/btrfs/UUID/devices/NAME
+	local r=$1 uuid=$2 n dev dir; shift 2
+	dir=$r/sys/fs/btrfs/$uuid/devices
+	mkdir -p "$dir" "$r/sys/fs/btrfs/features"
+	for n; do # a link to the device's directory, as the kernel makes it
+		dev=$(readlink -f "$r/sys/block/${n%%[0-9]*}")
+		[ "$n" = "${n%%[0-9]*}" ] || dev=$dev/$n
+		ln -s "$(realpath --relative-to="$dir" "$dev")" "$dir/$n"
+	done
+}
+# host_needs_sdb NAME: disk xml refuses sdb (exit 4), and check refuses its
+# controller, 00:04.0, for the host disk (exit 1)
+host_needs_sdb() {
+	local r=root-$1
+	check "$1: disk xml refuses /dev/sdb (exit 4)" bash -c \
+		'"$0" --sysfs "$1/sys" --root "$1" disk xml /dev/sdb; [ $? = 4 ]' "$PT" "$r"
+	check "$1: check refuses sdb's controller (exit 1, host-disk)" bash -c \
+		'"$0" --pci-ids "$2" --sysfs "$1/sys" --root "$1" check >check.out 2>&1; rc=$?; cat check.out
+		[ $rc = 1 ] && grep -q "the host uses" check.out && grep -q "disk sdb (" check.out' \
+		"$PT" "$r" "$TOP/tests/fixtures/pci.ids"
+}
+ptr() { local r=root-$1; shift; "$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs "$r/sys" --root "$r" "$@"; }
+
+new_anon_root btrfs p1.img btrfs.img \
+	'30 1 0:31 /@ / rw,relatime shared:1 - btrfs /dev/sdb rw,space_cache=v2,subvolid=256,subvol=/@'
+btrfs_members root-btrfs $BTRFS1 sdb
+golden disks-btrfs-root ptr btrfs disks
+json disks-btrfs-root '[(x["name"], x["uses"], x["content"]["type"], x["content"]["uuid"]) for x in d["disks"]][1] == ("sdb", ["root"], "btrfs", "'$BTRFS1'")' ptr btrfs disks --json
+host_needs_sdb btrfs
+new_anon_root btrfs-control p1.img btrfs.img ''
+check "btrfs: the control, the same tree with nothing on sdb, passes check" bash -c \
+	'"$0" --pci-ids "$2" --sysfs "$1/sys" --root "$1" check >check.out 2>&1; ! grep -q "the host uses" check.out' \
+	"$PT" root-btrfs-control "$TOP/tests/fixtures/pci.ids"
+
+new_anon_root btrfs-boot p1.img btrfs.img '31 1 0:32 / /boot rw,relatime - btrfs /dev/sdb rw'
+btrfs_members root-btrfs-boot $BTRFS1 sdb
+json disks-btrfs-boot 'd["disks"][1]["uses"] == ["/boot"]' ptr btrfs-boot disks --json
+host_needs_sdb btrfs-boot
+
+# one btrfs on sda1 and sdb, mounted from sda1: sdb holds half the root
+new_anon_root btrfs-two btrfs-a.img btrfs-b.img \
+	'30 1 0:31 / / rw,relatime - btrfs /dev/sda1 rw,space_cache=v2,subvolid=5,subvol=/'
+btrfs_members root-btrfs-two $BTRFS2 sda1 sdb
+golden disks-btrfs-two-devices ptr btrfs-two disks
+host_needs_sdb btrfs-two
+
+# a ZFS root pool mirrored on sda1 and all of sdb
+new_anon_root zfs zfs-a.img zfs-b.img "$(printf '%s\n' \
+	'40 1 0:45 / / rw,relatime shared:1 - zfs rpool/ROOT/debian rw,xattr,posixacl' \
+	'41 40 0:46 / /home rw,relatime shared:2 - zfs rpool/home rw,xattr,posixacl')"
+golden disks-zfs-root ptr zfs disks
+json disks-zfs-root '[(x["name"], x["uses"]) for x in d["disks"]] == [("sda", ["root", "mounted", "crypt-open"]), ("sdb", ["root", "mounted"])] and d["disks"][1]["content"]["type"] == "zfs_member"' ptr zfs disks --json
+host_needs_sdb zfs
+
+new_anon_root bcachefs p1.img btrfs.img '50 1 0:47 / / rw,relatime - bcachefs /dev/sda1:/dev/sdb rw'
+json disks-bcachefs '[(x["name"], x["uses"]) for x in d["disks"]] == [("sda", ["root", "crypt-open"]), ("sdb", ["root"])]' ptr bcachefs disks --json
+host_needs_sdb bcachefs
 
 # --- guest-mounts -------------------------------------------------------------------
 golden guest-mounts pt guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
