@@ -14,7 +14,7 @@
 extern char **environ;
 
 #define MODPROBE_FILE "etc/modprobe.d/passthrough.conf"
-#define INITRAMFS_CONF "var/lib/passthrough/initramfs.conf"
+#define INITRAMFS_CONF PT_INITRAMFS_CONF
 #define APPLIED_FILE "var/lib/passthrough/applied"
 #define EXTLINUX_CONF "etc/update-extlinux.conf"
 #define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"

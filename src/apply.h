@@ -23,6 +23,10 @@ struct pt_apply_plan {
 	struct pt_tokens modules;   /* Alpine: modules= for ID-only rules */
 };
 
+/* Relative to the root: the config for early boot that apply writes after
+ * `check` passed; the only one the initramfs hooks take. */
+#define PT_INITRAMFS_CONF "var/lib/passthrough/initramfs.conf"
+
 /* Where make install puts the Alpine init wrapper. */
 #define PT_MKINITFS_INIT "/usr/share/passthrough/mkinitfs-init"
 

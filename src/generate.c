@@ -1,5 +1,7 @@
 #include "generate.h"
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,38 @@ static char *text_end(struct text *t)
 		return NULL;
 	}
 	return t->buf;
+}
+
+#define DIGEST_LINE "# checked config digest: "
+
+uint64_t pt_config_digest(const char *text)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits */
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return h;
+}
+
+char *pt_stamp_initramfs_conf(const char *rendered, const char *admin_text)
+{
+	char *out;
+
+	if (asprintf(&out, "%s" DIGEST_LINE "%016llx\n", rendered,
+		     (unsigned long long)pt_config_digest(admin_text)) < 0)
+		return NULL;
+	return out;
+}
+
+int pt_initramfs_conf_digest(const char *text, uint64_t *out)
+{
+	const char *p = strstr(text, DIGEST_LINE);
+	char *end;
+
+	if (!p)
+		return -ENOENT;
+	*out = strtoull(p + strlen(DIGEST_LINE), &end, 16);
+	return end == p + strlen(DIGEST_LINE) + 16 ? 0 : -EINVAL;
 }
 
 char *pt_render_modprobe_conf(const struct pt_config *cfg,

@@ -21,6 +21,16 @@ char *pt_render_modprobe_conf(const struct pt_config *cfg,
 char *pt_render_initramfs_conf(const struct pt_config *cfg,
 			       const struct pt_devices *devs);
 
+/* The initramfs config records a digest of the admin's file it was made
+ * from, after `check` passed: the initramfs hooks take only that file, and
+ * `passthrough initramfs-config` warns when the admin's file changed
+ * since. A change detector, not a seal: both files are root's. */
+uint64_t pt_config_digest(const char *text);
+/* The rendered initramfs config with the digest line; NULL without memory. */
+char *pt_stamp_initramfs_conf(const char *rendered, const char *admin_text);
+/* The digest an initramfs config records; -ENOENT when it has none. */
+int pt_initramfs_conf_digest(const char *text, uint64_t *out);
+
 /* The kernel argument that turns the IOMMU on for this CPU, or NULL. */
 const char *pt_iommu_argument(enum pt_iommu setting, enum pt_cpu_vendor cpu);
 

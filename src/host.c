@@ -57,6 +57,8 @@ static void usage(FILE *f)
 		"  apply [--dry-run] [--undo] [--distro ...]\n"
 		"                       check, generate, set the kernel command line,\n"
 		"                       rebuild the initramfs; --undo takes it all back\n"
+		"  initramfs-config     (for initramfs hooks) the checked config to put in\n"
+		"                       an image; warns about an edit not yet applied\n"
 		"  disks                every disk: controller, contents, what the host uses\n"
 		"  disk xml DEVICE [--target vdX] [--bus virtio|scsi|sata] [--domain VM]\n"
 		"  disk attach VM DEVICE [--live] [--persistent]\n"
@@ -645,6 +647,20 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* The config for early boot, with the digest of the admin's file it came
+ * from (read again: the digest is of the bytes, comments included). */
+static char *stamped_initramfs_conf(const struct host *h)
+{
+	char *rendered = pt_render_initramfs_conf(&h->cfg, &h->m.devs);
+	char *admin = pt_read_file(h->config_path), *out = NULL;
+
+	if (rendered && admin)
+		out = pt_stamp_initramfs_conf(rendered, admin);
+	free(rendered);
+	free(admin);
+	return out;
+}
+
 /* Everything apply and generate need, from the loaded config. */
 static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 {
@@ -673,7 +689,7 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 	n = host_driver_modules(h, modules, 32);
 	qsort(modules, n, sizeof(modules[0]), compare_names);
 	p->modprobe_conf = pt_render_modprobe_conf(&h->cfg, modules, n);
-	p->initramfs_conf = pt_render_initramfs_conf(&h->cfg, &h->m.devs);
+	p->initramfs_conf = stamped_initramfs_conf(h);
 	if (!p->modprobe_conf || !p->initramfs_conf ||
 	    pt_kernel_arguments(&h->cfg, h->m.cpu, &p->cmdline) < 0)
 		return -ENOMEM;
@@ -755,6 +771,48 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
+/* For the initramfs hooks, the one place that decides which config goes
+ * into an image: the file apply wrote after `check` passed, or none. An
+ * admin's edit that was never applied is said loudly, on stderr, where
+ * update-initramfs and dracut show it, and is not taken. */
+static int cmd_initramfs_config(struct host *h, int argc, char **argv)
+{
+	char applied[PATH_MAX], admin_path[PATH_MAX];
+	char *applied_text, *admin_text;
+	uint64_t recorded;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (pt_path(applied, sizeof(applied), h->o.root, "%s", PT_INITRAMFS_CONF))
+		return EXIT_PROBLEMS;
+	if (h->o.config)
+		snprintf(admin_path, sizeof(admin_path), "%s", h->o.config);
+	else if (pt_path(admin_path, sizeof(admin_path), h->o.root, CONFIG_RELPATH))
+		return EXIT_PROBLEMS;
+	applied_text = pt_read_file(applied);
+	admin_text = pt_read_file(admin_path);
+	if (!applied_text) {
+		if (admin_text)
+			fprintf(stderr, "passthrough: %s has not been applied: this "
+				"initramfs binds nothing; run `passthrough apply`\n",
+				admin_path);
+	} else {
+		if (pt_initramfs_conf_digest(applied_text, &recorded) < 0 || !admin_text ||
+		    pt_config_digest(admin_text) != recorded)
+			fprintf(stderr,
+				"passthrough: WARNING: %s changed after the last "
+				"`passthrough apply` and was never checked: this initramfs "
+				"keeps the config last applied (%s); run `passthrough "
+				"apply` to check and use the new one\n",
+				admin_path, applied);
+		printf("%s\n", applied);
+	}
+	free(applied_text);
+	free(admin_text);
+	return EXIT_OK;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(struct host *h, int argc, char **argv);
@@ -764,6 +822,7 @@ static const struct command {
 	{ "cmdline", cmd_cmdline }, { "hostdev", cmd_hostdev },
 	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
 	{ "generate", cmd_generate }, { "apply", cmd_apply },
+	{ "initramfs-config", cmd_initramfs_config },
 	{ "disks", cmd_disks },     { "disk", cmd_disk },
 	{ "luks", cmd_luks },       { "guest-mounts", cmd_guest_mounts },
 };

@@ -19,13 +19,13 @@ installkernel() {
 }
 
 install() {
-	local conf=/etc/passthrough.conf resolved=/var/lib/passthrough/initramfs.conf
+	local conf
 
 	inst_binary "$(command -v passthrough-early)" /usr/sbin/passthrough-early
-	if [[ -f $resolved && ( ! -f $conf || $resolved -nt $conf ) ]]; then
-		conf=$resolved
-	fi
-	[[ -f $conf ]] && inst_simple "$conf" /etc/passthrough.conf
+	# Only the config `passthrough apply` wrote after `check` passed; the
+	# host tool names it and warns about an edit never applied.
+	conf=$(passthrough initramfs-config) || conf=
+	[[ -n $conf && -f $conf ]] && inst_simple "$conf" /etc/passthrough.conf
 	# /etc/modprobe.d is copied in hostonly mode only; ours is needed always.
 	[[ -f /etc/modprobe.d/passthrough.conf ]] &&
 		inst_simple /etc/modprobe.d/passthrough.conf

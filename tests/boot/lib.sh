@@ -74,7 +74,11 @@ copy_with_libs() {
 # the binder of `make static`, without any shared library. "alpine" lays
 # the image out as mkinitfs does with the passthrough feature: /init is
 # mkinitfs/passthrough-init, Alpine's init (a stand-in) at its own path,
-# the binder in /usr/sbin, the config of tests/boot/configs/by-address.conf.
+# the binder in /usr/sbin, the config of tests/boot/configs/by-address.conf
+# where apply puts it. The stand-in is copied 0644, as the real mkinitfs
+# copies a feature's .files (only /init gets 0755): exec'ing it directly
+# would panic; it is also /sbin/alpine-init, 0755, as /init of an image
+# without our feature.
 build_initramfs() {
 	local out=$1 variant=${2:-} tree mods f
 	tree=$(mktemp -d "$BUILD/boot/tree.XXXXXX")
@@ -105,10 +109,12 @@ build_initramfs() {
 		install -m 0755 "$BOOT_DIR/libvirt-guest-init.sh" "$tree/init"
 	elif [ "$variant" = alpine ]; then
 		install -D -m 0755 "$BOOT_DIR/../../mkinitfs/passthrough-init" "$tree/init"
-		install -D -m 0755 "$BOOT_DIR/alpine-standin.sh" \
+		install -D -m 0644 "$BOOT_DIR/alpine-standin.sh" \
 			"$tree/usr/share/mkinitfs/initramfs-init"
+		install -D -m 0755 "$BOOT_DIR/alpine-standin.sh" "$tree/sbin/alpine-init"
 		install -D -m 0755 "$BUILD/passthrough-early" "$tree/usr/sbin/passthrough-early"
-		cp "$BOOT_DIR/configs/by-address.conf" "$tree/etc/passthrough.conf"
+		install -D -m 0644 "$BOOT_DIR/configs/by-address.conf" \
+			"$tree/var/lib/passthrough/initramfs.conf"
 	else
 		install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
 	fi
@@ -180,15 +186,18 @@ guest_driver() { awk -v d="$2" '$1 == "PT-DRIVER" && $2 == d {print $4; exit}' "
 # generator_namespace OVERLAYDIR CONFIG COMMAND...: runs an initramfs
 # generator in a private mount namespace where /usr/lib/modules shows the
 # downloaded kernel, /etc/passthrough.conf holds CONFIG, /usr/sbin holds the
-# binder, /boot the kernel's config, and /usr/lib/dracut our module. The
-# host's own files are never changed.
+# binder and the host tool, /var/lib/passthrough/initramfs.conf the file
+# $APPLIED_CONFIG (what `passthrough apply` wrote), /boot the kernel's
+# config, and /usr/lib/dracut our module. The host's own files are never
+# changed.
 generator_namespace() {
 	local o=$1 config=$2; shift 2
 	rm -rf "$o"
-	mkdir -p "$o"/{lib-u,lib-w,etc-u/modprobe.d,etc-w,sbin-u,sbin-w,boot} \
+	mkdir -p "$o"/{lib-u,lib-w,etc-u/modprobe.d,etc-w,sbin-u,sbin-w,varlib-u/passthrough,varlib-w,boot} \
 		"$o/lib-u/modules/$KVER" "$o/lib-u/dracut/modules.d" "$o/lib-u/dracut/dracut.conf.d"
 	printf '%s' "$config" >"$o/etc-u/passthrough.conf"
-	cp "$BUILD/passthrough-early" "$o/sbin-u/"
+	cp "$BUILD/passthrough-early" "$BUILD/passthrough" "$o/sbin-u/"
+	[ -z "${APPLIED_CONFIG:-}" ] || cp "$APPLIED_CONFIG" "$o/varlib-u/passthrough/initramfs.conf"
 	cp "$KROOT/boot/config-$KVER" "$o/boot/"
 	cp -a "$TOP/dracut/90passthrough" "$o/lib-u/dracut/modules.d/"
 	cp "$TOP/dracut/90-passthrough.conf" "$o/lib-u/dracut/dracut.conf.d/"
@@ -198,6 +207,7 @@ generator_namespace() {
 		mount --bind "$krootmods/$kver" "/usr/lib/modules/$kver"
 		mount -t overlay overlay -o lowerdir=/etc,upperdir=$o/etc-u,workdir=$o/etc-w /etc
 		mount -t overlay overlay -o lowerdir=/usr/sbin,upperdir=$o/sbin-u,workdir=$o/sbin-w /usr/sbin
+		mount -t overlay overlay -o lowerdir=/var/lib,upperdir=$o/varlib-u,workdir=$o/varlib-w /var/lib
 		mount --bind "$o/boot" /boot
 		"$@"' _ "$o" "$KROOT/lib/modules" "$KVER" "$@"
 }

@@ -36,7 +36,7 @@ install-command-ignored|initrd|pt.test=by-address pt.modprobe=install|01:00.0=vf
 static-binder|initrd-static|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci, taken from e1000e
 host-tool|initrd|pt.test=by-address pt.disks=1 pt.host=1|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 alpine-init-wrapper|initrd-alpine|pt.none|01:00.0=vfio-pci 02:00.0=e1000e 00:04.0=xhci_hcd|0000:01:00.0: bound to vfio-pci
-alpine-ids-path|initrd-alpine|rdinit=/usr/share/mkinitfs/initramfs-init modules=vfio_iommu_type1,vfio-pci vfio_pci.ids=8086:10d3|01:00.0=vfio-pci 02:00.0=vfio-pci 00:04.0=xhci_hcd|vfio_pci: add [8086:10d3[ffffffff:ffffffff]] class 0x000000/00000000
+alpine-ids-path|initrd-alpine|rdinit=/sbin/alpine-init modules=vfio_iommu_type1,vfio-pci vfio_pci.ids=8086:10d3|01:00.0=vfio-pci 02:00.0=vfio-pci 00:04.0=xhci_hcd|vfio_pci: add [8086:10d3[ffffffff:ffffffff]] class 0x000000/00000000
 worst-case|initrd|pt.test=everything pt.modprobe=blacklist|00:01.0=bochs-drm 00:02.0=pcieport 00:04.0=xhci_hcd 00:05.0=ahci 00:1f.2=ahci 01:00.0=e1000e 02:00.0=e1000e|done: 0 bound, 0 already bound, 3 refused, 8 failed (11 devices
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 TABLE

@@ -27,6 +27,23 @@ ids = 8086:10d3
 class = 0x0c03
 '
 
+# What `passthrough apply` wrote for CONFIG (generate's part, on a fake
+# root of the captured QEMU machine); then the admin edits the config to
+# take 02:00.0 too and never runs apply: the "kernel upgrade" that builds
+# the images below must keep the applied config and say so loudly.
+r="$W/applied-root"
+cp -a "$TOP/tests/fixtures/qemu" "$r"
+mkdir -p "$r/lib" && ln -s "$KROOT/lib/modules" "$r/lib/modules"
+echo "$KVER" >"$r/proc/sys/kernel/osrelease"
+printf 'ID=debian\n' >"$r/etc/os-release"
+printf '%s' "$CONFIG" >"$r/etc/passthrough.conf"
+"$BUILD/passthrough" --sysfs "$r/sys" --root "$r" generate >"$W/generate.log" 2>&1
+export APPLIED_CONFIG="$r/var/lib/passthrough/initramfs.conf"
+CONFIG="$CONFIG
+[device.edited-never-applied]
+address = 0000:02:00.0
+"
+
 # The root disk: busybox and the reporting init, as an ext4 image.
 mkdir -p "$W/rootfs"/{bin,sbin,proc,sys,dev,tmp,etc}
 # systemd's switch-root wants an OS tree: os-release says it is one.
@@ -70,6 +87,13 @@ case " $order " in
 *" init-top/passthrough "*"init-top/udev "*) result "init-top ORDER runs passthrough before udev" ;;
 *) result "init-top ORDER runs passthrough before udev" "ORDER: $order" ;;
 esac
+if grep -q "WARNING: /etc/passthrough.conf changed after the last .passthrough apply." "$W/initramfs-tools.build.log" &&
+	cmp -s "$u/etc/passthrough.conf" "$APPLIED_CONFIG"; then
+	result "an edit never applied: mkinitramfs warns and the image keeps the applied config"
+else
+	result "an edit never applied: mkinitramfs warns and the image keeps the applied config" \
+		"see $W/initramfs-tools.build.log and $u/etc/passthrough.conf"
+fi
 missing=()
 for f in sbin/passthrough-early etc/passthrough.conf; do [ -e "$u/$f" ] || missing+=("no /$f in the image"); done
 ls "$u"/usr/lib/modules/*/kernel/drivers/vfio/pci/vfio-pci.ko* >/dev/null 2>&1 || missing+=("no vfio-pci module in the image")
@@ -78,10 +102,12 @@ result "the image holds the binder, the config and vfio-pci" "${missing[@]}"
 for variant in dracut-systemd dracut-no-systemd; do
 	args=()
 	[ "$variant" = dracut-no-systemd ] && args=(--omit "systemd systemd-initrd dracut-systemd")
-	if build_dracut "$variant" "${args[@]}" >"$W/$variant.build.log" 2>&1; then
-		result "dracut ($variant) builds an image with 90passthrough"
+	if build_dracut "$variant" "${args[@]}" >"$W/$variant.build.log" 2>&1 &&
+		grep -q "WARNING: /etc/passthrough.conf changed after the last" "$W/$variant.build.log"; then
+		result "dracut ($variant) builds an image with 90passthrough, warning of the unapplied edit"
 	else
-		result "dracut ($variant) builds an image with 90passthrough" "see $W/$variant.build.log"
+		result "dracut ($variant) builds an image with 90passthrough, warning of the unapplied edit" \
+			"see $W/$variant.build.log"
 	fi
 done
 

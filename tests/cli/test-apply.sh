@@ -98,8 +98,24 @@ golden apply-debian-no-dropin pt deb apply
 cp "$TOP/grub/passthrough.cfg" deb/etc/default/grub.d/
 rm -rf deb.orig && cp -a deb deb.orig && rm -rf deb.orig/var
 golden apply-debian-again pt deb apply
+# The one place that decides what an initramfs gets (issue 10): the
+# checked file apply wrote, never an edit that was not applied.
+check "initramfs-config: the file apply wrote, silently" \
+	bash -c '[ "$("$0" --sysfs deb/sys --root deb initramfs-config 2>deb.err)" = deb/var/lib/passthrough/initramfs.conf ] && [ ! -s deb.err ]' "$PT"
+cp deb/etc/passthrough.conf deb.conf.saved
+echo "; an edit, even a comment" >>deb/etc/passthrough.conf
+check "initramfs-config: an edit not applied is said loudly, the applied file kept" \
+	bash -c '[ "$("$0" --sysfs deb/sys --root deb initramfs-config 2>deb.err)" = deb/var/lib/passthrough/initramfs.conf ] &&
+		grep -q "WARNING: deb/etc/passthrough.conf changed after the last .passthrough apply." deb.err' "$PT"
+pt deb apply >/dev/null
+check "initramfs-config: after apply the edit is the checked config" \
+	bash -c '"$0" --sysfs deb/sys --root deb initramfs-config >/dev/null 2>deb.err && [ ! -s deb.err ]' "$PT"
+cp deb.conf.saved deb/etc/passthrough.conf && pt deb apply >/dev/null
 golden apply-debian-undo pt deb apply --undo
 check "debian: --undo leaves no file of ours" same_tree deb.orig deb
+check "initramfs-config: after --undo, no config for the initramfs" \
+	bash -c '[ -z "$("$0" --sysfs deb/sys --root deb initramfs-config 2>deb.err)" ] &&
+		grep -q "has not been applied: this initramfs binds nothing" deb.err' "$PT"
 
 # The drop-in as grub-mkconfig uses it: /etc/default/grub, then every
 # grub.d/*.cfg, sourced; `passthrough` found in PATH (here a shim for the
