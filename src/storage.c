@@ -759,6 +759,27 @@ static bool holder_with(const struct host *h, const char *name, const char *pref
 	return found;
 }
 
+/* A path as one fstab field: blanks and backslashes the way fstab(5)
+ * escapes them (\040), so a blank cannot split the field. Control
+ * characters have no escape there (a newline would start a new line):
+ * such a path is refused. Returns false then. */
+static bool fstab_field(const char *path, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		bool octal = *p == ' ' || *p == '\t' || *p == '\\';
+
+		if (!octal && (*p < 0x20 || *p == 0x7f))
+			return false;
+		if (n + 5 > len)
+			return false;
+		n += (size_t)(octal ? snprintf(out + n, len - n, "\\%03o", *p) :
+				      snprintf(out + n, len - n, "%c", *p));
+	}
+	return n < len;
+}
+
 static void fstab_line(const char *root, const char *dm, const char *mountpoint)
 {
 	char path[PATH_MAX];
@@ -783,11 +804,26 @@ int cmd_guest_mounts(struct host *h, int argc, char **argv)
 	char path[PATH_MAX], real[PATH_MAX], err[512], mapping[64], lv[64];
 	struct pt_luks_info l;
 
+	char mp_field[PATH_MAX * 4];
+
 	if (argc != 1 || !mp || !key || mp[0] != '/' || key[0] != '/') {
 		fprintf(stderr, "passthrough: guest-mounts DEVICE --key-file /ABSOLUTE/PATH "
 			"--mountpoint /DIR\n");
 		return EXIT_USAGE;
 	}
+	/* crypttab has no escapes every reader honours: its key file must be
+	 * a plain path. fstab's mount point is escaped. */
+	if (strpbrk(key, " \t\\") || !fstab_field(key, mp_field, sizeof(mp_field))) {
+		fprintf(stderr, "passthrough: --key-file '%s': a crypttab path cannot hold "
+			"blanks, backslashes or control characters; move the key file\n", key);
+		return EXIT_USAGE;
+	}
+	if (!fstab_field(mp, mp_field, sizeof(mp_field))) {
+		fprintf(stderr, "passthrough: --mountpoint: control characters cannot be "
+			"written in fstab; choose another directory\n");
+		return EXIT_USAGE;
+	}
+	mp = mp_field;
 	if (load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	dev = argv[0];

@@ -20,7 +20,7 @@ prepare_disks
 CASES=$(cat <<'TABLE'
 by-address|initrd|pt.test=by-address|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 by-ids|initrd|pt.test=by-ids|01:00.0=vfio-pci 02:00.0=vfio-pci|2 bound
-group|initrd|pt.test=group|00:1f.0=vfio-pci 00:1f.2=vfio-pci 00:1f.3=vfio-pci 00:02.0=pcieport 00:05.0=ahci|0000:00:02.0 [1b36:000c] rule chipset: skipped: it is a bridge
+group|initrd|pt.test=group|00:1f.0=none 00:1f.2=vfio-pci 00:1f.3=none 00:02.0=pcieport 00:05.0=ahci|0000:00:1f.0 [8086:2918] rule chipset: refused: it is part of the platform
 guard|initrd|pt.test=guard|01:00.0=e1000e 02:00.0=e1000e|rule [device.nic] (/etc/passthrough.conf:3) selects no device
 rescue-switch|initrd|pt.test=by-ids passthrough=off|01:00.0=e1000e 02:00.0=e1000e|passthrough=off on the kernel command line: binding nothing
 no-vfio-modules|initrd-novfio|pt.test=by-ids|01:00.0=e1000e 02:00.0=e1000e|0000:01:00.0: left with its host driver: vfio-pci is not available
@@ -37,7 +37,7 @@ static-binder|initrd-static|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pc
 host-tool|initrd|pt.test=by-address pt.disks=1 pt.host=1|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 alpine-init-wrapper|initrd-alpine|pt.none|01:00.0=vfio-pci 02:00.0=e1000e 00:04.0=xhci_hcd|0000:01:00.0: bound to vfio-pci
 alpine-ids-path|initrd-alpine|rdinit=/sbin/alpine-init modules=vfio_iommu_type1,vfio-pci vfio_pci.ids=8086:10d3|01:00.0=vfio-pci 02:00.0=vfio-pci 00:04.0=xhci_hcd|vfio_pci: add [8086:10d3[ffffffff:ffffffff]] class 0x000000/00000000
-worst-case|initrd|pt.test=everything pt.modprobe=blacklist|00:01.0=bochs-drm 00:02.0=pcieport 00:04.0=xhci_hcd 00:05.0=ahci 00:1f.2=ahci 01:00.0=e1000e 02:00.0=e1000e|done: 0 bound, 0 already bound, 3 refused, 8 failed (11 devices
+worst-case|initrd|pt.test=everything pt.modprobe=blacklist|00:01.0=bochs-drm 00:02.0=pcieport 00:04.0=xhci_hcd 00:05.0=ahci 00:1f.2=ahci 01:00.0=e1000e 02:00.0=e1000e|done: 0 bound, 0 already bound, 5 refused, 6 failed (11 devices
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 TABLE
 )

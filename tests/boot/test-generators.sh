@@ -33,7 +33,7 @@ class = 0x0c03
 # the images below must keep the applied config and say so loudly.
 r="$W/applied-root"
 cp -a "$TOP/tests/fixtures/qemu" "$r"
-mkdir -p "$r/lib" && ln -s "$KROOT/lib/modules" "$r/lib/modules"
+mkdir -p "$r/lib" "$r/etc" && ln -s "$KROOT/lib/modules" "$r/lib/modules"
 echo "$KVER" >"$r/proc/sys/kernel/osrelease"
 printf 'ID=debian\n' >"$r/etc/os-release"
 printf '%s' "$CONFIG" >"$r/etc/passthrough.conf"

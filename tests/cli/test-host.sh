@@ -135,7 +135,7 @@ ids = dead:beef
 CONF
 golden check-host-disk-chipset-ids pt bad check
 golden check-json pt bad check --json
-json check 'd["errors"] == 2 and sorted({f["code"] for f in d["findings"]}) == ["chipset-group", "host-disk", "ids-ambiguous", "no-reset", "selects-nothing"]' pt bad check --json
+json check 'd["errors"] == 2 and sorted({f["code"] for f in d["findings"]}) == ["address-only", "chipset-group", "host-disk", "ids-ambiguous", "no-reset", "selects-nothing"]' pt bad check --json
 
 new_root syntax
 printf '[device.a]\naddres = 01:00.0\n[device.b]\nids = 8086:10d3 zz\n' | conf syntax
