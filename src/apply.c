@@ -159,11 +159,16 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	}
 	for (size_t i = 0; i < n && text; i++) {
 		const struct edit *e = &edits[i];
-		/* mkinitfs's init= empty is not "unset": drop the line */
-		char *edited = !strcmp(e->var, "init") ?
-			pt_edit_assignment_or_drop(text, e->var, e->sep, e->old, e->add) :
-			pt_edit_assignment(text, e->var, e->sep, e->old, e->add);
+		struct pt_shell_error err;
+		char *edited;
 
+		if (pt_assignment_check(text, e->var, &err) < 0) {
+			fprintf(out, "  refused    /%s line %zu: %s; fix that line (or remove "
+				"it) and run apply again\n", rel, err.line, err.what);
+			free(text);
+			return -EINVAL;
+		}
+		edited = pt_edit_assignment(text, e->var, e->sep, e->old, e->add);
 		free(text);
 		text = edited;
 	}
