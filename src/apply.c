@@ -19,6 +19,8 @@ extern char **environ;
 #define EXTLINUX_CONF "etc/update-extlinux.conf"
 #define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"
 #define GRUB_DROPIN "etc/default/grub.d/passthrough.cfg"
+/* Alpine's own init= default, which apply may replace (and puts back) */
+#define ALPINE_INIT "/usr/share/mkinitfs/initramfs-init"
 
 static bool on_running_system(const struct pt_apply_plan *p)
 {
@@ -197,29 +199,111 @@ static bool tokens_equal(const struct pt_tokens *a, const struct pt_tokens *b)
 	return true;
 }
 
-/* mkinitfs.conf's init= must be ours or unset: another custom init would
- * be silently replaced. */
-static int check_mkinitfs_init(const struct pt_apply_plan *p, FILE *out)
+/* What the admin's files hold before apply edits them: the tokens already
+ * there are theirs unless apply added them (pt_tokens_ours). */
+struct admin_files {
+	struct pt_tokens cmdline, modules, init;
+};
+
+static void admin_files_free(struct admin_files *a)
+{
+	pt_tokens_free(&a->cmdline);
+	pt_tokens_free(&a->modules);
+	pt_tokens_free(&a->init);
+}
+
+/* Reads ROOT/rel (NULL and a message when it cannot) and refuses it when
+ * one of `vars` is not a value passthrough can edit exactly. */
+static char *read_editable(const struct pt_apply_plan *p, FILE *out, const char *rel,
+			   const char *const *vars, int *r)
 {
 	char path[PATH_MAX], *text;
-	struct pt_tokens init;
-	int r = 0;
+	struct pt_shell_error err;
 
-	if (pt_path(path, sizeof(path), p->root, MKINITFS_CONF) ||
-	    !(text = pt_read_file(path))) {
-		fprintf(out, "  failed     /%s: %s\n", MKINITFS_CONF, strerror(errno));
-		return -ENOENT;
+	if (pt_path(path, sizeof(path), p->root, "%s", rel)) {
+		*r = -ENAMETOOLONG;
+		return NULL;
 	}
-	if (pt_assignment_tokens(text, "init", ' ', &init) == 0 && init.n &&
-	    (init.n > 1 || strcmp(init.v[0], PT_MKINITFS_INIT))) {
+	if (!(text = pt_read_file(path))) {
+		*r = -errno;
+		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-*r));
+		return NULL;
+	}
+	for (; *vars; vars++)
+		if (pt_assignment_check(text, *vars, &err) < 0) {
+			fprintf(out, "  refused    /%s line %zu: %s; fix that line by hand "
+				"and run apply again\n", rel, err.line, err.what);
+			free(text);
+			*r = -EINVAL;
+			return NULL;
+		}
+	*r = 0;
+	return text;
+}
+
+/* Alpine: both files must be editable, and mkinitfs.conf's init= ours,
+ * unset or Alpine's own default (which apply replaces and undo puts
+ * back): another custom init would be silently replaced. */
+static int read_alpine_files(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
+{
+	static const char *const extlinux_vars[] = { "default_kernel_opts", "modules", NULL };
+	static const char *const mkinitfs_vars[] = { "features", "init", NULL };
+	char *text;
+	int r;
+
+	if (!(text = read_editable(p, out, EXTLINUX_CONF, extlinux_vars, &r)))
+		return r;
+	r = pt_assignment_tokens(text, "default_kernel_opts", ' ', &a->cmdline);
+	if (r == 0)
+		r = pt_assignment_tokens(text, "modules", ',', &a->modules);
+	free(text);
+	if (r < 0 || !(text = read_editable(p, out, MKINITFS_CONF, mkinitfs_vars, &r)))
+		return r;
+	r = pt_assignment_tokens(text, "init", ' ', &a->init);
+	free(text);
+	if (r == 0 && !p->undo && a->init.n &&
+	    (a->init.n > 1 || (strcmp(a->init.v[0], PT_MKINITFS_INIT) &&
+			       strcmp(a->init.v[0], ALPINE_INIT)))) {
 		fprintf(out, "  refused    /%s sets init=%s already; passthrough needs "
 			"init=%s to run before nlplug-findfs\n",
-			MKINITFS_CONF, init.v[0], PT_MKINITFS_INIT);
+			MKINITFS_CONF, a->init.v[0], PT_MKINITFS_INIT);
 		r = -EEXIST;
 	}
-	pt_tokens_free(&init);
-	free(text);
 	return r;
+}
+
+/* Fedora: the arguments the running kernel booted with and those grubby
+ * gives new kernels (/etc/kernel/cmdline); either file may be missing. */
+static int read_fedora_cmdline(const struct pt_apply_plan *p, struct pt_tokens *present)
+{
+	static const char *const files[] = { "proc/cmdline", "etc/kernel/cmdline" };
+	int r = 0;
+
+	for (size_t i = 0; i < 2 && r == 0; i++) {
+		char path[PATH_MAX], *text;
+		struct pt_tokens t;
+
+		if (pt_path(path, sizeof(path), p->root, "%s", files[i]) ||
+		    !(text = pt_read_file(path)))
+			continue;
+		r = pt_tokens_split(text, ' ', &t);
+		free(text);
+		for (size_t j = 0; r == 0 && j < t.n; j++)
+			r = pt_tokens_add(present, t.v[j]);
+		if (r == 0)
+			pt_tokens_free(&t);
+	}
+	return r;
+}
+
+static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (p->distro == PT_DISTRO_ALPINE)
+		return read_alpine_files(p, out, a);
+	if (p->distro == PT_DISTRO_FEDORA)
+		return read_fedora_cmdline(p, &a->cmdline);
+	return 0;
 }
 
 int pt_write_generated(const struct pt_apply_plan *p, FILE *out, bool *changed)
@@ -278,7 +362,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		}
 		break;
 	case PT_DISTRO_ALPINE: {
-		struct pt_tokens feature = { 0 }, init = { 0 };
+		struct pt_tokens feature = { 0 }, init = { 0 }, old_init = { 0 };
 		const struct edit extlinux[] = {
 			{ "default_kernel_opts", ' ', &before->cmdline, &now->cmdline },
 			{ "modules", ',', &before->modules, &now->modules },
@@ -286,9 +370,13 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 
 		pt_tokens_add(&feature, "passthrough");
 		pt_tokens_add(&init, PT_MKINITFS_INIT);
+		/* ours replaces Alpine's default, which undo puts back */
+		pt_tokens_add(&old_init, PT_MKINITFS_INIT);
+		pt_tokens_add(&old_init, ALPINE_INIT);
 		const struct edit mkinitfs[] = {
 			{ "features", ' ', &feature, p->undo ? &none : &feature },
-			{ "init", ' ', &init, p->undo ? &none : &init },
+			{ "init", ' ', p->undo ? &init : &old_init,
+			  p->undo ? &before->init_was : &init },
 		};
 
 		r = edit_file(p, out, EXTLINUX_CONF, extlinux, 2, changed);
@@ -296,6 +384,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 			r = edit_file(p, out, MKINITFS_CONF, mkinitfs, 2, changed);
 		pt_tokens_free(&feature);
 		pt_tokens_free(&init);
+		pt_tokens_free(&old_init);
 		break;
 	}
 	case PT_DISTRO_UNKNOWN:
@@ -369,6 +458,7 @@ static int rebuild(const struct pt_apply_plan *p, FILE *out)
 int pt_apply(const struct pt_apply_plan *p, FILE *out)
 {
 	struct pt_applied before, now = { 0 };
+	struct admin_files admin = { 0 };
 	bool changed = false;
 	char *state = NULL;
 	int r;
@@ -379,15 +469,21 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 	r = read_applied(p, &before);
 	/* What can refuse the whole apply is decided before anything is
 	 * written. */
-	if (r == 0 && p->distro == PT_DISTRO_ALPINE && !p->undo)
-		r = check_mkinitfs_init(p, out);
+	if (r == 0)
+		r = read_admin_files(p, out, &admin);
 	if (r < 0)
 		goto out;
 	if (!p->undo) {
-		for (size_t i = 0; i < p->cmdline.n && r == 0; i++)
-			r = pt_tokens_add(&now.cmdline, p->cmdline.v[i]);
-		for (size_t i = 0; i < p->modules.n && r == 0; i++)
-			r = pt_tokens_add(&now.modules, p->modules.v[i]);
+		r = pt_tokens_ours(&p->cmdline, &admin.cmdline, &before.cmdline, &now.cmdline);
+		if (r == 0)
+			r = pt_tokens_ours(&p->modules, &admin.modules, &before.modules,
+					   &now.modules);
+		/* the init= value apply replaces: Alpine's default, once */
+		if (r == 0 && pt_tokens_contain(&admin.init, ALPINE_INIT))
+			r = pt_tokens_add(&now.init_was, ALPINE_INIT);
+		else if (r == 0 && pt_tokens_contain(&admin.init, PT_MKINITFS_INIT))
+			for (size_t i = 0; i < before.init_was.n && r == 0; i++)
+				r = pt_tokens_add(&now.init_was, before.init_was.v[i]);
 		if (r == 0)
 			r = pt_write_generated(p, out, &changed);
 	} else {
@@ -417,5 +513,6 @@ out:
 	free(state);
 	pt_applied_free(&before);
 	pt_applied_free(&now);
+	admin_files_free(&admin);
 	return r;
 }

@@ -93,6 +93,23 @@ bool pt_tokens_contain(const struct pt_tokens *t, const char *token)
 	return false;
 }
 
+int pt_tokens_ours(const struct pt_tokens *wanted, const struct pt_tokens *present,
+		   const struct pt_tokens *ours_before, struct pt_tokens *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	/* A token of ours the admin removed by hand since is ours again
+	 * (the config still asks for it): to drop it, change the config. */
+	for (size_t i = 0; i < wanted->n; i++)
+		if ((pt_tokens_contain(ours_before, wanted->v[i]) ||
+		     !pt_tokens_contain(present, wanted->v[i])) &&
+		    pt_tokens_add(out, wanted->v[i]) < 0) {
+			pt_tokens_free(out);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 void pt_tokens_free(struct pt_tokens *t)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -247,8 +264,8 @@ static int read_shell_word(const char *text, size_t i, const char *var,
 			continue;
 		}
 		if (c == '$' || c == '`')
-			return fail(err, v->line_no, var, "uses an expansion ($ or `); passthrough "
-				    "edits only literal values: write the value out");
+			return fail(err, v->line_no, var, "uses an expansion ($ or `), whose value "
+				    "is not in the file");
 		if (quote == '"' && c == '"') {
 			quote = 0;
 			closed_at = ++i;
@@ -587,9 +604,12 @@ int pt_applied_parse(const char *text, struct pt_applied *out)
 			t = &out->cmdline;
 		else if (!strncmp(line, "modules ", 8))
 			t = &out->modules;
+		else if (!strncmp(line, "init-was ", 9))
+			t = &out->init_was;
 		if (!t)
 			continue;
-		char *copy = strndup(line + 8, n - 8);
+		size_t key = t == &out->init_was ? 9 : 8;
+		char *copy = strndup(line + key, n - key);
 
 		if (!copy || pt_tokens_split(copy, ' ', &words) < 0) {
 			free(copy);
@@ -622,6 +642,12 @@ char *pt_applied_render(const struct pt_applied *a)
 	for (size_t i = 0; i < a->modules.n; i++)
 		fprintf(f, " %s", a->modules.v[i]);
 	fputc('\n', f);
+	if (a->init_was.n) {
+		fputs("init-was", f);
+		for (size_t i = 0; i < a->init_was.n; i++)
+			fprintf(f, " %s", a->init_was.v[i]);
+		fputc('\n', f);
+	}
 	fclose(f);
 	return text;
 }
@@ -630,4 +656,5 @@ void pt_applied_free(struct pt_applied *a)
 {
 	pt_tokens_free(&a->cmdline);
 	pt_tokens_free(&a->modules);
+	pt_tokens_free(&a->init_was);
 }

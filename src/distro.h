@@ -26,6 +26,11 @@ int pt_tokens_split(const char *text, char sep, struct pt_tokens *out);
 bool pt_tokens_contain(const struct pt_tokens *t, const char *token);
 int pt_tokens_add(struct pt_tokens *t, const char *token);
 void pt_tokens_free(struct pt_tokens *t);
+/* The tokens of `wanted` apply may call its own: those it added before
+ * (`ours_before`) and those the admin's file lacks (`present`). A token
+ * the admin already had stays theirs, so undo never removes it. */
+int pt_tokens_ours(const struct pt_tokens *wanted, const struct pt_tokens *present,
+		   const struct pt_tokens *ours_before, struct pt_tokens *out);
 
 /* Where a shell-style file cannot be edited safely: its line and why. */
 struct pt_shell_error {
@@ -56,10 +61,12 @@ int pt_assignment_tokens(const char *text, const char *var, char sep,
 			 struct pt_tokens *out);
 
 /* What apply added, so the next apply replaces it and --undo removes it:
- * "cmdline TOKEN..." and "modules TOKEN..." lines. */
+ * "cmdline TOKEN..." and "modules TOKEN..." lines; "init-was TOKEN" when
+ * apply replaced Alpine's own init= value, to put it back on undo. */
 struct pt_applied {
 	struct pt_tokens cmdline;
 	struct pt_tokens modules;
+	struct pt_tokens init_was;
 };
 
 int pt_applied_parse(const char *text, struct pt_applied *out);

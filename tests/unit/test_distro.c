@@ -202,6 +202,24 @@ static void refuses_what_it_cannot_edit_naming_the_line(void **state)
 	assert_int_equal(pt_assignment_check("x=1\n", "o", &err), 0);
 }
 
+static void only_what_apply_added_is_ours(void **state)
+{
+	struct pt_tokens want = toks("intel_iommu=on iommu=pt x=1"),
+			 present = toks("quiet intel_iommu=on iommu=pt"),
+			 before = toks("iommu=pt"), ours;
+
+	(void)state;
+	/* intel_iommu=on was the admin's; iommu=pt ours from before */
+	assert_int_equal(pt_tokens_ours(&want, &present, &before, &ours), 0);
+	assert_int_equal(ours.n, 2);
+	assert_string_equal(ours.v[0], "iommu=pt");
+	assert_string_equal(ours.v[1], "x=1");
+	pt_tokens_free(&ours);
+	pt_tokens_free(&want);
+	pt_tokens_free(&present);
+	pt_tokens_free(&before);
+}
+
 static void os_release_families(void **state)
 {
 	(void)state;
@@ -246,6 +264,7 @@ int main(void)
 		cmocka_unit_test(reads_values_the_way_sh_does),
 		cmocka_unit_test(long_tokens_are_not_cut),
 		cmocka_unit_test(refuses_what_it_cannot_edit_naming_the_line),
+		cmocka_unit_test(only_what_apply_added_is_ours),
 		cmocka_unit_test(os_release_families),
 		cmocka_unit_test(applied_state_round_trip),
 	};
