@@ -296,9 +296,36 @@ static int read_fedora_cmdline(const struct pt_apply_plan *p, struct pt_tokens *
 	return r;
 }
 
+/* The header generate starts its files with: a modprobe.d/passthrough.conf
+ * without it is the admin's, never overwritten nor removed. */
+#define GENERATED_HEADER "# Written by `passthrough generate`"
+
+static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
+{
+	char path[PATH_MAX], *text;
+	bool ours;
+
+	if (pt_path(path, sizeof(path), p->root, MODPROBE_FILE))
+		return -ENAMETOOLONG;
+	if (!(text = pt_read_file(path)))
+		return errno == ENOENT ? 0 : -errno;
+	ours = !strncmp(text, GENERATED_HEADER, strlen(GENERATED_HEADER));
+	free(text);
+	if (ours)
+		return 0;
+	fprintf(out, "  refused    /%s was not written by passthrough (it lacks the "
+		"\"%s\" header): rename it (any name ending in .conf) and run apply "
+		"again\n", MODPROBE_FILE, GENERATED_HEADER);
+	return -EEXIST;
+}
+
 static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
 {
+	int r;
+
 	memset(a, 0, sizeof(*a));
+	if ((r = check_modprobe_file_is_ours(p, out)) < 0)
+		return r;
 	if (p->distro == PT_DISTRO_ALPINE)
 		return read_alpine_files(p, out, a);
 	if (p->distro == PT_DISTRO_FEDORA)
@@ -308,7 +335,10 @@ static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct adm
 
 int pt_write_generated(const struct pt_apply_plan *p, FILE *out, bool *changed)
 {
-	int r = put_file(p, out, MODPROBE_FILE, p->modprobe_conf, false, changed);
+	int r = check_modprobe_file_is_ours(p, out);
+
+	if (r == 0)
+		r = put_file(p, out, MODPROBE_FILE, p->modprobe_conf, false, changed);
 
 	return r ? r : put_file(p, out, INITRAMFS_CONF, p->initramfs_conf, false, changed);
 }
@@ -455,12 +485,52 @@ static int rebuild(const struct pt_apply_plan *p, FILE *out)
 	return 0;
 }
 
+/* Before the admin's files are edited, the state claims every token apply
+ * had or is about to add: a crash between the edits and the final state
+ * must not leave tokens of ours in a file that the next apply would take
+ * for the admin's (and never remove). Silent: the final state write
+ * reports. Sets *claimed to the text written, if any. */
+static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *before,
+			const struct pt_applied *now, char **claimed)
+{
+	struct pt_applied both = { 0 };
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (p->dry_run)
+		return 0;
+	for (size_t i = 0; i < before->cmdline.n && r == 0; i++)
+		r = pt_tokens_add(&both.cmdline, before->cmdline.v[i]);
+	for (size_t i = 0; i < now->cmdline.n && r == 0; i++)
+		if (!pt_tokens_contain(&both.cmdline, now->cmdline.v[i]))
+			r = pt_tokens_add(&both.cmdline, now->cmdline.v[i]);
+	for (size_t i = 0; i < before->modules.n && r == 0; i++)
+		r = pt_tokens_add(&both.modules, before->modules.v[i]);
+	for (size_t i = 0; i < now->modules.n && r == 0; i++)
+		if (!pt_tokens_contain(&both.modules, now->modules.v[i]))
+			r = pt_tokens_add(&both.modules, now->modules.v[i]);
+	for (size_t i = 0; i < now->init_was.n && r == 0; i++)
+		r = pt_tokens_add(&both.init_was, now->init_was.v[i]);
+	if (r == 0 && !(*claimed = pt_applied_render(&both)))
+		r = -ENOMEM;
+	if (r == 0 && pt_path(path, sizeof(path), p->root, APPLIED_FILE))
+		r = -ENAMETOOLONG;
+	if (r == 0)
+		r = pt_write_file_atomic(path, *claimed, 0644, false, false);
+	if (r == PT_FILE_UNCHANGED) {
+		free(*claimed);
+		*claimed = NULL;
+	}
+	pt_applied_free(&both);
+	return r < 0 ? r : 0;
+}
+
 int pt_apply(const struct pt_apply_plan *p, FILE *out)
 {
 	struct pt_applied before, now = { 0 };
 	struct admin_files admin = { 0 };
 	bool changed = false;
-	char *state = NULL;
+	char *state = NULL, *claimed = NULL;
 	int r;
 
 	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
@@ -491,11 +561,18 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 		if (r == 0)
 			r = drop_file(p, out, INITRAMFS_CONF, &changed);
 	}
+	if (r == 0 && !p->undo)
+		r = claim_tokens(p, &before, &now, &claimed);
 	if (r == 0)
 		r = apply_bootloader(p, out, &before, &now, &changed);
 	if (r == 0 && !p->undo) {
 		state = pt_applied_render(&now);
-		r = state ? put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;
+		if (state && claimed && !strcmp(state, claimed)) {
+			say(out, "written", APPLIED_FILE); /* by claim_tokens, already final */
+			changed = true;
+		} else {
+			r = state ? put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;
+		}
 	} else if (r == 0) {
 		r = drop_file(p, out, APPLIED_FILE, &changed);
 	}
@@ -511,6 +588,7 @@ out:
 			"place, the others are as they were; run apply again once "
 			"the cause is fixed\n", strerror(-r));
 	free(state);
+	free(claimed);
 	pt_applied_free(&before);
 	pt_applied_free(&now);
 	admin_files_free(&admin);

@@ -185,6 +185,13 @@ printf 'ID=plan9\n' >nodistro/etc/os-release
 golden apply-unknown-distro pt nodistro apply
 golden apply-distro-option pt nodistro apply --distro fedora --dry-run
 golden apply-bad-distro pt nodistro apply --distro gentoo
+new_root foreign debian <<<"$CONF"
+echo 'options vfio-pci ids=10de:1b80' >foreign/etc/modprobe.d/passthrough.conf
+rm -rf foreign.orig && cp -a foreign foreign.orig
+golden apply-foreign-modprobe pt foreign apply
+check "a foreign modprobe.d/passthrough.conf: refused, nothing written" same_tree foreign.orig foreign
+golden apply-foreign-modprobe-undo pt foreign apply --undo
+check "... and --undo does not delete it" same_tree foreign.orig foreign
 
 tap_end
 exit $((TAP_FAILED > 0))
