@@ -19,6 +19,8 @@ extern char **environ;
 #define EXTLINUX_CONF "etc/update-extlinux.conf"
 #define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"
 #define GRUB_DROPIN "etc/default/grub.d/passthrough.cfg"
+/* Alpine's own init= default, which apply may replace (and puts back) */
+#define ALPINE_INIT "/usr/share/mkinitfs/initramfs-init"
 
 static bool on_running_system(const struct pt_apply_plan *p)
 {
@@ -159,11 +161,16 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	}
 	for (size_t i = 0; i < n && text; i++) {
 		const struct edit *e = &edits[i];
-		/* mkinitfs's init= empty is not "unset": drop the line */
-		char *edited = !strcmp(e->var, "init") ?
-			pt_edit_assignment_or_drop(text, e->var, e->sep, e->old, e->add) :
-			pt_edit_assignment(text, e->var, e->sep, e->old, e->add);
+		struct pt_shell_error err;
+		char *edited;
 
+		if (pt_assignment_check(text, e->var, &err) < 0) {
+			fprintf(out, "  refused    /%s line %zu: %s; fix that line (or remove "
+				"it) and run apply again\n", rel, err.line, err.what);
+			free(text);
+			return -EINVAL;
+		}
+		edited = pt_edit_assignment(text, e->var, e->sep, e->old, e->add);
 		free(text);
 		text = edited;
 	}
@@ -192,34 +199,146 @@ static bool tokens_equal(const struct pt_tokens *a, const struct pt_tokens *b)
 	return true;
 }
 
-/* mkinitfs.conf's init= must be ours or unset: another custom init would
- * be silently replaced. */
-static int check_mkinitfs_init(const struct pt_apply_plan *p, FILE *out)
+/* What the admin's files hold before apply edits them: the tokens already
+ * there are theirs unless apply added them (pt_tokens_ours). */
+struct admin_files {
+	struct pt_tokens cmdline, modules, init;
+};
+
+static void admin_files_free(struct admin_files *a)
+{
+	pt_tokens_free(&a->cmdline);
+	pt_tokens_free(&a->modules);
+	pt_tokens_free(&a->init);
+}
+
+/* Reads ROOT/rel (NULL and a message when it cannot) and refuses it when
+ * one of `vars` is not a value passthrough can edit exactly. */
+static char *read_editable(const struct pt_apply_plan *p, FILE *out, const char *rel,
+			   const char *const *vars, int *r)
 {
 	char path[PATH_MAX], *text;
-	struct pt_tokens init;
-	int r = 0;
+	struct pt_shell_error err;
 
-	if (pt_path(path, sizeof(path), p->root, MKINITFS_CONF) ||
-	    !(text = pt_read_file(path))) {
-		fprintf(out, "  failed     /%s: %s\n", MKINITFS_CONF, strerror(errno));
-		return -ENOENT;
+	if (pt_path(path, sizeof(path), p->root, "%s", rel)) {
+		*r = -ENAMETOOLONG;
+		return NULL;
 	}
-	if (pt_assignment_tokens(text, "init", ' ', &init) == 0 && init.n &&
-	    (init.n > 1 || strcmp(init.v[0], PT_MKINITFS_INIT))) {
+	if (!(text = pt_read_file(path))) {
+		*r = -errno;
+		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-*r));
+		return NULL;
+	}
+	for (; *vars; vars++)
+		if (pt_assignment_check(text, *vars, &err) < 0) {
+			fprintf(out, "  refused    /%s line %zu: %s; fix that line by hand "
+				"and run apply again\n", rel, err.line, err.what);
+			free(text);
+			*r = -EINVAL;
+			return NULL;
+		}
+	*r = 0;
+	return text;
+}
+
+/* Alpine: both files must be editable, and mkinitfs.conf's init= ours,
+ * unset or Alpine's own default (which apply replaces and undo puts
+ * back): another custom init would be silently replaced. */
+static int read_alpine_files(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
+{
+	static const char *const extlinux_vars[] = { "default_kernel_opts", "modules", NULL };
+	static const char *const mkinitfs_vars[] = { "features", "init", NULL };
+	char *text;
+	int r;
+
+	if (!(text = read_editable(p, out, EXTLINUX_CONF, extlinux_vars, &r)))
+		return r;
+	r = pt_assignment_tokens(text, "default_kernel_opts", ' ', &a->cmdline);
+	if (r == 0)
+		r = pt_assignment_tokens(text, "modules", ',', &a->modules);
+	free(text);
+	if (r < 0 || !(text = read_editable(p, out, MKINITFS_CONF, mkinitfs_vars, &r)))
+		return r;
+	r = pt_assignment_tokens(text, "init", ' ', &a->init);
+	free(text);
+	if (r == 0 && !p->undo && a->init.n &&
+	    (a->init.n > 1 || (strcmp(a->init.v[0], PT_MKINITFS_INIT) &&
+			       strcmp(a->init.v[0], ALPINE_INIT)))) {
 		fprintf(out, "  refused    /%s sets init=%s already; passthrough needs "
 			"init=%s to run before nlplug-findfs\n",
-			MKINITFS_CONF, init.v[0], PT_MKINITFS_INIT);
+			MKINITFS_CONF, a->init.v[0], PT_MKINITFS_INIT);
 		r = -EEXIST;
 	}
-	pt_tokens_free(&init);
-	free(text);
 	return r;
+}
+
+/* Fedora: the arguments the running kernel booted with and those grubby
+ * gives new kernels (/etc/kernel/cmdline); either file may be missing. */
+static int read_fedora_cmdline(const struct pt_apply_plan *p, struct pt_tokens *present)
+{
+	static const char *const files[] = { "proc/cmdline", "etc/kernel/cmdline" };
+	int r = 0;
+
+	for (size_t i = 0; i < 2 && r == 0; i++) {
+		char path[PATH_MAX], *text;
+		struct pt_tokens t;
+
+		if (pt_path(path, sizeof(path), p->root, "%s", files[i]) ||
+		    !(text = pt_read_file(path)))
+			continue;
+		r = pt_tokens_split(text, ' ', &t);
+		free(text);
+		for (size_t j = 0; r == 0 && j < t.n; j++)
+			r = pt_tokens_add(present, t.v[j]);
+		if (r == 0)
+			pt_tokens_free(&t);
+	}
+	return r;
+}
+
+/* The header generate starts its files with: a modprobe.d/passthrough.conf
+ * without it is the admin's, never overwritten nor removed. */
+#define GENERATED_HEADER "# Written by `passthrough generate`"
+
+static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
+{
+	char path[PATH_MAX], *text;
+	bool ours;
+
+	if (pt_path(path, sizeof(path), p->root, MODPROBE_FILE))
+		return -ENAMETOOLONG;
+	if (!(text = pt_read_file(path)))
+		return errno == ENOENT ? 0 : -errno;
+	ours = !strncmp(text, GENERATED_HEADER, strlen(GENERATED_HEADER));
+	free(text);
+	if (ours)
+		return 0;
+	fprintf(out, "  refused    /%s was not written by passthrough (it lacks the "
+		"\"%s\" header): rename it (any name ending in .conf) and run apply "
+		"again\n", MODPROBE_FILE, GENERATED_HEADER);
+	return -EEXIST;
+}
+
+static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
+{
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	if ((r = check_modprobe_file_is_ours(p, out)) < 0)
+		return r;
+	if (p->distro == PT_DISTRO_ALPINE)
+		return read_alpine_files(p, out, a);
+	if (p->distro == PT_DISTRO_FEDORA)
+		return read_fedora_cmdline(p, &a->cmdline);
+	return 0;
 }
 
 int pt_write_generated(const struct pt_apply_plan *p, FILE *out, bool *changed)
 {
-	int r = put_file(p, out, MODPROBE_FILE, p->modprobe_conf, false, changed);
+	int r = check_modprobe_file_is_ours(p, out);
+
+	if (r == 0)
+		r = put_file(p, out, MODPROBE_FILE, p->modprobe_conf, false, changed);
 
 	return r ? r : put_file(p, out, INITRAMFS_CONF, p->initramfs_conf, false, changed);
 }
@@ -273,7 +392,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		}
 		break;
 	case PT_DISTRO_ALPINE: {
-		struct pt_tokens feature = { 0 }, init = { 0 };
+		struct pt_tokens feature = { 0 }, init = { 0 }, old_init = { 0 };
 		const struct edit extlinux[] = {
 			{ "default_kernel_opts", ' ', &before->cmdline, &now->cmdline },
 			{ "modules", ',', &before->modules, &now->modules },
@@ -281,9 +400,13 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 
 		pt_tokens_add(&feature, "passthrough");
 		pt_tokens_add(&init, PT_MKINITFS_INIT);
+		/* ours replaces Alpine's default, which undo puts back */
+		pt_tokens_add(&old_init, PT_MKINITFS_INIT);
+		pt_tokens_add(&old_init, ALPINE_INIT);
 		const struct edit mkinitfs[] = {
 			{ "features", ' ', &feature, p->undo ? &none : &feature },
-			{ "init", ' ', &init, p->undo ? &none : &init },
+			{ "init", ' ', p->undo ? &init : &old_init,
+			  p->undo ? &before->init_was : &init },
 		};
 
 		r = edit_file(p, out, EXTLINUX_CONF, extlinux, 2, changed);
@@ -291,6 +414,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 			r = edit_file(p, out, MKINITFS_CONF, mkinitfs, 2, changed);
 		pt_tokens_free(&feature);
 		pt_tokens_free(&init);
+		pt_tokens_free(&old_init);
 		break;
 	}
 	case PT_DISTRO_UNKNOWN:
@@ -361,11 +485,52 @@ static int rebuild(const struct pt_apply_plan *p, FILE *out)
 	return 0;
 }
 
+/* Before the admin's files are edited, the state claims every token apply
+ * had or is about to add: a crash between the edits and the final state
+ * must not leave tokens of ours in a file that the next apply would take
+ * for the admin's (and never remove). Silent: the final state write
+ * reports. Sets *claimed to the text written, if any. */
+static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *before,
+			const struct pt_applied *now, char **claimed)
+{
+	struct pt_applied both = { 0 };
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (p->dry_run)
+		return 0;
+	for (size_t i = 0; i < before->cmdline.n && r == 0; i++)
+		r = pt_tokens_add(&both.cmdline, before->cmdline.v[i]);
+	for (size_t i = 0; i < now->cmdline.n && r == 0; i++)
+		if (!pt_tokens_contain(&both.cmdline, now->cmdline.v[i]))
+			r = pt_tokens_add(&both.cmdline, now->cmdline.v[i]);
+	for (size_t i = 0; i < before->modules.n && r == 0; i++)
+		r = pt_tokens_add(&both.modules, before->modules.v[i]);
+	for (size_t i = 0; i < now->modules.n && r == 0; i++)
+		if (!pt_tokens_contain(&both.modules, now->modules.v[i]))
+			r = pt_tokens_add(&both.modules, now->modules.v[i]);
+	for (size_t i = 0; i < now->init_was.n && r == 0; i++)
+		r = pt_tokens_add(&both.init_was, now->init_was.v[i]);
+	if (r == 0 && !(*claimed = pt_applied_render(&both)))
+		r = -ENOMEM;
+	if (r == 0 && pt_path(path, sizeof(path), p->root, APPLIED_FILE))
+		r = -ENAMETOOLONG;
+	if (r == 0)
+		r = pt_write_file_atomic(path, *claimed, 0644, false, false);
+	if (r == PT_FILE_UNCHANGED) {
+		free(*claimed);
+		*claimed = NULL;
+	}
+	pt_applied_free(&both);
+	return r < 0 ? r : 0;
+}
+
 int pt_apply(const struct pt_apply_plan *p, FILE *out)
 {
 	struct pt_applied before, now = { 0 };
+	struct admin_files admin = { 0 };
 	bool changed = false;
-	char *state = NULL;
+	char *state = NULL, *claimed = NULL;
 	int r;
 
 	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
@@ -374,15 +539,21 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 	r = read_applied(p, &before);
 	/* What can refuse the whole apply is decided before anything is
 	 * written. */
-	if (r == 0 && p->distro == PT_DISTRO_ALPINE && !p->undo)
-		r = check_mkinitfs_init(p, out);
+	if (r == 0)
+		r = read_admin_files(p, out, &admin);
 	if (r < 0)
 		goto out;
 	if (!p->undo) {
-		for (size_t i = 0; i < p->cmdline.n && r == 0; i++)
-			r = pt_tokens_add(&now.cmdline, p->cmdline.v[i]);
-		for (size_t i = 0; i < p->modules.n && r == 0; i++)
-			r = pt_tokens_add(&now.modules, p->modules.v[i]);
+		r = pt_tokens_ours(&p->cmdline, &admin.cmdline, &before.cmdline, &now.cmdline);
+		if (r == 0)
+			r = pt_tokens_ours(&p->modules, &admin.modules, &before.modules,
+					   &now.modules);
+		/* the init= value apply replaces: Alpine's default, once */
+		if (r == 0 && pt_tokens_contain(&admin.init, ALPINE_INIT))
+			r = pt_tokens_add(&now.init_was, ALPINE_INIT);
+		else if (r == 0 && pt_tokens_contain(&admin.init, PT_MKINITFS_INIT))
+			for (size_t i = 0; i < before.init_was.n && r == 0; i++)
+				r = pt_tokens_add(&now.init_was, before.init_was.v[i]);
 		if (r == 0)
 			r = pt_write_generated(p, out, &changed);
 	} else {
@@ -390,11 +561,18 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 		if (r == 0)
 			r = drop_file(p, out, INITRAMFS_CONF, &changed);
 	}
+	if (r == 0 && !p->undo)
+		r = claim_tokens(p, &before, &now, &claimed);
 	if (r == 0)
 		r = apply_bootloader(p, out, &before, &now, &changed);
 	if (r == 0 && !p->undo) {
 		state = pt_applied_render(&now);
-		r = state ? put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;
+		if (state && claimed && !strcmp(state, claimed)) {
+			say(out, "written", APPLIED_FILE); /* by claim_tokens, already final */
+			changed = true;
+		} else {
+			r = state ? put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;
+		}
 	} else if (r == 0) {
 		r = drop_file(p, out, APPLIED_FILE, &changed);
 	}
@@ -410,7 +588,9 @@ out:
 			"place, the others are as they were; run apply again once "
 			"the cause is fixed\n", strerror(-r));
 	free(state);
+	free(claimed);
 	pt_applied_free(&before);
 	pt_applied_free(&now);
+	admin_files_free(&admin);
 	return r;
 }

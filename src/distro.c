@@ -1,6 +1,7 @@
 #include "distro.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,35 +85,29 @@ int pt_tokens_add(struct pt_tokens *t, const char *token)
 	return 0;
 }
 
-int pt_tokens_split(const char *text, char sep, struct pt_tokens *out)
-{
-	const char *p = text;
-
-	out->v = NULL;
-	out->n = 0;
-	while (*p) {
-		size_t n;
-		char tok[512];
-
-		while (*p == sep || *p == ' ' || *p == '\t')
-			p++;
-		n = strcspn(p, sep == ' ' ? " \t" : ", \t");
-		if (!n)
-			break;
-		snprintf(tok, sizeof(tok), "%.*s", (int)n, p);
-		if (pt_tokens_add(out, tok) < 0)
-			return -ENOMEM;
-		p += n;
-	}
-	return 0;
-}
-
 bool pt_tokens_contain(const struct pt_tokens *t, const char *token)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (!strcmp(t->v[i], token))
 			return true;
 	return false;
+}
+
+int pt_tokens_ours(const struct pt_tokens *wanted, const struct pt_tokens *present,
+		   const struct pt_tokens *ours_before, struct pt_tokens *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	/* A token of ours the admin removed by hand since is ours again
+	 * (the config still asks for it): to drop it, change the config. */
+	for (size_t i = 0; i < wanted->n; i++)
+		if ((pt_tokens_contain(ours_before, wanted->v[i]) ||
+		     !pt_tokens_contain(present, wanted->v[i])) &&
+		    pt_tokens_add(out, wanted->v[i]) < 0) {
+			pt_tokens_free(out);
+			return -ENOMEM;
+		}
+	return 0;
 }
 
 void pt_tokens_free(struct pt_tokens *t)
@@ -124,147 +119,474 @@ void pt_tokens_free(struct pt_tokens *t)
 	t->n = 0;
 }
 
-/* Finds VAR= at the start of a line (after blanks). Sets the value's
- * bounds, quotes excluded, and its quote character (0 if none). */
-static const char *find_assignment(const char *text, const char *var,
-				   const char **vstart, const char **vend, char *quote)
+/* Splits text the way the kernel splits its command line: at blanks (and,
+ * for a ',' list, commas) outside double quotes, so acpi_osi="Windows 2015"
+ * is one token. Calls `each` with each token's bounds; stops at its
+ * first non-zero return. */
+static int split_kernel_style(const char *text, size_t len, char sep,
+			      int (*each)(const char *tok, size_t start, size_t end, void *ctx),
+			      void *ctx)
 {
-	size_t vlen = strlen(var);
+	size_t i = 0;
 
+	while (i < len) {
+		size_t start;
+		bool quoted = false;
+		int r;
+
+		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+				   (sep == ',' && text[i] == ',')))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		for (; i < len; i++) {
+			if (text[i] == '"')
+				quoted = !quoted;
+			else if (!quoted && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+					     (sep == ',' && text[i] == ',')))
+				break;
+		}
+		if ((r = each(text, start, i, ctx)))
+			return r;
+	}
+	return 0;
+}
+
+static int add_token(const char *text, size_t start, size_t end, void *ctx)
+{
+	char *tok = strndup(text + start, end - start);
+	int r = tok ? pt_tokens_add(ctx, tok) : -ENOMEM;
+
+	free(tok);
+	return r;
+}
+
+int pt_tokens_split(const char *text, char sep, struct pt_tokens *out)
+{
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	r = split_kernel_style(text, strlen(text), sep, add_token, out);
+	if (r < 0)
+		pt_tokens_free(out);
+	return r;
+}
+
+/* The word after VAR= read the way sh reads it: the decoded value and,
+ * for each decoded byte, the source bytes it came from, so an edit cuts
+ * exactly a token's bytes and leaves the admin's quoting as it was. */
+struct shell_value {
+	size_t line, line_no;   /* offset of the assignment's line, its number */
+	size_t start, end;      /* the word's source bytes */
+	char closing_quote;     /* the quote that ends the word, or 0 */
+	size_t rest_end;        /* end of the line (after any comment) */
+	char *value;            /* decoded, NUL-terminated */
+	size_t len;
+	size_t *src;            /* src[i]..src_end[i]: decoded byte i's source */
+	size_t *src_end;
+};
+
+static void shell_value_free(struct shell_value *v)
+{
+	free(v->value);
+	free(v->src);
+	free(v->src_end);
+	memset(v, 0, sizeof(*v));
+}
+
+static int fail(struct pt_shell_error *err, size_t line_no, const char *var, const char *what)
+{
+	if (err) {
+		err->line = line_no;
+		snprintf(err->what, sizeof(err->what), "%s= %s", var, what);
+	}
+	return -EINVAL;
+}
+
+static int emit(struct shell_value *v, char c, size_t from, size_t to)
+{
+	/* len + 2: room for this byte and the NUL */
+	char *value = realloc(v->value, v->len + 2);
+	size_t *src = value ? realloc(v->src, (v->len + 1) * sizeof(*src)) : NULL;
+	size_t *src_end = src ? realloc(v->src_end, (v->len + 1) * sizeof(*src_end)) : NULL;
+
+	if (value)
+		v->value = value;
+	if (src)
+		v->src = src;
+	if (!src_end)
+		return -ENOMEM;
+	v->src_end = src_end;
+	v->value[v->len] = c;
+	v->src[v->len] = from;
+	v->src_end[v->len] = to;
+	v->value[++v->len] = '\0';
+	return 0;
+}
+
+static bool unpaired_quote(const char *value)
+{
+	size_t n = 0;
+
+	for (; *value; value++)
+		n += *value == '"';
+	return n % 2;
+}
+
+/* Reads the word starting at text[i]: unquoted bytes, "..." (where a
+ * backslash escapes $ ` " \ and newline) and '...' (no escapes), glued
+ * together; then blanks, an optional comment and the end of the line.
+ * Expansions ($, `) and anything more on the line are refused: their
+ * value is not in the file. */
+static int read_shell_word(const char *text, size_t i, const char *var,
+			   struct shell_value *v, struct pt_shell_error *err)
+{
+	char quote = 0;
+	size_t closed_at = (size_t)-1;
+	int r = 0;
+
+	v->start = i;
+	if (!(v->value = strdup("")))
+		return -ENOMEM;
+	while (text[i] && r == 0) {
+		char c = text[i];
+
+		if (quote == '\'') {
+			if (c == '\'') {
+				quote = 0;
+				closed_at = ++i;
+				continue;
+			}
+			r = emit(v, c, i, i + 1);
+			i++;
+			continue;
+		}
+		if (c == '$' || c == '`')
+			return fail(err, v->line_no, var, "uses an expansion ($ or `), whose value "
+				    "is not in the file");
+		if (quote == '"' && c == '"') {
+			quote = 0;
+			closed_at = ++i;
+			continue;
+		}
+		if (c == '\\' && text[i + 1] == '\n') {
+			i += 2; /* a line continuation: no byte of the value */
+			continue;
+		}
+		if (c == '\\' && !text[i + 1])
+			return fail(err, v->line_no, var, "ends the file with a lone backslash");
+		if (c == '\\' &&
+		    (!quote || strchr("$`\"\\", text[i + 1]))) {
+			r = emit(v, text[i + 1], i, i + 2);
+			i += 2;
+			continue;
+		}
+		if (!quote && (c == '"' || c == '\'')) {
+			quote = c;
+			i++;
+			continue;
+		}
+		if (!quote && strchr(" \t\n;&|<>()", c))
+			break;
+		r = emit(v, c, i, i + 1);
+		i++;
+	}
+	if (r)
+		return r;
+	if (quote)
+		return fail(err, v->line_no, var, quote == '"' ? "has an unterminated double quote" :
+			    "has an unterminated single quote");
+	if (unpaired_quote(v->value))
+		return fail(err, v->line_no, var, "has an unpaired \" inside its value (the "
+			    "kernel would read the rest as one argument)");
+	v->end = i;
+	v->closing_quote = closed_at == i ? text[i - 1] : 0;
+	i += strspn(text + i, " \t");
+	if (text[i] == '#')
+		i += strcspn(text + i, "\n");
+	if (text[i] && text[i] != '\n')
+		return fail(err, v->line_no, var, "is followed by more than a comment on its "
+			    "line; passthrough edits only a plain VAR=value line");
+	v->rest_end = i;
+	return 0;
+}
+
+/* The last VAR= at the start of a line (after blanks), as sh would leave
+ * it. 1 when found, 0 when not, -errno. */
+static int find_assignment(const char *text, const char *var, struct shell_value *v,
+			   struct pt_shell_error *err)
+{
+	size_t vlen = strlen(var), line_no = 0, found = (size_t)-1, found_no = 0;
+	int r;
+
+	memset(v, 0, sizeof(*v));
 	for (const char *line = text; line; line = strchr(line, '\n')) {
 		const char *p;
 
 		if (*line == '\n')
 			line++;
+		line_no++;
 		p = line + strspn(line, " \t");
-		if (strncmp(p, var, vlen) || p[vlen] != '=')
-			continue;
-		p += vlen + 1;
-		*quote = (*p == '"' || *p == '\'') ? *p : 0;
-		if (*quote)
-			p++;
-		*vstart = p;
-		*vend = *quote ? strchr(p, *quote) : p + strcspn(p, " \t\n#");
-		if (!*vend)
-			*vend = p + strcspn(p, "\n");
-		return line;
+		if (!strncmp(p, var, vlen) && p[vlen] == '=') {
+			found = (size_t)(line - text);
+			found_no = line_no;
+		}
 	}
-	return NULL;
+	if (found == (size_t)-1)
+		return 0;
+	v->line = found;
+	v->line_no = found_no;
+	r = read_shell_word(text, found + strspn(text + found, " \t") + vlen + 1, var, v, err);
+	if (r < 0)
+		shell_value_free(v);
+	return r < 0 ? r : 1;
+}
+
+int pt_assignment_check(const char *text, const char *var, struct pt_shell_error *err)
+{
+	struct shell_value v;
+	int r = find_assignment(text, var, &v, err);
+
+	shell_value_free(&v);
+	return r < 0 ? r : 0;
 }
 
 int pt_assignment_tokens(const char *text, const char *var, char sep,
 			 struct pt_tokens *out)
 {
-	const char *start, *end;
-	char quote, *value;
+	struct shell_value v;
 	int r;
 
 	out->v = NULL;
 	out->n = 0;
-	if (!find_assignment(text, var, &start, &end, &quote))
-		return 0;
-	value = strndup(start, (size_t)(end - start));
-	if (!value)
-		return -ENOMEM;
-	r = pt_tokens_split(value, sep, out);
-	free(value);
+	r = find_assignment(text, var, &v, NULL);
+	if (r == 1)
+		r = pt_tokens_split(v.value, sep, out);
+	shell_value_free(&v);
 	return r;
+}
+
+/* Text without the source bytes of decoded bytes [from, to) of v: quotes
+ * and line continuations around them stay. */
+static char *cut_decoded(const char *text, const struct shell_value *v, size_t from, size_t to)
+{
+	size_t len = strlen(text), o = 0, k = from;
+	char *out = malloc(len + 1);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		while (k < to && v->src_end[k] <= i)
+			k++;
+		if (k < to && i >= v->src[k] && i < v->src_end[k])
+			continue;
+		out[o++] = text[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The tokens of a decoded value with their bounds. */
+struct spans {
+	size_t n, cap;
+	size_t *start, *end;
+};
+
+static int add_span(const char *text, size_t start, size_t end, void *ctx)
+{
+	struct spans *s = ctx;
+
+	(void)text;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		size_t *a = realloc(s->start, cap * sizeof(*a));
+		size_t *b = a ? realloc(s->end, cap * sizeof(*b)) : NULL;
+
+		if (a)
+			s->start = a;
+		if (!b)
+			return -ENOMEM;
+		s->end = b;
+		s->cap = cap;
+	}
+	s->start[s->n] = start;
+	s->end[s->n++] = end;
+	return 0;
+}
+
+/* Removes one token of `remove` (not in `add`) from VAR's value: its bytes
+ * and one separator before it (the separator apply put there), or the
+ * whole run of separators when that is not a plain `sep`. 1 when one was
+ * removed, 0 when none is left, -errno. */
+static int remove_one(char **text, const char *var, char sep, const struct pt_tokens *remove,
+		      const struct pt_tokens *add, struct pt_shell_error *err)
+{
+	struct shell_value v;
+	struct spans s = { 0 };
+	int r = find_assignment(*text, var, &v, err);
+
+	if (r == 1 && (r = split_kernel_style(v.value, v.len, sep, add_span, &s)) == 0)
+		r = 1;
+	for (size_t i = 0; r == 1 && i < s.n; i++) {
+		char *tok = strndup(v.value + s.start[i], s.end[i] - s.start[i]), *cut;
+		size_t from = s.start[i], to = s.end[i];
+
+		if (!tok) {
+			r = -ENOMEM;
+			break;
+		}
+		if (!pt_tokens_contain(remove, tok) || pt_tokens_contain(add, tok)) {
+			free(tok);
+			continue;
+		}
+		free(tok);
+		if (i > 0 && v.value[from - 1] == (sep == ',' ? ',' : ' '))
+			from--;
+		else if (i > 0)
+			from = s.end[i - 1];
+		else if (s.n > 1)
+			to = s.start[1];
+		cut = cut_decoded(*text, &v, from, to);
+		if (!cut) {
+			r = -ENOMEM;
+			break;
+		}
+		free(*text);
+		*text = cut;
+		r = 1;
+		goto out;
+	}
+	if (r == 1)
+		r = 0; /* nothing of ours left */
+out:
+	free(s.start);
+	free(s.end);
+	shell_value_free(&v);
+	return r;
+}
+
+/* Appends `s` to f escaped for where it goes: inside "..." (\ before
+ * $ ` " \), inside '...' (no ' possible), or unquoted (\ before any byte
+ * sh would treat specially, a blank included). */
+static void put_escaped(FILE *f, const char *s, char context)
+{
+	for (; *s; s++) {
+		if (context == '"' && strchr("$`\"\\", *s))
+			fputc('\\', f);
+		else if (!context && !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789_./:=,@%+-", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+#define ADDED_MARK "# added by passthrough apply"
+
+/* Adds one token at the end of VAR's value, in the value's own quoting:
+ * before a closing quote, or escaped after an unquoted word (so
+ * `opts=quiet` becomes `opts=quiet\ iommu=pt` and comes back as it was
+ * when the token goes). A missing VAR gets a line of its own, marked so
+ * that removing our last token removes the line too. */
+static char *add_one(const char *text, const char *var, char sep, const char *tok,
+		     struct pt_shell_error *err)
+{
+	struct shell_value v;
+	char *out = NULL, sep_s[2] = { sep == ',' ? ',' : ' ', 0 }, *joined;
+	size_t len = 0;
+	int r = find_assignment(text, var, &v, err);
+	FILE *f;
+
+	if (r < 0 || !(f = open_memstream(&out, &len))) {
+		shell_value_free(&v);
+		return NULL;
+	}
+	if (r == 0) {
+		/* A file without a final newline gets none after our line
+		 * either, so that dropping the line (and the newline before
+		 * it) gives it back as it was. */
+		bool unterminated = text[0] && text[strlen(text) - 1] != '\n';
+
+		fputs(text, f);
+		fputs(unterminated ? "\n" : "", f);
+		fprintf(f, "%s=\"", var);
+		put_escaped(f, tok, '"');
+		fputs("\" " ADDED_MARK, f);
+		fputs(unterminated ? "" : "\n", f);
+	} else if (asprintf(&joined, "%s%s", v.len ? sep_s : "", tok) >= 0) {
+		char context = v.closing_quote;
+		size_t at = v.end;
+
+		if (context == '\'' && strchr(joined, '\''))
+			context = 0; /* after the closing quote, unquoted */
+		else if (context)
+			at--;
+		fwrite(text, 1, at, f);
+		put_escaped(f, joined, context);
+		fputs(text + at, f);
+		free(joined);
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		out = NULL;
+	}
+	shell_value_free(&v);
+	return out;
+}
+
+/* Drops VAR's line when its value is empty and it is the line apply
+ * added (it carries ADDED_MARK). */
+static char *drop_if_ours_and_empty(char *text, const char *var)
+{
+	struct shell_value v;
+	const char *rest;
+
+	if (find_assignment(text, var, &v, NULL) != 1)
+		return text;
+	rest = text + v.end + strspn(text + v.end, " \t");
+	if (v.len == 0 && !strncmp(rest, ADDED_MARK, strlen(ADDED_MARK)) &&
+	    text + v.rest_end == rest + strlen(ADDED_MARK)) {
+		size_t start = v.line, end = v.rest_end;
+
+		if (text[end] == '\n')
+			end++;
+		else if (start > 0)
+			start--; /* the last line, unterminated: its newline is before it */
+		memmove(text + start, text + end, strlen(text + end) + 1);
+	}
+	shell_value_free(&v);
+	return text;
 }
 
 char *pt_edit_assignment(const char *text, const char *var, char sep,
 			 const struct pt_tokens *remove, const struct pt_tokens *add)
 {
 	struct pt_tokens cur;
-	const char *start = NULL, *end = NULL;
-	char quote = '"', *out = NULL, *value = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *out = strdup(text);
+	int r = 1;
 
-	if (find_assignment(text, var, &start, &end, &quote)) {
-		char *old = strndup(start, (size_t)(end - start));
-
-		if (!old || pt_tokens_split(old, sep, &cur) < 0) {
-			free(old);
-			return NULL;
-		}
-		free(old);
-	} else {
-		if (add->n == 0)
-			return strdup(text);
-		cur.v = NULL;
-		cur.n = 0;
-	}
-	f = open_memstream(&value, &len);
-	if (!f) {
-		pt_tokens_free(&cur);
+	while (out && r == 1)
+		r = remove_one(&out, var, sep, remove, add, NULL);
+	if (r < 0 || !out || pt_assignment_tokens(out, var, sep, &cur) < 0) {
+		free(out);
 		return NULL;
 	}
-	bool first = true;
+	for (size_t i = 0; i < add->n && out; i++) {
+		char *next;
 
-	for (size_t i = 0; i < cur.n; i++) {
-		if (pt_tokens_contain(remove, cur.v[i]) && !pt_tokens_contain(add, cur.v[i]))
-			continue;
-		fprintf(f, "%s%s", first ? "" : (sep == ',' ? "," : " "), cur.v[i]);
-		first = false;
-	}
-	for (size_t i = 0; i < add->n; i++) {
 		if (pt_tokens_contain(&cur, add->v[i]))
 			continue;
-		fprintf(f, "%s%s", first ? "" : (sep == ',' ? "," : " "), add->v[i]);
-		first = false;
-	}
-	fclose(f);
-	pt_tokens_free(&cur);
-	if (!value)
-		return NULL;
-
-	f = open_memstream(&out, &len);
-	if (f) {
-		if (start) {
-			/* Keep everything around the value; re-quote it when it
-			 * now holds a blank. */
-			char q = quote ? quote : (strchr(value, ' ') ? '"' : 0);
-			const char *vs = quote ? start - 1 : start;
-			const char *ve = quote && *end == quote ? end + 1 : end;
-
-			fprintf(f, "%.*s", (int)(vs - text), text);
-			if (q)
-				fprintf(f, "%c%s%c", q, value, q);
-			else
-				fputs(value, f);
-			fputs(ve, f);
-		} else {
-			fputs(text, f);
-			if (text[0] && text[strlen(text) - 1] != '\n')
-				fputc('\n', f);
-			fprintf(f, "%s=\"%s\"\n", var, value);
+		next = add_one(out, var, sep, add->v[i], NULL);
+		free(out);
+		out = next;
+		if (out && pt_tokens_add(&cur, add->v[i]) < 0) {
+			free(out);
+			out = NULL;
 		}
-		fclose(f);
 	}
-	free(value);
-	return out;
-}
-
-char *pt_edit_assignment_or_drop(const char *text, const char *var, char sep,
-				 const struct pt_tokens *remove,
-				 const struct pt_tokens *add)
-{
-	char *edited = pt_edit_assignment(text, var, sep, remove, add);
-	const char *start, *end, *line;
-	char quote;
-
-	if (!edited || !(line = find_assignment(edited, var, &start, &end, &quote)) ||
-	    end != start)
-		return edited;
-	/* Cut the line, its newline included. */
-	{
-		const char *eol = strchr(line, '\n');
-		size_t head = (size_t)(line - edited);
-
-		memmove(edited + head, eol ? eol + 1 : line + strlen(line),
-			strlen(eol ? eol + 1 : line + strlen(line)) + 1);
-	}
-	return edited;
+	pt_tokens_free(&cur);
+	return out ? drop_if_ours_and_empty(out, var) : NULL;
 }
 
 int pt_applied_parse(const char *text, struct pt_applied *out)
@@ -282,9 +604,12 @@ int pt_applied_parse(const char *text, struct pt_applied *out)
 			t = &out->cmdline;
 		else if (!strncmp(line, "modules ", 8))
 			t = &out->modules;
+		else if (!strncmp(line, "init-was ", 9))
+			t = &out->init_was;
 		if (!t)
 			continue;
-		char *copy = strndup(line + 8, n - 8);
+		size_t key = t == &out->init_was ? 9 : 8;
+		char *copy = strndup(line + key, n - key);
 
 		if (!copy || pt_tokens_split(copy, ' ', &words) < 0) {
 			free(copy);
@@ -317,6 +642,12 @@ char *pt_applied_render(const struct pt_applied *a)
 	for (size_t i = 0; i < a->modules.n; i++)
 		fprintf(f, " %s", a->modules.v[i]);
 	fputc('\n', f);
+	if (a->init_was.n) {
+		fputs("init-was", f);
+		for (size_t i = 0; i < a->init_was.n; i++)
+			fprintf(f, " %s", a->init_was.v[i]);
+		fputc('\n', f);
+	}
 	fclose(f);
 	return text;
 }
@@ -325,4 +656,5 @@ void pt_applied_free(struct pt_applied *a)
 {
 	pt_tokens_free(&a->cmdline);
 	pt_tokens_free(&a->modules);
+	pt_tokens_free(&a->init_was);
 }

@@ -26,28 +26,47 @@ int pt_tokens_split(const char *text, char sep, struct pt_tokens *out);
 bool pt_tokens_contain(const struct pt_tokens *t, const char *token);
 int pt_tokens_add(struct pt_tokens *t, const char *token);
 void pt_tokens_free(struct pt_tokens *t);
+/* The tokens of `wanted` apply may call its own: those it added before
+ * (`ours_before`) and those the admin's file lacks (`present`). A token
+ * the admin already had stays theirs, so undo never removes it. */
+int pt_tokens_ours(const struct pt_tokens *wanted, const struct pt_tokens *present,
+		   const struct pt_tokens *ours_before, struct pt_tokens *out);
 
-/* Rewrites the assignment VAR=... (quoted or not) in a shell-style file:
- * drops the tokens in `remove`, then appends those of `add` it lacks;
- * everything else in the file and in the value stays as it was. A missing
- * assignment is appended when there is something to add. `sep` is ' ' or
- * ','. Returns the new text (malloc) or NULL. */
+/* Where a shell-style file cannot be edited safely: its line and why. */
+struct pt_shell_error {
+	size_t line;
+	char what[160];
+};
+
+/* 0 when VAR's last assignment (the one sh keeps) is a value passthrough
+ * can edit: one word of unquoted, "..." (with backslash escapes) and
+ * '...' parts, then at most a comment. Otherwise -EINVAL and `err` says
+ * which line and why (an unterminated quote, an expansion, a command
+ * after the value). A missing VAR is fine. */
+int pt_assignment_check(const char *text, const char *var, struct pt_shell_error *err);
+
+/* Rewrites the assignment VAR=... in a shell-style file: drops the tokens
+ * in `remove` that are not in `add`, then appends those of `add` it lacks,
+ * in the value's own quoting. Tokens split as the kernel splits its
+ * command line (blanks, or commas too when `sep` is ','; not inside
+ * double quotes). Only those tokens' bytes change: removing what was added
+ * gives the file back byte for byte. A missing assignment is appended
+ * (marked, so that it goes again with its last token) when there is
+ * something to add. Returns the new text (malloc), or NULL when out of
+ * memory or the value is not one pt_assignment_check accepts. */
 char *pt_edit_assignment(const char *text, const char *var, char sep,
 			 const struct pt_tokens *remove, const struct pt_tokens *add);
-/* The same, but a value left empty takes its whole line with it (for a
- * setting like mkinitfs's init=, where empty is not "unset"). */
-char *pt_edit_assignment_or_drop(const char *text, const char *var, char sep,
-				 const struct pt_tokens *remove,
-				 const struct pt_tokens *add);
 /* The tokens of VAR's value, or none. */
 int pt_assignment_tokens(const char *text, const char *var, char sep,
 			 struct pt_tokens *out);
 
 /* What apply added, so the next apply replaces it and --undo removes it:
- * "cmdline TOKEN..." and "modules TOKEN..." lines. */
+ * "cmdline TOKEN..." and "modules TOKEN..." lines; "init-was TOKEN" when
+ * apply replaced Alpine's own init= value, to put it back on undo. */
 struct pt_applied {
 	struct pt_tokens cmdline;
 	struct pt_tokens modules;
+	struct pt_tokens init_was;
 };
 
 int pt_applied_parse(const char *text, struct pt_applied *out);

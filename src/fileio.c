@@ -119,7 +119,25 @@ static int fsync_dir_of(const char *path)
 
 /* Writes content to a new temporary file next to path and renames it over
  * path: the only step that changes what readers see is rename(2). */
-static int replace_atomically(const char *path, const char *content, mode_t mode)
+/* The mode and owner a file keeps when it is replaced: those of the file
+ * there now (a 0600 file stays 0600), else `mode` and the caller's. */
+struct file_attrs {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool keep_owner;
+};
+
+static struct file_attrs attrs_of(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return (struct file_attrs){ st.st_mode & 07777, st.st_uid, st.st_gid, true };
+	return (struct file_attrs){ mode, 0, 0, false };
+}
+
+static int replace_atomically(const char *path, const char *content, struct file_attrs a)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(content), done = 0;
@@ -143,7 +161,9 @@ static int replace_atomically(const char *path, const char *content, mode_t mode
 		}
 		done += (size_t)n;
 	}
-	if (r == 0 && fchmod(fd, mode) < 0)
+	if (r == 0 && a.keep_owner && fchown(fd, a.uid, a.gid) < 0)
+		r = -errno;
+	if (r == 0 && fchmod(fd, a.mode) < 0) /* after fchown, which may clear set-id bits */
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
@@ -181,17 +201,15 @@ int pt_write_file_atomic(const char *path, const char *content, mode_t mode,
 	r = mkdir_parents(path);
 	if (r == 0 && old && backup) {
 		char bak[PATH_MAX];
-		struct stat st;
 
 		if (snprintf(bak, sizeof(bak), "%s.passthrough-backup", path) >= (int)sizeof(bak))
 			r = -ENAMETOOLONG;
 		else
-			r = replace_atomically(bak, old,
-					       stat(path, &st) == 0 ? st.st_mode & 07777 : mode);
+			r = replace_atomically(bak, old, attrs_of(path, mode));
 	}
 	free(old);
 	if (r == 0)
-		r = replace_atomically(path, content, mode);
+		r = replace_atomically(path, content, attrs_of(path, mode));
 	return r < 0 ? r : PT_FILE_WRITTEN;
 }
 

@@ -15,8 +15,10 @@ char *pt_read_file(const char *path);
 
 /* Replaces path with content: temporary file in the same directory,
  * fsync, rename, fsync of the directory. With `backup`, an existing file
- * that differs is first kept as PATH.passthrough-backup. Parents are
- * created. Returns PT_FILE_* or -errno; with dry_run only compares. */
+ * that differs is first kept as PATH.passthrough-backup. An existing
+ * file keeps its mode and owner (both copies do); `mode` is for a new
+ * one. Parents are created. Returns PT_FILE_* or -errno; with dry_run
+ * only compares. */
 int pt_write_file_atomic(const char *path, const char *content, mode_t mode,
 			 bool backup, bool dry_run);
 

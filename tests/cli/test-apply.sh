@@ -87,6 +87,46 @@ golden apply-alpine-again pt alp apply
 golden apply-alpine-undo pt alp apply --undo
 check "alpine: --undo gives back the admin's files exactly" same_tree alp.orig alp
 
+# The admin's own tokens (intel_iommu=on, vfio-pci), an unquoted value,
+# Alpine's default init= and a 0600 file: apply adds only what is
+# missing, records only that, and --undo gives every byte (and mode) back.
+new_root alpadm alpine <<<"$CONF"
+cat >alpadm/etc/update-extlinux.conf <<'X'
+default_kernel_opts=intel_iommu=on
+modules=sd-mod,vfio-pci # the admin's
+X
+chmod 0600 alpadm/etc/update-extlinux.conf
+printf 'features="base"\ninit=/usr/share/mkinitfs/initramfs-init\n' >alpadm/etc/mkinitfs/mkinitfs.conf
+rm -rf alpadm.orig && cp -a alpadm alpadm.orig
+golden apply-alpine-admin-tokens pt alpadm apply
+golden_file apply-alpine-admin-extlinux.conf alpadm/etc/update-extlinux.conf
+golden_file apply-alpine-admin-applied alpadm/var/lib/passthrough/applied
+check "alpine: Alpine's default init= is replaced by ours" \
+	contains alpadm/etc/mkinitfs/mkinitfs.conf 'init=/usr/share/passthrough/mkinitfs-init'
+check "alpine: an edited file keeps its mode" \
+	same "$(stat -c %a alpadm/etc/update-extlinux.conf)" 600
+golden apply-alpine-admin-again pt alpadm apply
+pt alpadm apply --undo >/dev/null
+check "alpine: --undo keeps the admin's tokens and gives back every byte" \
+	same_tree alpadm.orig alpadm
+check "alpine: --undo keeps the mode" same "$(stat -c %a alpadm/etc/update-extlinux.conf)" 600
+
+new_root alpquote alpine <<<"$CONF"
+printf 'default_kernel_opts="quiet acpi_osi=\\"Windows 2015\\""\n' >alpquote/etc/update-extlinux.conf
+echo 'features="base"' >alpquote/etc/mkinitfs/mkinitfs.conf
+rm -rf alpquote.orig && cp -a alpquote alpquote.orig
+pt alpquote apply >/dev/null
+check "alpine: an escaped quote in the value: still one value, edited" \
+	contains alpquote/etc/update-extlinux.conf 'default_kernel_opts="quiet acpi_osi=\"Windows 2015\" intel_iommu=on'
+pt alpquote apply --undo >/dev/null
+check "alpine: ... and given back" same_tree alpquote.orig alpquote
+new_root alpbad alpine <<<"$CONF"
+printf 'overwrite=1\ndefault_kernel_opts="quiet $EXTRA"\n' >alpbad/etc/update-extlinux.conf
+echo 'features="base"' >alpbad/etc/mkinitfs/mkinitfs.conf
+rm -rf alpbad.orig && cp -a alpbad alpbad.orig
+golden apply-alpine-unparsable pt alpbad apply
+check "alpine: a value it cannot edit: nothing written" same_tree alpbad.orig alpbad
+
 new_root alpinit alpine <<<"$CONF"
 printf 'features="base"\ninit="/usr/local/my-init"\n' >alpinit/etc/mkinitfs/mkinitfs.conf
 echo 'default_kernel_opts="quiet"' >alpinit/etc/update-extlinux.conf
@@ -161,6 +201,13 @@ printf 'ID=plan9\n' >nodistro/etc/os-release
 golden apply-unknown-distro pt nodistro apply
 golden apply-distro-option pt nodistro apply --distro fedora --dry-run
 golden apply-bad-distro pt nodistro apply --distro gentoo
+new_root foreign debian <<<"$CONF"
+echo 'options vfio-pci ids=10de:1b80' >foreign/etc/modprobe.d/passthrough.conf
+rm -rf foreign.orig && cp -a foreign foreign.orig
+golden apply-foreign-modprobe pt foreign apply
+check "a foreign modprobe.d/passthrough.conf: refused, nothing written" same_tree foreign.orig foreign
+golden apply-foreign-modprobe-undo pt foreign apply --undo
+check "... and --undo does not delete it" same_tree foreign.orig foreign
 
 tap_end
 exit $((TAP_FAILED > 0))

@@ -8,6 +8,7 @@
 
 #include "distro.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,7 +75,7 @@ static void missing_assignment_is_appended_or_left_alone(void **state)
 {
 	(void)state;
 	expect_edit("root=UUID=1", "default_kernel_opts", ' ', "", "iommu=pt",
-		    "root=UUID=1\ndefault_kernel_opts=\"iommu=pt\"\n");
+		    "root=UUID=1\ndefault_kernel_opts=\"iommu=pt\" # added by passthrough apply");
 	expect_edit("root=UUID=1\n", "default_kernel_opts", ' ', "iommu=pt", "",
 		    "root=UUID=1\n");
 }
@@ -88,17 +89,135 @@ static void finds_the_variable_exactly(void **state)
 		    "default_kernel_opts_extra=\"a\"\n  default_kernel_opts='b c'\n");
 }
 
-static void init_line_dropped_when_empty(void **state)
+/* apply then undo: the admin's file comes back byte for byte */
+static void expect_round_trip(const char *text, const char *var, char sep, const char *ours,
+			      const char *applied)
 {
-	struct pt_tokens ours = toks("/usr/share/passthrough/mkinitfs-init"), none = { 0 };
-	char *got = pt_edit_assignment_or_drop(
-		"features=\"base\"\ninit=\"/usr/share/passthrough/mkinitfs-init\"\nx=1\n",
-		"init", ' ', &ours, &none);
+	struct pt_tokens o = toks(ours), none = { 0 };
+	char *added = pt_edit_assignment(text, var, sep, &none, &o), *removed;
+
+	assert_non_null(added);
+	assert_string_equal(added, applied);
+	removed = pt_edit_assignment(added, var, sep, &o, &none);
+	assert_non_null(removed);
+	assert_string_equal(removed, text);
+	free(added);
+	free(removed);
+	pt_tokens_free(&o);
+}
+
+static void undo_gives_the_file_back_byte_for_byte(void **state)
+{
+	(void)state;
+	/* unquoted stays unquoted: our blank is escaped, not the value requoted */
+	expect_round_trip("default_kernel_opts=quiet\n", "default_kernel_opts", ' ',
+			  "intel_iommu=on iommu=pt",
+			  "default_kernel_opts=quiet\\ intel_iommu=on\\ iommu=pt\n");
+	expect_round_trip("opts=\"quiet\"\n", "opts", ' ', "iommu=pt",
+			  "opts=\"quiet iommu=pt\"\n");
+	expect_round_trip("opts='quiet' # mine\n", "opts", ' ', "iommu=pt",
+			  "opts='quiet iommu=pt' # mine\n");
+	expect_round_trip("opts=\"quiet \"\n", "opts", ' ', "iommu=pt",
+			  "opts=\"quiet  iommu=pt\"\n");
+	expect_round_trip("opts=\"\"\n", "opts", ' ', "iommu=pt", "opts=\"iommu=pt\"\n");
+	/* an empty init= stays, empty */
+	expect_round_trip("features=\"base\"\ninit=\nx=1\n", "init", ' ',
+			  "/usr/share/passthrough/mkinitfs-init",
+			  "features=\"base\"\ninit=/usr/share/passthrough/mkinitfs-init\nx=1\n");
+	expect_round_trip("modules=\"sd-mod, ext4\"\n", "modules", ',', "vfio-pci",
+			  "modules=\"sd-mod, ext4,vfio-pci\"\n");
+	/* a line apply added goes with its last token */
+	expect_round_trip("features=\"base\"\n", "init", ' ', "/usr/share/passthrough/mkinitfs-init",
+			  "features=\"base\"\ninit=\"/usr/share/passthrough/mkinitfs-init\" "
+			  "# added by passthrough apply\n");
+	expect_round_trip("features=\"base\"", "init", ' ', "/usr/share/passthrough/mkinitfs-init",
+			  "features=\"base\"\ninit=\"/usr/share/passthrough/mkinitfs-init\" "
+			  "# added by passthrough apply");
+	expect_round_trip("", "init", ' ', "/init",
+			  "init=\"/init\" # added by passthrough apply\n");
+}
+
+static void reads_values_the_way_sh_does(void **state)
+{
+	struct pt_tokens t;
 
 	(void)state;
-	assert_string_equal(got, "features=\"base\"\nx=1\n");
-	free(got);
+	/* an escaped quote does not end the value; the kernel's own quotes
+	 * keep acpi_osi="Windows 2015" one token */
+	expect_round_trip("default_kernel_opts=\"quiet acpi_osi=\\\"Windows 2015\\\"\"\nroot=x\n",
+			  "default_kernel_opts", ' ', "iommu=pt",
+			  "default_kernel_opts=\"quiet acpi_osi=\\\"Windows 2015\\\" iommu=pt\"\n"
+			  "root=x\n");
+	assert_int_equal(pt_assignment_tokens("o=\"quiet acpi_osi=\\\"Windows 2015\\\"\"\n", "o",
+					      ' ', &t), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.v[1], "acpi_osi=\"Windows 2015\"");
+	pt_tokens_free(&t);
+	/* removing one of ours in the middle, among quoted parts */
+	expect_edit("o='a b'\" intel_iommu=on\"\\ c\n", "o", ' ', "intel_iommu=on", "",
+		    "o='a b'\"\"\\ c\n");
+	/* sh keeps the last assignment */
+	expect_edit("o=\"a\"\no=\"b\"\n", "o", ' ', "", "c", "o=\"a\"\no=\"b c\"\n");
+}
+
+static void long_tokens_are_not_cut(void **state)
+{
+	char big[2000], text[2100];
+	struct pt_tokens t;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "a=", 2);
+	snprintf(text, sizeof(text), "quiet %s", big);
+	assert_int_equal(pt_tokens_split(text, ' ', &t), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.v[1], big);
+	pt_tokens_free(&t);
+}
+
+static void expect_refused(const char *text, size_t line, const char *what)
+{
+	struct pt_shell_error err;
+
+	assert_int_equal(pt_assignment_check(text, "o", &err), -22);
+	assert_int_equal(err.line, line);
+	assert_non_null(strstr(err.what, what));
+	assert_null(pt_edit_assignment(text, "o", ' ', &(struct pt_tokens){ 0 },
+				       &(struct pt_tokens){ 0 }));
+}
+
+static void refuses_what_it_cannot_edit_naming_the_line(void **state)
+{
+	struct pt_shell_error err;
+
+	(void)state;
+	expect_refused("# c\no=\"quiet\n", 2, "unterminated double quote");
+	expect_refused("o='quiet\n", 1, "unterminated single quote");
+	expect_refused("x=1\n\no=\"$EXTRA quiet\"\n", 3, "expansion");
+	expect_refused("o=quiet reboot\n", 1, "more than a comment");
+	expect_refused("o=\"quiet a=\\\"b\"\n", 1, "unpaired");
+	expect_refused("o=quiet\\", 1, "lone backslash");
+	assert_int_equal(pt_assignment_check("o=\"a\nb\" # two lines\nx=1\n", "o", &err), 0);
+	assert_int_equal(pt_assignment_check("x=1\n", "o", &err), 0);
+}
+
+static void only_what_apply_added_is_ours(void **state)
+{
+	struct pt_tokens want = toks("intel_iommu=on iommu=pt x=1"),
+			 present = toks("quiet intel_iommu=on iommu=pt"),
+			 before = toks("iommu=pt"), ours;
+
+	(void)state;
+	/* intel_iommu=on was the admin's; iommu=pt ours from before */
+	assert_int_equal(pt_tokens_ours(&want, &present, &before, &ours), 0);
+	assert_int_equal(ours.n, 2);
+	assert_string_equal(ours.v[0], "iommu=pt");
+	assert_string_equal(ours.v[1], "x=1");
 	pt_tokens_free(&ours);
+	pt_tokens_free(&want);
+	pt_tokens_free(&present);
+	pt_tokens_free(&before);
 }
 
 static void os_release_families(void **state)
@@ -141,7 +260,11 @@ int main(void)
 		cmocka_unit_test(comma_lists_unquoted),
 		cmocka_unit_test(missing_assignment_is_appended_or_left_alone),
 		cmocka_unit_test(finds_the_variable_exactly),
-		cmocka_unit_test(init_line_dropped_when_empty),
+		cmocka_unit_test(undo_gives_the_file_back_byte_for_byte),
+		cmocka_unit_test(reads_values_the_way_sh_does),
+		cmocka_unit_test(long_tokens_are_not_cut),
+		cmocka_unit_test(refuses_what_it_cannot_edit_naming_the_line),
+		cmocka_unit_test(only_what_apply_added_is_ours),
 		cmocka_unit_test(os_release_families),
 		cmocka_unit_test(applied_state_round_trip),
 	};
