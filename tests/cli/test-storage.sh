@@ -272,6 +272,11 @@ host_needs_sdb bcachefs
 
 # --- guest-mounts -------------------------------------------------------------------
 golden guest-mounts pt guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
+# Issue 11: a blank split the crypttab field, a newline injected a line.
+check "guest-mounts: a key file crypttab cannot hold is refused (exit 2)" \
+	bash -c '"$0" --sysfs root/sys --root root guest-mounts /dev/sda2 --key-file "/root/my key" --mountpoint /data >out.gm 2>&1; [ $? = 2 ] && grep -q "a crypttab path cannot hold blanks" out.gm && ! grep -q "^sda2_crypt" out.gm' "$PT"
+check "guest-mounts: a mount point with a newline is refused (exit 2)" \
+	bash -c '"$0" --sysfs root/sys --root root guest-mounts /dev/sda2 --key-file /root/k --mountpoint "$(printf "/data\n/etc")" >out.gm 2>&1; [ $? = 2 ] && grep -q "control characters cannot be written in fstab" out.gm' "$PT"
 golden guest-mounts-closed pt guest-mounts /dev/sdb --key-file /root/.extkey --mountpoint /data/guesthd1
 golden guest-mounts-not-luks pt guest-mounts /dev/sda1 --key-file /root/.extkey --mountpoint /data
 golden guest-mounts-usage pt guest-mounts /dev/sda2 --mountpoint data
