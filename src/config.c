@@ -365,62 +365,83 @@ int pt_guard_parse(const char *s, struct pt_guard *out)
 	return 0;
 }
 
+/* Calls fn for each value of a list (blank- or comma-separated). */
+static int for_each_value(const char *value, void (*fn)(void *data, const char *tok),
+			  void *data)
+{
+	char *copy = strdup(value), *tok, *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save))
+		fn(data, tok);
+	free(copy);
+	return 0;
+}
+
+/* One list key being read into a rule, for the per-value callbacks. */
+struct list_target {
+	struct parse_ctx *ctx;
+	struct pt_rule *rule;
+	const struct section_header *h;
+	const char *key;
+	enum pt_match_kind kind;
+};
+
+static void add_guard(void *data, const char *tok)
+{
+	struct list_target *t = data;
+
+	if (pt_guard_parse(tok, &t->rule->guards[t->rule->n_guards]) == 0)
+		t->rule->n_guards++;
+	else
+		add_error(t->ctx, t->ctx->line,
+			  "[%s] guard: '%s' is not ADDRESS=VENDOR:DEVICE:CLASS, "
+			  "as in 0000:01:00.0=8086:10d3:020000",
+			  t->h->name, tok);
+}
+
+static void add_match(void *data, const char *tok)
+{
+	struct list_target *t = data;
+	struct pt_match *slot = &t->rule->matches[t->rule->n_matches];
+	const char *hint = "";
+
+	memset(slot, 0, sizeof(*slot));
+	if (parse_match_token(t->kind, tok, slot, &hint) == 0)
+		t->rule->n_matches++;
+	else
+		add_error(t->ctx, t->ctx->line, "[%s] %s: '%s' %s", t->h->name, t->key,
+			  tok, hint);
+}
+
+/* Room for every value first: the callbacks fill the next slots. */
 static int add_guards(struct parse_ctx *ctx, struct pt_rule *rule,
 		      const struct section_header *h, const char *value)
 {
+	struct list_target t = { ctx, rule, h, "guard", PT_MATCH_KIND_COUNT };
 	struct pt_guard *g;
-	char *copy, *tok, *save = NULL;
 
 	g = realloc(rule->guards, (rule->n_guards + count_tokens(value)) * sizeof(*g));
 	if (!g)
 		return -ENOMEM;
 	rule->guards = g;
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
-	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save)) {
-		if (pt_guard_parse(tok, &rule->guards[rule->n_guards]) == 0)
-			rule->n_guards++;
-		else
-			add_error(ctx, ctx->line,
-				  "[%s] guard: '%s' is not ADDRESS=VENDOR:DEVICE:CLASS, "
-				  "as in 0000:01:00.0=8086:10d3:020000",
-				  h->name, tok);
-	}
-	free(copy);
-	return 0;
+	return for_each_value(value, add_guard, &t);
 }
 
 static int add_matches(struct parse_ctx *ctx, struct pt_rule *rule,
 		       const struct section_header *h, const char *key,
 		       enum pt_match_kind kind, const char *value)
 {
-	size_t n = count_tokens(value);
+	struct list_target t = { ctx, rule, h, key, kind };
 	struct pt_match *m;
-	char *copy, *tok, *save = NULL;
 
-	m = realloc(rule->matches, (rule->n_matches + n) * sizeof(*m));
+	m = realloc(rule->matches, (rule->n_matches + count_tokens(value)) * sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	rule->matches = m;
-	copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
-	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save)) {
-		const char *hint = "";
-		struct pt_match *slot = &rule->matches[rule->n_matches];
-
-		memset(slot, 0, sizeof(*slot));
-		if (parse_match_token(kind, tok, slot, &hint) == 0)
-			rule->n_matches++;
-		else
-			add_error(ctx, ctx->line, "[%s] %s: '%s' %s", h->name,
-				  key, tok, hint);
-	}
-	free(copy);
-	return 0;
+	return for_each_value(value, add_match, &t);
 }
 
 static void set_value_error(struct parse_ctx *ctx, const struct section_header *h,
