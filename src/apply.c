@@ -16,6 +16,10 @@ extern char **environ;
 #define MODPROBE_FILE "etc/modprobe.d/passthrough.conf"
 #define INITRAMFS_CONF PT_INITRAMFS_CONF
 #define APPLIED_FILE "var/lib/passthrough/applied"
+/* Exists from before apply changes anything until the initramfs and the
+ * boot loader were rebuilt: a rebuild that failed (a full /boot) or never
+ * ran (a crash) is done by the next apply, even when no file changes. */
+#define REBUILD_PENDING "var/lib/passthrough/rebuild-pending"
 #define EXTLINUX_CONF "etc/update-extlinux.conf"
 #define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"
 #define GRUB_DROPIN "etc/default/grub.d/passthrough.cfg"
@@ -525,7 +529,67 @@ static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *
 	return r < 0 ? r : 0;
 }
 
+static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending);
+
+static bool rebuild_pending(const struct pt_apply_plan *p)
+{
+	char path[PATH_MAX];
+
+	return pt_path(path, sizeof(path), p->root, REBUILD_PENDING) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* Whether a pass would change a file: the same pass, dry, its report
+ * discarded. */
+static bool would_change(const struct pt_apply_plan *p)
+{
+	struct pt_apply_plan dry = *p;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *sink = open_memstream(&text, &len);
+	bool changed;
+
+	if (!sink)
+		return true; /* assume work: the marker costs one file */
+	dry.dry_run = true;
+	apply_pass(&dry, sink, false);
+	fclose(sink);
+	changed = text && !strstr(text, "  nothing changed\n");
+	free(text);
+	return changed;
+}
+
 int pt_apply(const struct pt_apply_plan *p, FILE *out)
+{
+	char path[PATH_MAX];
+	bool pending = rebuild_pending(p);
+	int r;
+
+	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
+		p->dry_run ? " --dry-run" : "", pt_distro_name(p->distro),
+		on_running_system(p) ? "" : ", root ", on_running_system(p) ? "" : p->root);
+	if (pt_path(path, sizeof(path), p->root, REBUILD_PENDING))
+		return -ENAMETOOLONG;
+	if (!p->dry_run && !pending && would_change(p)) {
+		r = pt_write_file_atomic(path, "# `passthrough apply` has not finished "
+					 "rebuilding; the next apply does it.\n",
+					 0644, false, false);
+		if (r < 0) {
+			fprintf(out, "  failed     /%s: %s\n", REBUILD_PENDING, strerror(-r));
+			fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));
+			return r;
+		}
+		pending = true;
+	}
+	r = apply_pass(p, out, pending);
+	if (r == 0 && pending && !p->dry_run)
+		r = pt_remove_file(path, false) < 0 ? -EIO : 0;
+	return r;
+}
+
+/* One pass of apply; with `pending`, the rebuild runs even when no file
+ * changes (an earlier apply's rebuild did not finish). */
+static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending)
 {
 	struct pt_applied before, now = { 0 };
 	struct admin_files admin = { 0 };
@@ -533,9 +597,6 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 	char *state = NULL, *claimed = NULL;
 	int r;
 
-	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
-		p->dry_run ? " --dry-run" : "", pt_distro_name(p->distro),
-		on_running_system(p) ? "" : ", root ", on_running_system(p) ? "" : p->root);
 	r = read_applied(p, &before);
 	/* What can refuse the whole apply is decided before anything is
 	 * written. */
@@ -576,9 +637,11 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 	} else if (r == 0) {
 		r = drop_file(p, out, APPLIED_FILE, &changed);
 	}
-	if (r == 0 && changed)
+	if (r == 0 && !changed && pending)
+		fprintf(out, "  an earlier apply did not finish rebuilding: rebuilding now\n");
+	if (r == 0 && (changed || pending))
 		r = rebuild(p, out);
-	if (r == 0 && !changed)
+	if (r == 0 && !changed && !pending)
 		fprintf(out, "  nothing changed\n");
 out:
 	if (r < 0 && !changed)

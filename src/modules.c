@@ -44,16 +44,18 @@ static void print_action(struct kmod_module *m, bool install,
 static struct kmod_ctx *open_kmod(const char *root, const char *release,
 				  const struct pt_log *log)
 {
-	/* On the real root, libkmod's defaults: the running kernel's modules
-	 * and every modprobe.d directory it knows. */
+	/* On the real root, libkmod's modprobe.d directories. */
 	char dir[PATH_MAX], conf[4][PATH_MAX];
 	const char *confs[5];
 	struct kmod_ctx *ctx;
 	int r;
 
-	if (!root || !*root)
-		ctx = kmod_new(NULL, NULL);
-	else {
+	/* The release given, not uname's: a chroot or a rescue system runs
+	 * another kernel than the one it configures. */
+	if (!root || !*root) {
+		snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+		ctx = kmod_new(dir, NULL);
+	} else {
 		static const char *const conf_dirs[] = {
 			"etc/modprobe.d", "run/modprobe.d",
 			"usr/local/lib/modprobe.d", "lib/modprobe.d"

@@ -209,5 +209,37 @@ check "a foreign modprobe.d/passthrough.conf: refused, nothing written" same_tre
 golden apply-foreign-modprobe-undo pt foreign apply --undo
 check "... and --undo does not delete it" same_tree foreign.orig foreign
 
+# --- a rebuild that fails is done by the next apply --------------------------
+# Commands run only on the running system, so this apply runs as the root
+# of a chroot: the fake root with the host tool, its libraries, a shell and
+# an update-initramfs that fails while /fail exists (a full /boot).
+new_root chr debian <<<"$CONF"
+rm -f chr/lib/modules && mkdir -p "chr/lib/modules/$KVER" chr/bin chr/usr/sbin
+cp "$KROOT/lib/modules/$KVER"/modules.* "chr/lib/modules/$KVER/"
+cp /bin/busybox chr/bin/busybox && ln -s busybox chr/bin/sh
+install -D -m 0755 "$PT" chr/usr/sbin/passthrough
+for lib in $(ldd "$PT" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+	mkdir -p "chr$(dirname "$lib")" && cp -L "$lib" "chr$lib"
+done
+printf '#!/bin/sh\n[ -e /fail ] && { echo "update-initramfs: No space left on device" >&2; exit 1; }\necho "$0 $*" >>/ran\n' \
+	>chr/usr/sbin/update-initramfs
+cp chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
+chmod 0755 chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
+cp "$TOP/grub/passthrough.cfg" chr/etc/default/grub.d/
+in_chroot() { unshare -m --propagation private chroot chr /usr/sbin/passthrough "$@"; }
+touch chr/fail
+in_chroot apply >chr-1.out 2>&1
+check "chroot: the rebuild fails, apply says so and exits 1" \
+	bash -c 'grep -q "failed     update-initramfs exited with status 1" chr-1.out && [ -e chr/var/lib/passthrough/rebuild-pending ]'
+rm chr/fail
+in_chroot apply >chr-2.out 2>&1
+check "chroot: the next apply, with no file to change, rebuilds" \
+	bash -c 'grep -q "an earlier apply did not finish rebuilding: rebuilding now" chr-2.out &&
+		grep -q "^/usr/sbin/update-initramfs -u -k all$" chr/ran && grep -q "^/usr/sbin/update-grub" chr/ran &&
+		[ ! -e chr/var/lib/passthrough/rebuild-pending ]' || cat chr-2.out
+in_chroot apply >chr-3.out 2>&1
+check "chroot: then apply has nothing to do" \
+	bash -c 'grep -q "nothing changed" chr-3.out && [ "$(wc -l <chr/ran)" = 2 ]'
+
 tap_end
 exit $((TAP_FAILED > 0))
