@@ -36,6 +36,39 @@ static void say(FILE *out, const char *what, const char *rel)
 	fprintf(out, "  %-10s /%s\n", what, rel);
 }
 
+/* Where ROOT/rel really is: a file kept as a symbolic link (an admin's
+ * mkinitfs.conf in a config repository) is edited where it points, so the
+ * link stays a link and undo edits the same file back. An absolute
+ * target is taken inside the root. */
+static int follow_links(const struct pt_apply_plan *p, const char *rel, char *out,
+			size_t len)
+{
+	char target[PATH_MAX], next[PATH_MAX];
+	ssize_t n;
+
+	if (pt_path(out, len, p->root, "%s", rel))
+		return -ENAMETOOLONG;
+	for (int depth = 0; depth < 16; depth++) {
+		char *slash;
+
+		if ((n = readlink(out, target, sizeof(target) - 1)) < 0)
+			return 0; /* not a link (or not there yet): this is it */
+		target[n] = '\0';
+		if (target[0] == '/') {
+			if (pt_path(next, sizeof(next), p->root, "%s", target + 1))
+				return -ENAMETOOLONG;
+		} else {
+			slash = strrchr(out, '/');
+			if (snprintf(next, sizeof(next), "%.*s/%s", slash ? (int)(slash - out) : 1,
+				     slash ? out : ".", target) >= (int)sizeof(next))
+				return -ENAMETOOLONG;
+		}
+		if (snprintf(out, len, "%s", next) >= (int)len)
+			return -ENAMETOOLONG;
+	}
+	return -ELOOP;
+}
+
 /* Writes ROOT/rel when its content differs; reports either way. */
 static int put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 		    const char *content, bool backup, bool *changed)
@@ -43,9 +76,9 @@ static int put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	char path[PATH_MAX];
 	int r;
 
-	if (pt_path(path, sizeof(path), p->root, "%s", rel))
-		return -ENAMETOOLONG;
-	r = pt_write_file_atomic(path, content, 0644, backup, p->dry_run);
+	r = follow_links(p, rel, path, sizeof(path));
+	if (r == 0)
+		r = pt_write_file_atomic(path, content, 0644, backup, p->dry_run);
 	if (r < 0) {
 		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-r));
 		return r;
@@ -155,8 +188,8 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	char path[PATH_MAX], *text;
 	int r;
 
-	if (pt_path(path, sizeof(path), p->root, "%s", rel))
-		return -ENAMETOOLONG;
+	if ((r = follow_links(p, rel, path, sizeof(path))))
+		return r;
 	text = pt_read_file(path);
 	if (!text) {
 		r = -errno;
@@ -185,10 +218,16 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	r = put_file(p, out, rel, text, !p->undo, changed);
 	free(text);
 	if (r == 0 && p->undo) {
-		char bak[PATH_MAX + 32];
+		/* The backup is next to the file edited: a link's target. */
+		char target[PATH_MAX], bak[PATH_MAX + 32];
 
-		snprintf(bak, sizeof(bak), "%s.passthrough-backup", rel);
-		r = drop_file(p, out, bak, changed);
+		/* follow_links gives ROOT/..., as pt_path builds it */
+		r = follow_links(p, rel, target, sizeof(target));
+		if (r == 0 && snprintf(bak, sizeof(bak), "%s.passthrough-backup",
+				       target + strlen(p->root) + 1) >= (int)sizeof(bak))
+			r = -ENAMETOOLONG;
+		if (r == 0)
+			r = drop_file(p, out, bak, changed);
 	}
 	return r;
 }
@@ -224,10 +263,8 @@ static char *read_editable(const struct pt_apply_plan *p, FILE *out, const char 
 	char path[PATH_MAX], *text;
 	struct pt_shell_error err;
 
-	if (pt_path(path, sizeof(path), p->root, "%s", rel)) {
-		*r = -ENAMETOOLONG;
+	if ((*r = follow_links(p, rel, path, sizeof(path))))
 		return NULL;
-	}
 	if (!(text = pt_read_file(path))) {
 		*r = -errno;
 		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-*r));

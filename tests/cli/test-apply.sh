@@ -87,6 +87,27 @@ golden apply-alpine-again pt alp apply
 golden apply-alpine-undo pt alp apply --undo
 check "alpine: --undo gives back the admin's files exactly" same_tree alp.orig alp
 
+# Issue 11: a symlinked file was replaced by a plain one. Kept as links
+# (one relative, one absolute: taken inside the root), their targets edited
+# and given back byte for byte.
+new_root alnk alpine <<<"$CONF"
+mkdir -p alnk/srv/config
+cp alp.orig/etc/update-extlinux.conf alnk/srv/config/update-extlinux.conf
+echo 'features="ata base ext4"' >alnk/srv/config/mkinitfs.conf
+ln -s /srv/config/update-extlinux.conf alnk/etc/update-extlinux.conf
+ln -s ../../srv/config/mkinitfs.conf alnk/etc/mkinitfs/mkinitfs.conf
+rm -rf alnk.orig && cp -a alnk alnk.orig
+pt alnk apply >/dev/null
+check "alpine: symlinked files stay links, their targets are edited" \
+	bash -c '[ -L alnk/etc/update-extlinux.conf ] && [ -L alnk/etc/mkinitfs/mkinitfs.conf ] &&
+		grep -q "intel_iommu=on" alnk/srv/config/update-extlinux.conf &&
+		grep -q "passthrough" alnk/srv/config/mkinitfs.conf &&
+		[ -f alnk/srv/config/mkinitfs.conf.passthrough-backup ]'
+pt alnk apply --undo >/dev/null
+check "alpine: --undo gives the linked files back, links and all" \
+	bash -c '[ -L alnk/etc/update-extlinux.conf ] && [ -L alnk/etc/mkinitfs/mkinitfs.conf ] &&
+		diff -r alnk.orig/srv alnk/srv && [ ! -e alnk/srv/config/mkinitfs.conf.passthrough-backup ]'
+
 # The admin's own tokens (intel_iommu=on, vfio-pci), an unquoted value,
 # Alpine's default init= and a 0600 file: apply adds only what is
 # missing, records only that, and --undo gives every byte (and mode) back.
