@@ -46,7 +46,7 @@ CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 EARLY_OBJ = $(BUILD)/obj/early.o
 
 # The host tool's own parts: the machine model, judgement and output.
-HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c \
+HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c src/text.c \
            src/generate.c src/distro.c src/fileio.c src/apply.c src/blockinfo.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
 HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS)

@@ -1,4 +1,5 @@
 #include "check.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -116,9 +117,7 @@ bool group_is_isolated(const struct pt_devices *devs, long group,
 
 static void append_list(char *buf, size_t len, const char *item)
 {
-	size_t used = strlen(buf);
-
-	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
+	pt_append(buf, len, "%s%s", buf[0] ? ", " : "", item);
 }
 
 static void check_platform(const struct pt_config *cfg, const struct pt_machine *m,
@@ -210,7 +209,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	const struct pt_device *dev = &m->devs.v[d->device];
 	const struct pt_devinfo *info = &m->info[d->device];
 	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
-	char fix[512];
+	char fix[512], netdevs[sizeof(info->netdevs) * 4];
 
 	if (d->verdict == PT_REFUSED) {
 		if (d->reason == PT_REASON_BOOT_VGA)
@@ -249,7 +248,8 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		add(out, PT_SEV_WARNING, "default-route", w,
 		    "make sure the host has another way in (another NIC, a "
 		    "console) before it loses this one",
-		    "it carries the host's default route (%s)", info->netdevs);
+		    "it carries the host's default route (%s)",
+		    pt_printable(info->netdevs, netdevs, sizeof(netdevs)));
 	if (info->reset_known && !info->reset_methods[0])
 		add(out, PT_SEV_WARNING, "no-reset", w,
 		    "expect to reboot the host after a guest that used it stops; "
@@ -267,7 +267,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	}
 	for (size_t k = 0; k < m->disks.n; k++) {
 		const struct pt_disk *disk = &m->disks.v[k];
-		char size[32];
+		char size[32], model[sizeof(disk->model) * 4], why[sizeof(disk->why) * 4];
 
 		if (!disk->has_controller ||
 		    pci_addr_compare(&disk->controller, &dev->addr) != 0 ||
@@ -279,7 +279,8 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		    "them, close their mappings and remove them from fstab, "
 		    "crypttab and LVM, or pass only a disk (`passthrough disk`)",
 		    "the host uses disk %s (%s%s%s) behind it: %s", disk->name, size,
-		    disk->model[0] ? ", " : "", disk->model, disk->why);
+		    disk->model[0] ? ", " : "", pt_printable(disk->model, model, sizeof(model)),
+		    pt_printable(disk->why, why, sizeof(why)));
 	}
 }
 

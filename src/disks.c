@@ -1,6 +1,7 @@
 #include "device.h"
 #include "disks.h"
 #include "sysfs.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,21 +36,6 @@ struct mount_table {
 	struct pt_zfs_mounts *zfs;
 	size_t n_zfs;
 };
-
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used >= len - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 /* mountinfo escapes blanks in paths as \040 and friends. */
 static void unescape_octal(char *s)
@@ -401,10 +387,10 @@ static void note_mount(const struct mount_entry *m, const char *name, unsigned *
 {
 	*uses |= use_of_mountpoint(m->where);
 	if (m->n_devices > 1 && strcmp(name, m->devices[0]) != 0)
-		append(why, whylen, "%s%s mounted on %s (%s with %s)", *why ? "; " : "",
+		pt_append(why, whylen, "%s%s mounted on %s (%s with %s)", *why ? "; " : "",
 		       name, m->where, m->fstype, m->devices[0]);
 	else
-		append(why, whylen, "%s%s mounted on %s", *why ? "; " : "", name, m->where);
+		pt_append(why, whylen, "%s%s mounted on %s", *why ? "; " : "", name, m->where);
 }
 
 /* Records the uses of one block device (a disk, a partition or a holder)
@@ -430,7 +416,7 @@ static void device_uses(const char *sysfs, const char *devdir, const char *name,
 			note_mount(&t->v[i], name, uses, why, whylen);
 	if (is_swap(t, name, dm_name)) {
 		*uses |= PT_USE_SWAP;
-		append(why, whylen, "%s%s is swap", *why ? "; " : "", name);
+		pt_append(why, whylen, "%s%s is swap", *why ? "; " : "", name);
 	}
 
 	if (pt_path(path, sizeof(path), devdir, "holders") || !(dir = opendir(path)))
@@ -458,7 +444,7 @@ static void device_uses(const char *sysfs, const char *devdir, const char *name,
 			*uses |= PT_USE_HOLDER;
 			kind = strncmp(de->d_name, "md", 2) == 0 ? "RAID array" : "holder";
 		}
-		append(why, whylen, "%s%s held by %s (%s%s%s)", *why ? "; " : "", name,
+		pt_append(why, whylen, "%s%s held by %s (%s%s%s)", *why ? "; " : "", name,
 		       de->d_name, kind, h_name[0] ? " " : "", h_name);
 		device_uses(sysfs, holder_dir, de->d_name, t, uses, why, whylen,
 			    depth + 1);
@@ -567,7 +553,7 @@ static void read_one_disk(const char *sysfs, const char *name,
 				    sizeof(p->why), 0);
 			d->uses |= p->uses;
 			if (p->why[0])
-				append(d->why, sizeof(d->why), "%s%s", d->why[0] ? "; " : "",
+				pt_append(d->why, sizeof(d->why), "%s%s", d->why[0] ? "; " : "",
 				       p->why);
 		}
 		free(entries[i]);
@@ -654,10 +640,10 @@ static void mark_if_zfs_vdev(struct pt_disk *disk, struct pt_part *p,
 		char *why = i ? disk->why : p->why;
 		size_t len = i ? sizeof(disk->why) : sizeof(p->why);
 
-		append(why, len, "%s%s is in ZFS pool %s mounted on %s", *why ? "; " : "",
+		pt_append(why, len, "%s%s is in ZFS pool %s mounted on %s", *why ? "; " : "",
 		       p->name, z->pool, z->where);
 		if (z->n_mounts > 1)
-			append(why, len, " (and %zu more)", z->n_mounts - 1);
+			pt_append(why, len, " (and %zu more)", z->n_mounts - 1);
 	}
 }
 
@@ -733,7 +719,7 @@ void pt_disk_uses_text(unsigned uses, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		append(buf, len, "%s%s", i ? ", " : "", words[i]);
+		pt_append(buf, len, "%s%s", i ? ", " : "", words[i]);
 	if (!n)
 		snprintf(buf, len, "unused");
 }

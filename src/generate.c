@@ -69,7 +69,7 @@ int pt_initramfs_conf_digest(const char *text, uint64_t *out)
 }
 
 char *pt_render_modprobe_conf(const struct pt_config *cfg,
-			      char (*host_modules)[64], size_t n_host_modules)
+			      const struct pt_tokens *host_modules)
 {
 	struct text t;
 	FILE *f = text_begin(&t);
@@ -80,11 +80,11 @@ char *pt_render_modprobe_conf(const struct pt_config *cfg,
 		fputs("options vfio_pci disable_vga=1\n", f);
 	if (cfg->unsafe_interrupts)
 		fputs("options vfio_iommu_type1 allow_unsafe_interrupts=1\n", f);
-	if (n_host_modules)
+	if (host_modules->n)
 		fputs("# vfio_pci first, whatever loads these drivers (passthrough-early\n"
 		      "# binds before them; this covers a module loaded another way).\n", f);
-	for (size_t i = 0; i < n_host_modules; i++)
-		fprintf(f, "softdep %s pre: vfio_pci\n", host_modules[i]);
+	for (size_t i = 0; i < host_modules->n; i++)
+		fprintf(f, "softdep %s pre: vfio_pci\n", host_modules->v[i]);
 	return text_end(&t);
 }
 
@@ -299,11 +299,15 @@ int pt_kernel_arguments(const struct pt_config *cfg, enum pt_cpu_vendor cpu,
 	return r;
 }
 
-void pt_ids_only_argument(const struct pt_config *cfg, char *arg, size_t len)
+char *pt_ids_only_argument(const struct pt_config *cfg)
 {
-	size_t n = 0;
+	char *arg = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&arg, &len);
+	bool any = false;
 
-	arg[0] = '\0';
+	if (!f)
+		return NULL;
 	for (size_t r = 0; r < cfg->n_rules; r++) {
 		const struct pt_rule *rule = &cfg->rules[r];
 		bool ids_only = rule->n_matches > 0 &&
@@ -311,15 +315,19 @@ void pt_ids_only_argument(const struct pt_config *cfg, char *arg, size_t len)
 
 		for (size_t i = 0; i < rule->n_matches; i++)
 			ids_only &= rule->matches[i].kind == PT_MATCH_IDS;
-		for (size_t i = 0; ids_only && i < rule->n_matches && n < len; i++) {
+		for (size_t i = 0; ids_only && i < rule->n_matches; i++) {
 			const struct pci_id_match *id = &rule->matches[i].u.id;
 
-			n += (size_t)snprintf(arg + n, len - n, "%s%04x:%04x",
-					      n ? "," : "vfio_pci.ids=", id->vendor,
-					      id->device);
-			if (id->has_subsystem && n < len)
-				n += (size_t)snprintf(arg + n, len - n, ":%04x:%04x",
-						      id->subvendor, id->subdevice);
+			fprintf(f, "%s%04x:%04x", any ? "," : "vfio_pci.ids=", id->vendor,
+				id->device);
+			if (id->has_subsystem)
+				fprintf(f, ":%04x:%04x", id->subvendor, id->subdevice);
+			any = true;
 		}
 	}
+	if (fclose(f) != 0) {
+		free(arg);
+		return NULL;
+	}
+	return arg;
 }

@@ -13,7 +13,7 @@
 /* modprobe.d: the config's module options, and a softdep that loads
  * vfio_pci before each selected device's host driver module. */
 char *pt_render_modprobe_conf(const struct pt_config *cfg,
-			      char (*host_modules)[64], size_t n_host_modules);
+			      const struct pt_tokens *host_modules);
 
 /* The config for early boot: rules with usb, usb_bus or disk selectors
  * become the addresses they select now, guarded by the devices' IDs; the
@@ -41,7 +41,8 @@ int pt_kernel_arguments(const struct pt_config *cfg, enum pt_cpu_vendor cpu,
 
 /* For Alpine's own path (modules=vfio-pci on the command line, with
  * vfio_pci.ids=): the IDs of the rules that select by IDs alone, as
- * "vfio_pci.ids=..." in `arg`, or "" when there are none. */
-void pt_ids_only_argument(const struct pt_config *cfg, char *arg, size_t len);
+ * "vfio_pci.ids=...", or "" when there are none (malloc'd; NULL without
+ * memory). */
+char *pt_ids_only_argument(const struct pt_config *cfg);
 
 #endif

@@ -613,38 +613,40 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* The host driver modules of the devices bound to vfio-pci, for softdeps:
- * the modalias lookup coldplug would do, through libkmod. */
-static size_t host_driver_modules(const struct host *h, char (*names)[64], size_t max)
+static int add_module_once(void *data, const char *name)
 {
-	size_t n = 0;
+	struct pt_tokens *t = data;
 
-	for (size_t i = 0; i < h->plan.n; i++) {
-		const struct pt_decision *d = &h->plan.v[i];
-		char path[PATH_MAX], alias[256], found[8][64];
-		size_t n_found = 0;
-
-		if (d->verdict != PT_BIND || d->driver != PT_DRIVER_VFIO_PCI ||
-		    pt_path(path, sizeof(path), h->o.sysfs, "bus/pci/devices/%s/modalias",
-			    h->m.devs.v[d->device].bdf) ||
-		    pt_read_attr(path, alias, sizeof(alias)) ||
-		    pt_modalias_modules(h->o.root, h->m.release, alias, found, 8, &n_found))
-			continue;
-		for (size_t k = 0; k < n_found; k++) {
-			bool dup = false;
-
-			for (size_t j = 0; j < n; j++)
-				dup |= !strcmp(names[j], found[k]);
-			if (!dup && n < max)
-				snprintf(names[n++], 64, "%s", found[k]);
-		}
-	}
-	return n;
+	return pt_tokens_contain(t, name) ? 0 : pt_tokens_add(t, name);
 }
 
 static int compare_names(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The host driver modules of the devices bound to vfio-pci, for softdeps:
+ * the modalias lookup coldplug would do, through libkmod; sorted. */
+static int host_driver_modules(const struct host *h, struct pt_tokens *out)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < h->plan.n && r >= 0; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		char path[PATH_MAX], alias[512];
+
+		if (d->verdict != PT_BIND || d->driver != PT_DRIVER_VFIO_PCI ||
+		    pt_path(path, sizeof(path), h->o.sysfs, "bus/pci/devices/%s/modalias",
+			    h->m.devs.v[d->device].bdf) ||
+		    pt_read_attr(path, alias, sizeof(alias)))
+			continue;
+		r = pt_modalias_modules(h->o.root, h->m.release, alias, add_module_once, out);
+		if (r == -ENOENT)
+			r = 0; /* no module index: no softdeps to write */
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), compare_names);
+	return r;
 }
 
 /* The config for early boot, with the digest of the admin's file it came
@@ -664,8 +666,9 @@ static char *stamped_initramfs_conf(const struct host *h)
 /* Everything apply and generate need, from the loaded config. */
 static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 {
-	char modules[32][64], ids[1024], path[PATH_MAX], *os;
-	size_t n;
+	struct pt_tokens modules = { 0 };
+	char path[PATH_MAX], *os, *ids;
+	int r;
 
 	memset(p, 0, sizeof(*p));
 	p->root = h->o.root;
@@ -686,20 +689,21 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 	}
 	if (p->undo)
 		return 0;
-	n = host_driver_modules(h, modules, 32);
-	qsort(modules, n, sizeof(modules[0]), compare_names);
-	p->modprobe_conf = pt_render_modprobe_conf(&h->cfg, modules, n);
+	r = host_driver_modules(h, &modules);
+	p->modprobe_conf = r < 0 ? NULL : pt_render_modprobe_conf(&h->cfg, &modules);
+	pt_tokens_free(&modules);
 	p->initramfs_conf = stamped_initramfs_conf(h);
 	if (!p->modprobe_conf || !p->initramfs_conf ||
-	    pt_kernel_arguments(&h->cfg, h->m.cpu, &p->cmdline) < 0)
+	    pt_kernel_arguments(&h->cfg, h->m.cpu, &p->cmdline) < 0 ||
+	    !(ids = pt_ids_only_argument(&h->cfg)))
 		return -ENOMEM;
-	pt_ids_only_argument(&h->cfg, ids, sizeof(ids));
 	if (p->distro == PT_DISTRO_ALPINE && ids[0] &&
 	    (pt_tokens_add(&p->cmdline, ids) < 0 ||
 	     pt_tokens_add(&p->modules, "vfio_iommu_type1") < 0 ||
 	     pt_tokens_add(&p->modules, "vfio-pci") < 0))
-		return -ENOMEM;
-	return 0;
+		r = -ENOMEM;
+	free(ids);
+	return r < 0 ? r : 0;
 }
 
 static void free_apply_plan(struct pt_apply_plan *p)

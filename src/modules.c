@@ -188,13 +188,12 @@ void pt_kernel_release(const char *root, char *buf, size_t len)
 }
 
 int pt_modalias_modules(const char *root, const char *release, const char *modalias,
-			char names[][64], size_t max, size_t *n)
+			int (*fn)(void *data, const char *name), void *data)
 {
 	struct kmod_list *list = NULL, *it;
 	struct kmod_ctx *ctx = open_kmod(root, release, NULL);
 	int r;
 
-	*n = 0;
 	if (!ctx)
 		return -ENOENT;
 	r = kmod_module_new_from_lookup(ctx, modalias, &list);
@@ -202,9 +201,9 @@ int pt_modalias_modules(const char *root, const char *release, const char *modal
 		struct kmod_module *m = kmod_module_get_module(it);
 		const char *name = kmod_module_get_name(m);
 
-		if (strcmp(name, "vfio_pci") && strcmp(name, "pci_stub") &&
-		    kmod_module_get_initstate(m) != KMOD_MODULE_BUILTIN && *n < max)
-			snprintf(names[(*n)++], 64, "%s", name);
+		if (r >= 0 && strcmp(name, "vfio_pci") && strcmp(name, "pci_stub") &&
+		    kmod_module_get_initstate(m) != KMOD_MODULE_BUILTIN)
+			r = fn(data, name);
 		kmod_module_unref(m);
 	}
 	kmod_module_unref_list(list);

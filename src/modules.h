@@ -29,8 +29,8 @@ int pt_module_available(const char *root, const char *release,
 
 /* The loadable modules that would drive a device with this modalias, by
  * libkmod's alias lookup as coldplug does it; built-in ones and our own
- * drivers are left out. Names go to names[0..max), *n gets the count. */
+ * drivers are left out. fn gets each name; a negative return stops. */
 int pt_modalias_modules(const char *root, const char *release, const char *modalias,
-			char names[][64], size_t max, size_t *n);
+			int (*fn)(void *data, const char *name), void *data);
 
 #endif

@@ -1,6 +1,7 @@
 #include "report.h"
 #include "generate.h"
 #include "json.h"
+#include "text.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -65,24 +66,29 @@ static void print_usb_and_disks(const struct report *r, size_t i, const char *in
 
 			snprintf(ids, sizeof(ids), "[%04x:%04x]", bus->devs[k].vendor,
 				 bus->devs[k].product);
+			char name[sizeof(bus->devs[k].product_name) * 4];
+
 			fprintf(r->out, "%s  device %-3u ", indent, bus->devs[k].devnum);
-			print_name_line(r->out, "", bus->devs[k].product_name, ids);
+			print_name_line(r->out, "",
+					pt_printable(bus->devs[k].product_name, name, sizeof(name)),
+					ids);
 		}
 	}
 	for (size_t k = 0; k < m->disks.n; k++) {
 		const struct pt_disk *disk = &m->disks.v[k];
-		char size[32], uses[96];
+		char size[32], uses[96], model[sizeof(disk->model) * 4], why[sizeof(disk->why) * 4];
 
 		if (!disk->has_controller || pci_addr_compare(&disk->controller, &d->addr))
 			continue;
 		pt_format_size(disk->size, size, sizeof(size));
 		pt_disk_uses_text(disk->uses, uses, sizeof(uses));
 		fprintf(r->out, "%sdisk %s, %s%s%s%s: %s%s%s\n", indent, disk->name, size,
-			disk->model[0] ? ", \"" : "", disk->model,
+			disk->model[0] ? ", \"" : "",
+			pt_printable(disk->model, model, sizeof(model)),
 			disk->model[0] ? "\"" : "",
 			disk->uses ? c(r, YELLOW) : "", uses, disk->uses ? c(r, RESET) : "");
 		if (disk->why[0])
-			fprintf(r->out, "%s  %s\n", indent, disk->why);
+			fprintf(r->out, "%s  %s\n", indent, pt_printable(disk->why, why, sizeof(why)));
 	}
 }
 
@@ -92,7 +98,7 @@ static void print_device(const struct report *r, size_t i)
 	const struct pt_devinfo *info = &r->m->info[i];
 	const struct pt_decision *dec = decision_for(r, i);
 	static const char indent[] = "      ";
-	char ids[32], facts[256] = "";
+	char ids[32], facts[512] = "", netdevs[sizeof(info->netdevs) * 4];
 	size_t n = 0;
 
 	fprintf(r->out, "  %s%s%s  %s [%04x]\n", c(r, BOLD), d->bdf, c(r, RESET),
@@ -120,7 +126,7 @@ static void print_device(const struct report *r, size_t i)
 	if (d->boot_vga)
 		FACT(", boot VGA");
 	if (info->netdevs[0])
-		FACT(", net %s%s", info->netdevs,
+		FACT(", net %s%s", pt_printable(info->netdevs, netdevs, sizeof(netdevs)),
 		     info->default_route ? " (default route)" : "");
 #undef FACT
 	fprintf(r->out, "%s%s\n", indent, facts);

@@ -7,6 +7,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "sysfs.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,7 +35,7 @@ enum {
 
 static void print_part(FILE *f, const struct pt_part *p, const char *indent)
 {
-	char size[32];
+	char size[32], label[sizeof(p->fs.label) * 4], why[sizeof(p->why) * 4];
 
 	pt_format_size(p->size, size, sizeof(size));
 	fprintf(f, "%s%-10s %10s  ", indent, p->name, size);
@@ -43,7 +44,8 @@ static void print_part(FILE *f, const struct pt_part *p, const char *indent)
 	else if (p->has_luks)
 		fprintf(f, "%s %s, UUID %s", p->luks.type, p->luks.cipher, p->luks.uuid);
 	else if (p->fs.type[0])
-		fprintf(f, "%s%s%s%s%s%s", p->fs.type, p->fs.label[0] ? " \"" : "", p->fs.label,
+		fprintf(f, "%s%s%s%s%s%s", p->fs.type, p->fs.label[0] ? " \"" : "",
+			pt_printable(p->fs.label, label, sizeof(label)),
 			p->fs.label[0] ? "\"" : "", p->fs.uuid[0] ? ", UUID " : "", p->fs.uuid);
 	else if (p->fs.pttype[0])
 		fprintf(f, "%s partition table", p->fs.pttype);
@@ -51,7 +53,7 @@ static void print_part(FILE *f, const struct pt_part *p, const char *indent)
 		fputs("no filesystem found", f);
 	fputc('\n', f);
 	if (p->why[0])
-		fprintf(f, "%s  %s\n", indent, p->why);
+		fprintf(f, "%s  %s\n", indent, pt_printable(p->why, why, sizeof(why)));
 }
 
 static void json_part(struct json *j, const char *key, const struct pt_part *p)
@@ -107,6 +109,7 @@ int cmd_disks(struct host *h, int argc, char **argv)
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct pt_disk *d = &ds->v[i];
 		char addr[PCI_ADDR_STRLEN] = "", size[32], uses[96];
+		char model[sizeof(d->model) * 4], serial[sizeof(d->serial) * 4];
 		long group = group_of(&h->m, d);
 
 		if (d->has_controller)
@@ -137,8 +140,9 @@ int cmd_disks(struct host *h, int argc, char **argv)
 		}
 		pt_format_size(d->size, size, sizeof(size));
 		pt_disk_uses_text(d->uses, uses, sizeof(uses));
-		printf("%s  %s%s%s%s%s%s\n", d->name, size, d->model[0] ? ", \"" : "", d->model,
-		       d->model[0] ? "\"" : "", d->serial[0] ? ", serial " : "", d->serial);
+		printf("%s  %s%s%s%s%s%s\n", d->name, size, d->model[0] ? ", \"" : "",
+		       pt_printable(d->model, model, sizeof(model)), d->model[0] ? "\"" : "",
+		       d->serial[0] ? ", serial " : "", pt_printable(d->serial, serial, sizeof(serial)));
 		if (d->has_controller)
 			printf("    behind %s (IOMMU group %s%.0ld)\n", addr,
 			       group >= 0 ? "" : "none", group >= 0 ? group : 0);
@@ -199,13 +203,13 @@ static int refuse_if_used(const struct resolved *r)
 {
 	unsigned uses = r->part ? r->part->uses | r->disk->whole.uses : r->disk->uses;
 	const char *why = r->part ? r->part->why : r->disk->why;
-	char words[96];
+	char words[96], shown[sizeof(r->disk->why) * 4];
 
 	if (!uses)
 		return EXIT_OK;
 	pt_disk_uses_text(uses, words, sizeof(words));
 	fprintf(stderr, "passthrough: /dev/%s is in use by the host (%s): %s\n", r->name, words,
-		why[0] ? why : r->disk->whole.why);
+		pt_printable(why[0] ? why : r->disk->whole.why, shown, sizeof(shown)));
 	if (uses & (PT_USE_ROOT | PT_USE_BOOT))
 		fprintf(stderr, "  it holds the host's own system: never give it to a guest\n");
 	else
@@ -546,13 +550,13 @@ int cmd_disk(struct host *h, int argc, char **argv)
 
 static void print_luks(const char *device, const char *header, const struct pt_luks_info *l)
 {
-	char size[32];
+	char size[32], label[sizeof(l->label) * 4];
 
 	printf("%s header %s%s%s\n", l->type, header ? header : device,
 	       header ? ", for the data on " : "", header ? device : "");
 	printf("  UUID         %s\n", l->uuid);
 	if (l->label[0])
-		printf("  label        %s\n", l->label);
+		printf("  label        %s\n", pt_printable(l->label, label, sizeof(label)));
 	printf("  cipher       %s, %d-bit key\n", l->cipher, l->key_bits);
 	printf("  key slots    ");
 	for (size_t i = 0; i < l->n_slots; i++)

@@ -58,6 +58,16 @@ new_root base
 golden list-plain pt base list
 golden list-json pt base list --json
 json list '[x["address"] for x in d["devices"]][:2] == ["0000:00:00.0", "0000:00:01.0"] and d["iommu"] and len(d["devices"]) == 11' pt base list --json
+# Issue 11: device strings reach the terminal escaped. A USB stick whose
+# product string clears the screen and fakes a line of our output.
+new_root evil
+p=$(readlink -f evil/sys/bus/usb/devices/2-1)/product
+rm -f "$p" && printf '\033[2J\033[HStick\n      * selected by [device.x]\n' >"$p"
+pt evil list >evil.out 2>&1
+check "list: a USB product string cannot send escapes or fake a line" \
+	bash -c '! grep -q "$(printf "\033")" evil.out && ! grep -q "^      \* selected by \[device.x\]" evil.out &&
+		grep -qF "device 2   \x1b[2J\x1b[HStick\x0a      * selected by [device.x] [46f4:0001]" evil.out'
+json list-evil '[u["name"] for x in d["devices"] for b in x["usb_buses"] for u in b["devices"]] == ["\x1b[2J\x1b[HStick\n      * selected by [device.x]"]' pt evil list --json
 json list-usb-and-disks 'next(x for x in d["devices"] if x["address"] == "0000:00:04.0")["usb_buses"][1]["devices"][0]["vendor"] == "46f4" and next(x for x in d["devices"] if x["address"] == "0000:00:05.0")["disks"][0]["uses"] == ["mounted", "crypt-open"]' pt base list --json
 check "list: names fall back to numbers without pci.ids" \
 	bash -c '"$0" --pci-ids /nonexistent --sysfs base/sys --root base list | grep -q "Device 10d3 \[8086:10d3\]"' "$PT"

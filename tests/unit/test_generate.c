@@ -66,10 +66,44 @@ static void round_trip_with_long_lists(void **state)
 	pt_config_free(&cfg);
 }
 
+/* Issue 11: vfio_pci.ids= was cut at 1023 bytes and softdeps at 8
+ * modules a device, 32 in all. */
+static void nothing_is_cut(void **state)
+{
+	struct pt_tokens modules = { 0 };
+	struct pt_config cfg;
+	char *conf = NULL, *arg, *text, name[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&conf, &len);
+
+	(void)state;
+	fputs("[device.many]\n", f);
+	for (int i = 0; i < 150; i++)
+		fprintf(f, "ids = 10de:%04x\n", i);
+	fclose(f);
+	parse(conf, &cfg);
+	arg = pt_ids_only_argument(&cfg);
+	assert_non_null(arg);
+	assert_int_equal(strlen(arg), strlen("vfio_pci.ids=") + 150 * 10 - 1);
+	assert_non_null(strstr(arg, ",10de:0095"));
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "driver%02d", i);
+		assert_int_equal(pt_tokens_add(&modules, name), 0);
+	}
+	text = pt_render_modprobe_conf(&cfg, &modules);
+	assert_non_null(strstr(text, "softdep driver39 pre: vfio_pci\n"));
+	free(text);
+	free(arg);
+	free(conf);
+	pt_tokens_free(&modules);
+	pt_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_with_long_lists),
+		cmocka_unit_test(nothing_is_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
