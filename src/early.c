@@ -46,20 +46,21 @@ static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
 	if (prio == PT_DEBUG && !s->verbose)
 		return;
 	if (s->kmsg[0]) {
-		char line[600];
-		int n = snprintf(line, sizeof(line), "<%d>passthrough: %s\n",
-				 (int)prio, msg);
 		/* The kernel rate-limits each open /dev/kmsg to 10 lines in 5 s
-		 * and drops the rest: a file per line keeps the whole story. */
+		 * and drops the rest: a file per line keeps the whole story.
+		 * One write per line: kmsg takes each write as one record. */
 		int fd = open(s->kmsg, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		char *line = NULL;
+		int n = asprintf(&line, "<%d>passthrough: %s\n", (int)prio, msg);
 
-		if (fd < 0 || (n > 0 && write(fd, line, (size_t)n < sizeof(line) ?
-				(size_t)n : sizeof(line) - 1) < 0)) {
+		if (fd < 0 || n < 0 || write(fd, line, (size_t)n) < 0) {
 			if (!s->echo)
 				s->echo = stderr;
 		}
 		if (fd >= 0)
 			close(fd);
+		if (n >= 0)
+			free(line);
 	}
 	if (s->echo)
 		fprintf(s->echo, "passthrough: %s\n", msg);
