@@ -171,7 +171,7 @@ struct report report_of(const struct host *h)
 /* Reads the machine and the config; plans when the config is sound. */
 int load(struct host *h, enum config_need need)
 {
-	bool need_config = need == CONFIG_REQUIRED;
+	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
 
 	struct pt_machine_paths paths = { h->o.sysfs, h->o.root, h->o.pci_ids };
 	int r;
@@ -180,7 +180,7 @@ int load(struct host *h, enum config_need need)
 		snprintf(h->config_path, sizeof(h->config_path), "%s", h->o.config);
 	else
 		pt_path(h->config_path, sizeof(h->config_path), h->o.root, CONFIG_RELPATH);
-	r = pt_machine_read(&paths, &h->m, &h->log);
+	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
 	if (r < 0) {
 		fprintf(stderr, "passthrough: cannot read PCI devices in %s/bus/pci/devices: "
 			"%s\n", h->o.sysfs, strerror(-r));
@@ -191,7 +191,9 @@ int load(struct host *h, enum config_need need)
 		return -ENOMEM;
 	if (h->cfg_status == -ENOENT && !need_config)
 		return 0;
-	if (h->cfg_status == 0 && h->cfg.n_errors == 0) {
+	if (h->cfg_status == 0 && h->cfg.n_errors == 0 && need == CONFIG_ONLY) {
+		return 0;
+	} else if (h->cfg_status == 0 && h->cfg.n_errors == 0) {
 		if (pt_resolve_host_selectors(&h->cfg, &h->m, &paths) < 0 ||
 		    select_devices(&h->cfg, &h->m.devs, &h->plan) < 0)
 			return -ENOMEM;
@@ -429,9 +431,33 @@ static int cmd_status(struct host *h, int argc, char **argv)
 	return all_ok ? EXIT_OK : EXIT_PROBLEMS;
 }
 
+/* Without /proc/cpuinfo: what the last apply decided, when it could
+ * still see the CPU (its recorded intel_iommu=on), said on stderr. */
+static enum pt_cpu_vendor cpu_of_last_apply(const struct host *h)
+{
+	char path[PATH_MAX], *text;
+	struct pt_applied a;
+	enum pt_cpu_vendor cpu = PT_CPU_UNKNOWN;
+
+	if (pt_path(path, sizeof(path), h->o.root, "var/lib/passthrough/applied") == 0 &&
+	    (text = pt_read_file(path))) {
+		if (pt_applied_parse(text, &a) == 0 &&
+		    pt_tokens_contain(&a.cmdline, pt_iommu_argument(PT_IOMMU_INTEL, PT_CPU_INTEL)))
+			cpu = PT_CPU_INTEL;
+		pt_applied_free(&a);
+		free(text);
+	}
+	fprintf(stderr, "passthrough: cannot tell the CPU's vendor (no /proc/cpuinfo)%s; "
+		"set iommu = intel or amd in [global] to say it\n",
+		cpu == PT_CPU_INTEL ? ": keeping intel_iommu=on, as the last apply found an "
+				      "Intel CPU" : "");
+	return cpu;
+}
+
 static int cmd_cmdline(struct host *h, int argc, char **argv)
 {
 	const char *fmt = h->o.format ? h->o.format : "plain";
+	enum pt_cpu_vendor cpu;
 	struct pt_tokens args;
 
 	(void)argv;
@@ -441,12 +467,14 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 			"extlinux\n");
 		return EXIT_USAGE;
 	}
-	if (load(h, CONFIG_REQUIRED) < 0)
+	/* Only the config and the CPU: update-grub also runs in rescue
+	 * chroots, without /sys and often without /proc. */
+	if (load(h, CONFIG_ONLY) < 0)
 		return EXIT_PROBLEMS;
-	if (h->cfg.iommu == PT_IOMMU_AUTO && h->m.cpu == PT_CPU_UNKNOWN)
-		fprintf(stderr, "passthrough: cannot tell the CPU's vendor from "
-			"/proc/cpuinfo; set iommu = intel or amd in [global]\n");
-	if (pt_kernel_arguments(&h->cfg, h->m.cpu, &args) < 0)
+	cpu = pt_read_cpu_vendor(h->o.root);
+	if (h->cfg.iommu == PT_IOMMU_AUTO && cpu == PT_CPU_UNKNOWN)
+		cpu = cpu_of_last_apply(h);
+	if (pt_kernel_arguments(&h->cfg, cpu, &args) < 0)
 		return EXIT_PROBLEMS;
 	if (h->o.json) {
 		printf("{\n  \"arguments\": [");

@@ -47,7 +47,8 @@ struct host {
 enum config_need {
 	CONFIG_OPTIONAL,       /* list, show: without it nothing is marked */
 	CONFIG_JUDGED,         /* check: its errors are the findings */
-	CONFIG_REQUIRED,       /* status, cmdline, hostdev */
+	CONFIG_REQUIRED,       /* status, hostdev */
+	CONFIG_ONLY,           /* cmdline: required, and no machine is read */
 };
 
 /* Reads the machine and the config; plans when the config is sound. */

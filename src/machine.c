@@ -367,25 +367,34 @@ static void read_netdevs(const struct pt_machine_paths *p, struct pt_machine *m)
 	closedir(dh);
 }
 
+enum pt_cpu_vendor pt_read_cpu_vendor(const char *root)
+{
+	enum pt_cpu_vendor cpu = PT_CPU_UNKNOWN;
+	char path[PATH_MAX], line[512];
+	FILE *f;
+
+	if (pt_path(path, sizeof(path), root, "proc/cpuinfo") == 0 &&
+	    (f = fopen(path, "re"))) {
+		while (cpu == PT_CPU_UNKNOWN && fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "vendor_id", 9) != 0)
+				continue;
+			if (strstr(line, "GenuineIntel"))
+				cpu = PT_CPU_INTEL;
+			else if (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine"))
+				cpu = PT_CPU_AMD;
+		}
+		fclose(f);
+	}
+	return cpu;
+}
+
 static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m)
 {
 	char path[PATH_MAX], line[512];
 	FILE *f;
 	DIR *dh;
 
-	m->cpu = PT_CPU_UNKNOWN;
-	if (pt_path(path, sizeof(path), p->root, "proc/cpuinfo") == 0 &&
-	    (f = fopen(path, "re"))) {
-		while (m->cpu == PT_CPU_UNKNOWN && fgets(line, sizeof(line), f)) {
-			if (strncmp(line, "vendor_id", 9) != 0)
-				continue;
-			if (strstr(line, "GenuineIntel"))
-				m->cpu = PT_CPU_INTEL;
-			else if (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine"))
-				m->cpu = PT_CPU_AMD;
-		}
-		fclose(f);
-	}
+	m->cpu = pt_read_cpu_vendor(p->root);
 	/* With interrupt remapping on, irq chips are named IR-PCI-MSI,
 	 * IR-IO-APIC and so on. */
 	m->irq_remap = PT_UNKNOWN;

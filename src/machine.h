@@ -68,6 +68,8 @@ struct pt_machine_paths {
 
 int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 		    const struct pt_log *log);
+/* From ROOT/proc/cpuinfo; unknown without /proc (a rescue chroot). */
+enum pt_cpu_vendor pt_read_cpu_vendor(const char *root);
 void pt_machine_free(struct pt_machine *m);
 
 /* Resolves a config's host-only selectors (usb, usb_bus, disk) to the PCI

@@ -200,9 +200,25 @@ check "grub drop-in: normal entries get the arguments after apply" \
 	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash intel_iommu=on iommu=pt" ]'
 check "grub drop-in: recovery entries (GRUB_CMDLINE_LINUX) do not" \
 	bash -c '[ "$(grub_cmdline deb | tail -1)" = "LINUX=console=ttyS0" ]'
+# Issue 11: a config error made the drop-in print nothing, silently.
+cp deb/etc/passthrough.conf deb.conf.saved && echo "bogus = 1" >>deb/etc/passthrough.conf
+check "grub drop-in: a failure is said in update-grub's output" \
+	bash -c 'grub_cmdline deb 2>&1 | grep -q "passthrough cmdline. failed: this grub.cfg has NO passthrough kernel arguments"'
+cp deb.conf.saved deb/etc/passthrough.conf
 pt deb apply --undo >/dev/null
 check "grub drop-in: inactive again after --undo" \
 	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash" ]'
+
+# Issue 11: update-grub in a rescue chroot, without /sys or /proc, printed
+# nothing or dropped intel_iommu=on. The arguments that do not depend on
+# the machine come out, and the IOMMU one as the last apply found it.
+new_root resc debian <<<"${CONF/iommu = intel/iommu = auto}"
+sed -i 's/AuthenticAMD/GenuineIntel/' resc/proc/cpuinfo
+pt resc apply >/dev/null
+rm -rf resc/sys resc/proc
+check "cmdline without /sys and /proc: every argument, and why on stderr" \
+	bash -c '[ "$("$0" --sysfs resc/sys --root resc cmdline 2>resc.err)" = "intel_iommu=on iommu=pt" ] &&
+		grep -q "keeping intel_iommu=on, as the last apply found an Intel CPU" resc.err' "$PT"
 
 # --- Fedora ----------------------------------------------------------------
 new_root fed fedora <<<"$CONF"
