@@ -77,9 +77,12 @@ $(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/obj/storage.o $(BUILD)/libpas
 		$(BUILD)/libpassthrough.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(CORE_LIBS)
 
+# test_check makes allocations fail on demand, through the linker.
+TEST_LDFLAGS_test_check = -Wl,--wrap=realloc -Wl,--wrap=calloc
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
 		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(REQUIRED_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT) \
+	$(CC) $(CPPFLAGS) -Itests/unit $(REQUIRED_CFLAGS) $(CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS_$*) \
+		-o $@ $< $(TEST_SUPPORT) \
 		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a \
 		$(HOST_LIBS) $(CORE_LIBS) -lcmocka
 

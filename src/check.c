@@ -23,6 +23,13 @@ static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
 		struct finding_where w, const char *fix, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+static void mark_incomplete(struct pt_findings *out)
+{
+	if (!out->incomplete)
+		out->count[PT_SEV_ERROR]++;
+	out->incomplete = true;
+}
+
 static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
 		struct finding_where w, const char *fix, const char *fmt, ...)
 {
@@ -30,8 +37,10 @@ static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
 	va_list ap;
 
 	v = realloc(out->v, (out->n + 1) * sizeof(*v));
-	if (!v)
+	if (!v) {
+		mark_incomplete(out);
 		return;
+	}
 	out->v = v;
 	f = &v[out->n];
 	memset(f, 0, sizeof(*f));
@@ -45,8 +54,12 @@ static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
 		f->message = NULL;
 	va_end(ap);
 	f->fix = fix ? strdup(fix) : NULL;
-	if (!f->message)
+	if (!f->message || (fix && !f->fix)) {
+		free(f->message);
+		free(f->fix);
+		mark_incomplete(out);
 		return;
+	}
 	out->n++;
 	out->count[sev]++;
 }
@@ -371,8 +384,10 @@ void check_against_machine(const struct pt_config *cfg, const struct pt_machine 
 	bool *selected = calloc(m->devs.n ? m->devs.n : 1, sizeof(bool));
 	bool wants_vfio = false, wants_stub = false;
 
-	if (!selected)
+	if (!selected) {
+		mark_incomplete(out);
 		return;
+	}
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->v[i].verdict == PT_BIND)
 			selected[plan->v[i].device] = true;

@@ -27,6 +27,9 @@ struct pt_findings {
 	struct pt_finding *v;
 	size_t n;
 	size_t count[3]; /* per severity */
+	/* Memory ran out: a finding may be missing. Counted as an error, so
+	 * an incomplete check never passes (and apply never goes ahead). */
+	bool incomplete;
 };
 
 /* Facts about the environment that the machine model does not hold. */

@@ -598,6 +598,11 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 			f.v[k].message, f.v[k].fix ? f.v[k].fix : "");
 		goto out;
 	}
+	if (f.incomplete) {
+		fprintf(stderr, "passthrough: %s: refused: memory ran out while checking it\n",
+			dev->bdf);
+		goto out;
+	}
 	if (pt_load_driver(h->o.root, h->m.release, &one, d->driver, false, &h->log) < 0)
 		goto out;
 	switch (pt_bind_device(h->o.sysfs, dev, pt_driver_name(d->driver), &h->log)) {

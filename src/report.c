@@ -447,6 +447,7 @@ void report_check(const struct report *r, const struct pt_findings *f)
 		json_int(&j, "errors", (long long)f->count[PT_SEV_ERROR]);
 		json_int(&j, "warnings", (long long)f->count[PT_SEV_WARNING]);
 		json_int(&j, "notes", (long long)f->count[PT_SEV_NOTE]);
+		json_bool(&j, "incomplete", f->incomplete);
 		json_array_begin(&j, "findings");
 		for (size_t i = 0; i < f->n; i++) {
 			const struct pt_finding *x = &f->v[i];
@@ -500,6 +501,9 @@ void report_check(const struct report *r, const struct pt_findings *f)
 			print_wrapped(r->out, 6, "    ", x->fix);
 		}
 	}
+	if (f->incomplete)
+		fprintf(r->out, "%serror%s: memory ran out: this check is incomplete, "
+			"so it counts as failed\n", c(r, RED), c(r, RESET));
 	fprintf(r->out, "%zu error%s, %zu warning%s, %zu note%s\n",
 		f->count[PT_SEV_ERROR], f->count[PT_SEV_ERROR] == 1 ? "" : "s",
 		f->count[PT_SEV_WARNING], f->count[PT_SEV_WARNING] == 1 ? "" : "s",

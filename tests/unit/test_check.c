@@ -21,6 +21,25 @@ static struct pt_device devs_v[] = {
 	{ .bdf = "0000:02:00.0", .vendor = 0x10de, .device = 0x1b80, .class = 0x030000, .iommu_group = 8, .driver = "nouveau" },
 };
 static struct pt_devinfo info_v[7];
+
+/* Linked with --wrap: while fail_allocations is set, realloc fails, and
+ * calloc too unless it is FAIL_REALLOC_ONLY. */
+enum { FAIL_NONE, FAIL_ALL, FAIL_REALLOC_ONLY };
+static int fail_allocations;
+void *__real_realloc(void *p, size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return fail_allocations ? NULL : __real_realloc(p, n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return fail_allocations == FAIL_ALL ? NULL : __real_calloc(n, size);
+}
 static struct pt_machine m;
 
 static int setup(void **state)
@@ -127,6 +146,41 @@ static void platform_devices_and_changed_devices_are_errors(void **state)
 			    "device-changed@02:00.0");
 }
 
+/* Issue 11: findings were dropped when memory ran out, and check passed
+ * (and apply went ahead). */
+static void running_out_of_memory_fails_the_check(void **state)
+{
+	static const char conf[] = "[device.n]\naddress = 01:00.0\n";
+	struct pt_check_env env = { .vfio_available = 1, .stub_available = 1 };
+	struct pt_findings f = { 0 };
+	struct pt_config cfg;
+	struct pt_plan plan;
+	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
+
+	(void)state;
+	pt_config_parse_stream(fp, "t.conf", &cfg);
+	fclose(fp);
+	assert_int_equal(select_devices(&cfg, &m.devs, &plan), 0);
+	/* no room for the devices the plan binds */
+	fail_allocations = FAIL_ALL;
+	check_against_machine(&cfg, &m, &plan, &env, &f);
+	fail_allocations = FAIL_NONE;
+	assert_true(f.incomplete);
+	assert_int_equal(f.count[PT_SEV_ERROR], 1);
+	pt_findings_free(&f);
+	/* no room for a finding (the group is not isolated): lost, so failed */
+	memset(&f, 0, sizeof(f));
+	fail_allocations = FAIL_REALLOC_ONLY;
+	check_against_machine(&cfg, &m, &plan, &env, &f);
+	fail_allocations = FAIL_NONE;
+	assert_true(f.incomplete);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(f.count[PT_SEV_ERROR], 1);
+	pt_findings_free(&f);
+	pt_plan_free(&plan);
+	pt_config_free(&cfg);
+}
+
 static void displays(void **state)
 {
 	(void)state;
@@ -213,6 +267,7 @@ int main(void)
 		cmocka_unit_test(chipset_group_is_an_error),
 		cmocka_unit_test(address_only_rules_are_warned),
 		cmocka_unit_test(platform_devices_and_changed_devices_are_errors),
+		cmocka_unit_test(running_out_of_memory_fails_the_check),
 		cmocka_unit_test(displays),
 		cmocka_unit_test(platform_findings),
 		cmocka_unit_test(device_facts),
