@@ -171,6 +171,9 @@ ptl() { "$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs root-lvm/sys --roo
 golden disks-mbr-and-lvm ptl disks
 golden disk-xml-lvm ptl disk xml /dev/sda2
 golden guest-mounts-lvm ptl guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
+check "guest-mounts: a blank in the mount point is written as fstab's \\040" \
+	bash -c '"$0" --sysfs root-lvm/sys --root root-lvm guest-mounts /dev/sda2 --key-file /root/.extkey \
+		--mountpoint "/data/guest hd" | grep -qP "^UUID=\S+\t/data/guest\\\\040hd\text4\t"' "$PT"
 
 # --- btrfs, ZFS, bcachefs: mountinfo gives them an anonymous 0:NN --------------------
 # Real btrfs images (one device, and one filesystem on two), a ZFS vdev label
