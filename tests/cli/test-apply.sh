@@ -263,7 +263,12 @@ printf '#!/bin/sh\n[ -e /fail ] && { echo "update-initramfs: No space left on de
 cp chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
 chmod 0755 chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
 cp "$TOP/grub/passthrough.cfg" chr/etc/default/grub.d/
-in_chroot() { unshare -m --propagation private chroot chr /usr/sbin/passthrough "$@"; }
+# The real /proc inside (the sanitizers need it): the module index is put
+# under the running kernel's release too.
+cp -r "chr/lib/modules/$KVER" "chr/lib/modules/$(uname -r)" 2>/dev/null
+in_chroot() {
+	unshare -m --propagation private sh -c 'mount -t proc proc chr/proc && exec chroot chr /usr/sbin/passthrough "$@"' _ "$@"
+}
 touch chr/fail
 in_chroot apply >chr-1.out 2>&1
 check "chroot: the rebuild fails, apply says so and exits 1" \
