@@ -2,7 +2,7 @@
 # Fault injection for every file `passthrough apply` writes (Alpine: it
 # writes the most, backups included). At each write step in turn the
 # step fails (EIO) or the process is killed there (PASSTHROUGH_FAULT,
-# a test-only switch of src/fileio.c). Afterwards every file is either
+# a test-only switch of src/host/fileio.c). Afterwards every file is either
 # the admin's version or the finished one, never a part, and a second
 # apply without faults finishes the job exactly.
 set -uo pipefail

@@ -39,18 +39,6 @@ bool pt_device_is_platform(const struct pt_device *d)
 	return false;
 }
 
-bool pt_valid_block_name(const char *s)
-{
-	if (!*s || strlen(s) >= 32 || s[0] == '.')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.' ||
-		      *s == '!'))
-			return false;
-	return true;
-}
-
 bool pt_valid_driver_name(const char *s)
 {
 	if (!*s)
@@ -60,19 +48,6 @@ bool pt_valid_driver_name(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
 			return false;
 	return true;
-}
-
-bool pt_pci_device_behind(const char *path, struct pci_addr *out)
-{
-	char real[PATH_MAX], *tok, *save = NULL;
-	bool found = false;
-
-	if (!realpath(path, real))
-		return false;
-	for (tok = strtok_r(real, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
-		if (pci_addr_parse_canonical(tok, out) == 0)
-			found = true;
-	return found;
 }
 
 static int read_hex_at(int dfd, const char *attr, unsigned long max, unsigned long *out)

@@ -64,6 +64,13 @@ struct pt_zfs_mounts {
 	size_t n_mounts;
 };
 
+/* The PCI device a sysfs object sits behind: the last PCI address in the
+ * real path of `path` (.../0000:00:05.0/ata7/host6/.../block/sda). */
+bool pt_pci_device_behind(const char *path, struct pci_addr *out);
+
+/* Block device names as the kernel makes them (sda1, nvme0n1p2, dm-0). */
+bool pt_valid_block_name(const char *s);
+
 /* Reads sysfs and /proc; then, with `probe`, what is on each disk and
  * partition through ROOT/dev/NAME (libblkid, libcryptsetup). */
 int pt_read_disks(const char *sysfs, const char *root, bool probe, struct pt_disks *out);

@@ -41,8 +41,8 @@ static void print_action(struct kmod_module *m, bool install,
 	       options && *options ? " " : "", options ? options : "");
 }
 
-static struct kmod_ctx *open_kmod(const char *root, const char *release,
-				  const struct pt_log *log)
+struct kmod_ctx *pt_kmod_open(const char *root, const char *release,
+			      const struct pt_log *log)
 {
 	/* On the real root, libkmod's modprobe.d directories. */
 	char dir[PATH_MAX], conf[4][PATH_MAX];
@@ -152,26 +152,11 @@ int pt_load_driver(const char *root, const char *release,
 		wanted[n++] = (struct wanted_module){
 			"vfio_pci", cfg->disable_vga ? "disable_vga=1" : NULL, true };
 	}
-	ctx = open_kmod(root, release, log);
+	ctx = pt_kmod_open(root, release, log);
 	if (!ctx)
 		return -ENOENT;
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = load_one(ctx, &wanted[i], dry_run, log);
-	kmod_unref(ctx);
-	return r;
-}
-
-int pt_module_available(const char *root, const char *release, const char *module)
-{
-	struct kmod_list *list = NULL;
-	struct kmod_ctx *ctx = open_kmod(root, release, NULL);
-	int r;
-
-	if (!ctx)
-		return -ENOENT;
-	r = kmod_module_new_from_lookup(ctx, module, &list);
-	r = r < 0 ? r : list != NULL;
-	kmod_module_unref_list(list);
 	kmod_unref(ctx);
 	return r;
 }
@@ -185,28 +170,4 @@ void pt_kernel_release(const char *root, char *buf, size_t len)
 	    pt_read_attr(path, buf, len) == 0 && buf[0])
 		return;
 	snprintf(buf, len, "%s", uname(&uts) == 0 ? uts.release : "unknown");
-}
-
-int pt_modalias_modules(const char *root, const char *release, const char *modalias,
-			int (*fn)(void *data, const char *name), void *data)
-{
-	struct kmod_list *list = NULL, *it;
-	struct kmod_ctx *ctx = open_kmod(root, release, NULL);
-	int r;
-
-	if (!ctx)
-		return -ENOENT;
-	r = kmod_module_new_from_lookup(ctx, modalias, &list);
-	kmod_list_foreach(it, list) {
-		struct kmod_module *m = kmod_module_get_module(it);
-		const char *name = kmod_module_get_name(m);
-
-		if (r >= 0 && strcmp(name, "vfio_pci") && strcmp(name, "pci_stub") &&
-		    kmod_module_get_initstate(m) != KMOD_MODULE_BUILTIN)
-			r = fn(data, name);
-		kmod_module_unref(m);
-	}
-	kmod_module_unref_list(list);
-	kmod_unref(ctx);
-	return r < 0 ? r : 0;
 }

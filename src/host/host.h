@@ -55,9 +55,4 @@ enum config_need {
 int load(struct host *h, enum config_need need);
 struct report report_of(const struct host *h);
 
-int cmd_disks(struct host *h, int argc, char **argv);
-int cmd_disk(struct host *h, int argc, char **argv);
-int cmd_luks(struct host *h, int argc, char **argv);
-int cmd_guest_mounts(struct host *h, int argc, char **argv);
-
 #endif

@@ -13,6 +13,31 @@
 #include <string.h>
 #include <unistd.h>
 
+bool pt_valid_block_name(const char *s)
+{
+	if (!*s || strlen(s) >= 32 || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.' ||
+		      *s == '!'))
+			return false;
+	return true;
+}
+
+bool pt_pci_device_behind(const char *path, struct pci_addr *out)
+{
+	char real[PATH_MAX], *tok, *save = NULL;
+	bool found = false;
+
+	if (!realpath(path, real))
+		return false;
+	for (tok = strtok_r(real, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+		if (pci_addr_parse_canonical(tok, out) == 0)
+			found = true;
+	return found;
+}
+
 /* One line of mountinfo: where, and the block devices under it. An
  * ordinary filesystem is found by its device number; btrfs, bcachefs and
  * ZFS report an anonymous one (major 0), so theirs are found from the

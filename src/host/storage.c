@@ -2,7 +2,7 @@
  * through virsh), luks inspect/qmp/backup-header, guest-mounts. Every one
  * that hands a disk to a guest first refuses a disk the host uses, with
  * the reason and what to do. */
-#include "host.h"
+#include "storage.h"
 #include "blockinfo.h"
 #include "fileio.h"
 #include "json.h"
@@ -90,7 +90,7 @@ static long group_of(const struct pt_machine *m, const struct pt_disk *d)
 	return i >= 0 ? m->devs.v[i].iommu_group : -1;
 }
 
-int cmd_disks(struct host *h, int argc, char **argv)
+int pt_cmd_disks(struct host *h, int argc, char **argv)
 {
 	const struct pt_disks *ds;
 	struct json j;
@@ -526,7 +526,7 @@ static int disk_attached(struct host *h, const char *vm)
 	return EXIT_OK;
 }
 
-int cmd_disk(struct host *h, int argc, char **argv)
+int pt_cmd_disk(struct host *h, int argc, char **argv)
 {
 	char target[32];
 	struct resolved r;
@@ -711,7 +711,7 @@ static int luks_qmp(struct host *h)
 	return EXIT_OK;
 }
 
-int cmd_luks(struct host *h, int argc, char **argv)
+int pt_cmd_luks(struct host *h, int argc, char **argv)
 {
 	char err[512];
 
@@ -802,7 +802,7 @@ static void fstab_line(const char *root, const char *dm, const char *mountpoint)
 /* Seed 000 inside the guest: crypttab by the LUKS UUID with a key file,
  * fstab by the UUID of the filesystem inside (on an LVM volume if there is
  * one), read from the opened mapping. */
-int cmd_guest_mounts(struct host *h, int argc, char **argv)
+int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 {
 	const char *dev, *name, *mp = h->o.mountpoint, *key = h->o.key_file;
 	char path[PATH_MAX], real[PATH_MAX], err[512], mapping[64], lv[64];

@@ -9,9 +9,11 @@
 #include "fileio.h"
 #include "generate.h"
 #include "machine.h"
+#include "modinfo.h"
 #include "modules.h"
 #include "report.h"
 #include "select.h"
+#include "storage.h"
 #include "sysfs.h"
 
 #include <errno.h>
@@ -860,8 +862,8 @@ static const struct command {
 	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
 	{ "generate", cmd_generate }, { "apply", cmd_apply },
 	{ "initramfs-config", cmd_initramfs_config },
-	{ "disks", cmd_disks },     { "disk", cmd_disk },
-	{ "luks", cmd_luks },       { "guest-mounts", cmd_guest_mounts },
+	{ "disks", pt_cmd_disks },     { "disk", pt_cmd_disk },
+	{ "luks", pt_cmd_luks },       { "guest-mounts", pt_cmd_guest_mounts },
 };
 
 int main(int argc, char **argv)

@@ -48,13 +48,6 @@ const struct pt_device *pt_find_device(const struct pt_devices *devs,
 				       const struct pci_addr *addr);
 void pt_devices_free(struct pt_devices *devs);
 
-/* The PCI device a sysfs object sits behind: the last PCI address in the
- * real path of `path` (.../0000:00:05.0/ata7/host6/.../block/sda). */
-bool pt_pci_device_behind(const char *path, struct pci_addr *out);
-
-/* Block device names as the kernel makes them (sda1, nvme0n1p2, dm-0). */
-bool pt_valid_block_name(const char *s);
-
 /* Driver names come from symlinks in sysfs: letters, digits, '-', '_'. */
 bool pt_valid_driver_name(const char *s);
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct kmod_ctx;
+
 /* Loads what `driver` needs, with the options the config asks for.
  * root: "" for the running system, else a directory holding
  * lib/modules/RELEASE and etc/modprobe.d (tests). Returns 0 when the
@@ -22,15 +24,9 @@ int pt_load_driver(const char *root, const char *release,
  * fake root brings its own), else uname. */
 void pt_kernel_release(const char *root, char *buf, size_t len);
 
-/* Whether a module exists for the kernel `release` (loadable or built
- * in): 1 yes, 0 no, -errno when there is no module index at all. */
-int pt_module_available(const char *root, const char *release,
-			const char *module);
-
-/* The loadable modules that would drive a device with this modalias, by
- * libkmod's alias lookup as coldplug does it; built-in ones and our own
- * drivers are left out. fn gets each name; a negative return stops. */
-int pt_modalias_modules(const char *root, const char *release, const char *modalias,
-			int (*fn)(void *data, const char *name), void *data);
+/* A libkmod context for the kernel `release` under root ("" for the
+ * running system), its indexes loaded; NULL (logged) when there are none. */
+struct kmod_ctx *pt_kmod_open(const char *root, const char *release,
+			      const struct pt_log *log);
 
 #endif
