@@ -800,7 +800,6 @@ void pt_config_free(struct pt_config *cfg)
 
 			if (m->kind == PT_MATCH_DISK)
 				free(m->u.path);
-			free(m->controllers);
 		}
 		free(cfg->rules[i].name);
 		free(cfg->rules[i].matches);

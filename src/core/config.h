@@ -40,14 +40,6 @@ struct pt_match {
 		unsigned long number;   /* PT_MATCH_GROUP, PT_MATCH_USB_BUS */
 		char *path;             /* PT_MATCH_DISK */
 	} u;
-	/* Host-only selectors name things that do not exist yet in early
-	 * boot. The host tool resolves them to the PCI controllers they sit
-	 * behind (pt_resolve_host_selectors); unresolved, they match
-	 * nothing, and `passthrough generate` writes the initramfs a config
-	 * with addresses and an ID guard instead. */
-	bool resolved;
-	struct pci_addr *controllers;
-	size_t n_controllers;
 };
 
 bool pt_match_is_host_only(enum pt_match_kind kind);

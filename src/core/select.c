@@ -35,7 +35,8 @@ static bool guard_holds(const struct pt_guard *g, const struct pt_device *d)
 	return g->vendor == d->vendor && g->device == d->device && g->class == d->class;
 }
 
-static bool match_one(const struct pt_match *m, const struct pt_device *d)
+static bool match_one(const struct pt_match *m, const struct pt_device *d,
+		      const struct pt_resolver *resolver)
 {
 	switch (m->kind) {
 	case PT_MATCH_ADDRESS:
@@ -53,17 +54,15 @@ static bool match_one(const struct pt_match *m, const struct pt_device *d)
 	case PT_MATCH_USB:
 	case PT_MATCH_USB_BUS:
 	case PT_MATCH_DISK:
-		for (size_t i = 0; m->resolved && i < m->n_controllers; i++)
-			if (pci_addr_compare(&m->controllers[i], &d->addr) == 0)
-				return true;
-		return false;
+		return resolver && resolver->selects(resolver->data, m, d);
 	case PT_MATCH_KIND_COUNT:
 		break;
 	}
 	return false;
 }
 
-bool rule_matches(const struct pt_rule *rule, const struct pt_device *dev)
+bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
+		     const struct pt_resolver *resolver)
 {
 	bool present[PT_MATCH_KIND_COUNT] = { false };
 	bool matched[PT_MATCH_KIND_COUNT] = { false };
@@ -74,7 +73,7 @@ bool rule_matches(const struct pt_rule *rule, const struct pt_device *dev)
 		const struct pt_match *m = &rule->matches[i];
 
 		present[m->kind] = true;
-		if (!matched[m->kind] && match_one(m, dev))
+		if (!matched[m->kind] && match_one(m, dev, resolver))
 			matched[m->kind] = true;
 	}
 	for (int k = 0; k < PT_MATCH_KIND_COUNT; k++)
@@ -83,7 +82,7 @@ bool rule_matches(const struct pt_rule *rule, const struct pt_device *dev)
 	return true;
 }
 
-bool rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
+bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
 {
 	for (size_t i = 0; i < rule->n_matches; i++)
 		if (rule->matches[i].kind == kind)
@@ -150,8 +149,8 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 	}
 }
 
-int select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
-		   struct pt_plan *plan)
+int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
+		      const struct pt_resolver *resolver, struct pt_plan *plan)
 {
 	struct claim *claims;
 
@@ -169,10 +168,10 @@ int select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
 		const struct pt_rule *rule = &cfg->rules[r];
 		/* A group expands to its members; bridges among them are
 		 * expected there and skipped quietly, not refused. */
-		bool by_group = rule_has_kind(rule, PT_MATCH_GROUP);
+		bool by_group = pt_rule_has_kind(rule, PT_MATCH_GROUP);
 
 		for (size_t i = 0; i < devs->n; i++) {
-			if (!rule_matches(rule, &devs->v[i]))
+			if (!pt_rule_matches(rule, &devs->v[i], resolver))
 				continue;
 			claim_device(&claims[i], cfg, r, by_group);
 			plan->rule_hits[r]++;

@@ -29,11 +29,23 @@ struct pt_plan {
 	size_t *rule_hits; /* per rule: how many devices it selected */
 };
 
-bool rule_matches(const struct pt_rule *rule, const struct pt_device *dev);
-bool rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
+/* The host-only selectors (usb, usb_bus, disk) name things that do not
+ * exist yet in early boot. The host tool knows which PCI controllers they
+ * sit behind and passes a resolver; without one (the binder) they select
+ * nothing, and `passthrough generate` writes the initramfs addresses and
+ * an ID guard instead. */
+struct pt_resolver {
+	bool (*selects)(const void *data, const struct pt_match *m,
+			const struct pt_device *dev);
+	const void *data;
+};
 
-int select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
-		   struct pt_plan *plan);
+bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
+		     const struct pt_resolver *resolver);
+bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
+
+int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
+		      const struct pt_resolver *resolver, struct pt_plan *plan);
 void pt_plan_free(struct pt_plan *plan);
 
 extern const char PT_REASON_BRIDGE[];

@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 		pt_config_free(&cfg);
 		return 0;
 	}
-	if (select_devices(&cfg, &devs, &plan) < 0) {
+	if (pt_select_devices(&cfg, &devs, NULL, &plan) < 0) {
 		pt_log(&log, PT_ERR, "out of memory; binding nothing");
 		pt_devices_free(&devs);
 		pt_config_free(&cfg);

@@ -170,7 +170,8 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 }
 
 static void check_rules_hits(const struct pt_config *cfg, const struct pt_machine *m,
-			     const struct pt_plan *plan, struct pt_findings *out)
+			     const struct pt_plan *plan, const struct pt_check_env *env,
+			     struct pt_findings *out)
 {
 	for (size_t r = 0; r < cfg->n_rules; r++) {
 		const struct pt_rule *rule = &cfg->rules[r];
@@ -183,11 +184,11 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 			    "the rule selects no device on this machine");
 			continue;
 		}
-		if (rule_has_kind(rule, PT_MATCH_ADDRESS) && !rule_has_kind(rule, PT_MATCH_IDS) &&
-		    !rule_has_kind(rule, PT_MATCH_CLASS) && !rule->n_guards) {
+		if (pt_rule_has_kind(rule, PT_MATCH_ADDRESS) && !pt_rule_has_kind(rule, PT_MATCH_IDS) &&
+		    !pt_rule_has_kind(rule, PT_MATCH_CLASS) && !rule->n_guards) {
 			list[0] = '\0';
 			for (size_t i = 0; i < m->devs.n; i++)
-				if (rule_matches(rule, &m->devs.v[i])) {
+				if (pt_rule_matches(rule, &m->devs.v[i], env->resolver)) {
 					char id[16];
 
 					snprintf(id, sizeof(id), "%04x:%04x", m->devs.v[i].vendor,
@@ -202,11 +203,11 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 			    "the rule selects by address alone: after a firmware update "
 			    "or a new card, another device may sit there");
 		}
-		if (!rule_has_kind(rule, PT_MATCH_IDS) ||
-		    rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)
+		if (!pt_rule_has_kind(rule, PT_MATCH_IDS) ||
+		    pt_rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)
 			continue;
 		for (size_t i = 0; i < m->devs.n; i++)
-			if (rule_matches(rule, &m->devs.v[i]))
+			if (pt_rule_matches(rule, &m->devs.v[i], env->resolver))
 				append_list(list, sizeof(list), m->devs.v[i].bdf);
 		snprintf(fix, sizeof(fix),
 			 "if only some are meant, add address = ... next to ids, "
@@ -398,7 +399,7 @@ void check_against_machine(const struct pt_config *cfg, const struct pt_machine 
 			wants_vfio = true;
 	}
 	check_platform(cfg, m, env, wants_vfio, wants_stub, out);
-	check_rules_hits(cfg, m, plan, out);
+	check_rules_hits(cfg, m, plan, env, out);
 	for (size_t i = 0; i < plan->n; i++)
 		check_decision(cfg, m, &plan->v[i], out);
 	check_groups(cfg, m, plan, selected, out);

@@ -34,6 +34,7 @@ struct pt_findings {
 
 /* Facts about the environment that the machine model does not hold. */
 struct pt_check_env {
+	const struct pt_resolver *resolver; /* for usb, usb_bus, disk; may be NULL */
 	int vfio_available; /* pt_module_available("vfio_pci") */
 	int stub_available; /* pt_module_available("pci_stub") */
 	bool have_config_stat;

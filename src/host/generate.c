@@ -174,21 +174,21 @@ static bool has_host_only(const struct pt_rule *rule)
 
 /* address = what the rule selects now; ids = their IDs, as the guard. */
 static void write_resolved(FILE *f, const struct pt_rule *rule,
-			   const struct pt_devices *devs)
+			   const struct pt_devices *devs, const struct pt_resolver *resolver)
 {
 	struct list_writer addresses = { f, "address", 0 }, ids = { f, "ids", 0 };
 
 	for (size_t i = 0; i < devs->n; i++)
-		if (rule_matches(rule, &devs->v[i]))
+		if (pt_rule_matches(rule, &devs->v[i], resolver))
 			list_add(&addresses, "%s", devs->v[i].bdf);
 	list_end(&addresses);
 	for (size_t i = 0; i < devs->n; i++) {
 		bool seen = false;
 
-		if (!rule_matches(rule, &devs->v[i]))
+		if (!pt_rule_matches(rule, &devs->v[i], resolver))
 			continue;
 		for (size_t j = 0; j < i; j++)
-			if (rule_matches(rule, &devs->v[j]) &&
+			if (pt_rule_matches(rule, &devs->v[j], resolver) &&
 			    devs->v[j].vendor == devs->v[i].vendor &&
 			    devs->v[j].device == devs->v[i].device)
 				seen = true;
@@ -225,8 +225,8 @@ static void write_guards(FILE *f, const struct pt_rule *rule, const struct pt_de
 	list_end(&w);
 }
 
-char *pt_render_initramfs_conf(const struct pt_config *cfg,
-			       const struct pt_devices *devs)
+char *pt_render_initramfs_conf(const struct pt_config *cfg, const struct pt_devices *devs,
+			       const struct pt_resolver *resolver)
 {
 	struct text t;
 	FILE *f = text_begin(&t);
@@ -243,7 +243,7 @@ char *pt_render_initramfs_conf(const struct pt_config *cfg,
 		size_t hits = 0;
 
 		for (size_t i = 0; i < devs->n; i++)
-			hits += rule_matches(rule, &devs->v[i]);
+			hits += pt_rule_matches(rule, &devs->v[i], resolver);
 		if (has_host_only(rule) && hits == 0) {
 			/* A rule without selectors would be an error, and an
 			 * error binds nothing at all: leave it out. */
@@ -253,7 +253,7 @@ char *pt_render_initramfs_conf(const struct pt_config *cfg,
 		}
 		fprintf(f, "\n[device.%s]\n", rule->name);
 		if (has_host_only(rule)) {
-			write_resolved(f, rule, devs);
+			write_resolved(f, rule, devs, resolver);
 		} else {
 			write_matches(f, rule, PT_MATCH_ADDRESS, "address");
 			write_matches(f, rule, PT_MATCH_IDS, "ids");

@@ -18,8 +18,8 @@ char *pt_render_modprobe_conf(const struct pt_config *cfg,
 /* The config for early boot: rules with usb, usb_bus or disk selectors
  * become the addresses they select now, guarded by the devices' IDs; the
  * other rules are written back as they are. */
-char *pt_render_initramfs_conf(const struct pt_config *cfg,
-			       const struct pt_devices *devs);
+char *pt_render_initramfs_conf(const struct pt_config *cfg, const struct pt_devices *devs,
+			       const struct pt_resolver *resolver);
 
 /* The initramfs config records a digest of the admin's file it was made
  * from, after `check` passed: the initramfs hooks take only that file, and

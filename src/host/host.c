@@ -196,8 +196,10 @@ int load(struct host *h, enum config_need need)
 	if (h->cfg_status == 0 && h->cfg.n_errors == 0 && need == CONFIG_ONLY) {
 		return 0;
 	} else if (h->cfg_status == 0 && h->cfg.n_errors == 0) {
-		if (pt_resolve_host_selectors(&h->cfg, &h->m, &paths) < 0 ||
-		    select_devices(&h->cfg, &h->m.devs, &h->plan) < 0)
+		if (pt_resolve_host_selectors(&h->cfg, &h->m, &paths, &h->selectors) < 0)
+			return -ENOMEM;
+		h->resolver = pt_selectors_resolver(&h->selectors);
+		if (pt_select_devices(&h->cfg, &h->m.devs, &h->resolver, &h->plan) < 0)
 			return -ENOMEM;
 		h->have_plan = true;
 	} else if (need_config) {
@@ -292,6 +294,7 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 	struct stat st;
 
 	memset(env, 0, sizeof(*env));
+	env->resolver = &h->resolver;
 	env->vfio_available = pt_module_available(h->o.root, h->m.release, "vfio_pci");
 	env->stub_available = pt_module_available(h->o.root, h->m.release, "pci_stub");
 	if (lstat(h->config_path, &st) == 0)
@@ -584,7 +587,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	one.errors = NULL;
 	one.n_errors = 0;
 	match.u.addr = dev->addr;
-	if (select_devices(&one, &h->m.devs, &plan) < 0)
+	if (pt_select_devices(&one, &h->m.devs, NULL, &plan) < 0)
 		return EXIT_PROBLEMS;
 	d = &plan.v[0];
 	if (d->verdict != PT_BIND) {
@@ -688,7 +691,7 @@ static int host_driver_modules(const struct host *h, struct pt_tokens *out)
  * from (read again: the digest is of the bytes, comments included). */
 static char *stamped_initramfs_conf(const struct host *h)
 {
-	char *rendered = pt_render_initramfs_conf(&h->cfg, &h->m.devs);
+	char *rendered = pt_render_initramfs_conf(&h->cfg, &h->m.devs, &h->resolver);
 	char *admin = pt_read_file(h->config_path), *out = NULL;
 
 	if (rendered && admin)
@@ -893,6 +896,7 @@ done:
 		pt_plan_free(&h.plan);
 	if (h.cfg.path)
 		pt_config_free(&h.cfg);
+	pt_selectors_free(&h.selectors);
 	pt_machine_free(&h.m);
 	return rc;
 }

@@ -39,6 +39,8 @@ struct host {
 	struct pt_machine m;
 	struct pt_config cfg;
 	int cfg_status; /* pt_config_load's result; -ENOENT: no config */
+	struct pt_selectors selectors; /* the config's usb, usb_bus, disk */
+	struct pt_resolver resolver;   /* over selectors */
 	struct pt_plan plan;
 	bool have_plan;
 	struct pt_log log;

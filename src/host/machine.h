@@ -10,6 +10,7 @@
 #include "device.h"
 #include "disks.h"
 #include "log.h"
+#include "select.h"
 
 #include <stdbool.h>
 
@@ -72,11 +73,25 @@ int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 enum pt_cpu_vendor pt_read_cpu_vendor(const char *root);
 void pt_machine_free(struct pt_machine *m);
 
-/* Resolves a config's host-only selectors (usb, usb_bus, disk) to the PCI
- * controllers behind them on this machine. A selector that names nothing
- * resolves to no controller, and its rule then selects nothing. */
-int pt_resolve_host_selectors(struct pt_config *cfg, const struct pt_machine *m,
-			      const struct pt_machine_paths *p);
+/* A config's host-only selectors (usb, usb_bus, disk) resolved on this
+ * machine: the PCI controllers each one sits behind. A selector that names
+ * nothing has none, and its rule then selects nothing. */
+struct pt_resolved_selector {
+	const struct pt_match *match;
+	struct pci_addr *controllers;
+	size_t n;
+};
+
+struct pt_selectors {
+	struct pt_resolved_selector *v;
+	size_t n;
+};
+
+int pt_resolve_host_selectors(const struct pt_config *cfg, const struct pt_machine *m,
+			      const struct pt_machine_paths *p, struct pt_selectors *out);
+/* What pt_select_devices asks about host-only selectors: valid while s is. */
+struct pt_resolver pt_selectors_resolver(const struct pt_selectors *s);
+void pt_selectors_free(struct pt_selectors *s);
 
 /* Indexes into m->devs.v, or -1. */
 long pt_machine_find(const struct pt_machine *m, const struct pci_addr *a);

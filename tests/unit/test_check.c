@@ -74,7 +74,7 @@ static const char *codes_for(const char *conf)
 	pt_config_parse_stream(fp, "t.conf", &cfg);
 	fclose(fp);
 	assert_int_equal(cfg.n_errors, 0);
-	assert_int_equal(select_devices(&cfg, &m.devs, &plan), 0);
+	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
 	check_against_machine(&cfg, &m, &plan, &env, &f);
 	out[0] = '\0';
 	for (size_t i = 0; i < f.n; i++)
@@ -160,7 +160,7 @@ static void running_out_of_memory_fails_the_check(void **state)
 	(void)state;
 	pt_config_parse_stream(fp, "t.conf", &cfg);
 	fclose(fp);
-	assert_int_equal(select_devices(&cfg, &m.devs, &plan), 0);
+	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
 	/* no room for the devices the plan binds */
 	fail_allocations = FAIL_ALL;
 	check_against_machine(&cfg, &m, &plan, &env, &f);
