@@ -70,7 +70,7 @@ oom:
 static bool valid_utf8(const unsigned char *s, size_t len)
 {
 	for (size_t i = 0, n; i < len; i += n)
-		if (!(n = utf8_sequence_length(s + i, len - i)))
+		if (!(n = pt_utf8_sequence_length(s + i, len - i)))
 			return false;
 	return true;
 }
@@ -304,29 +304,29 @@ static int parse_match_token(enum pt_match_kind kind, const char *tok,
 	case PT_MATCH_ADDRESS:
 		*hint = "is not a PCI address; write DDDD:BB:SS.F or BB:SS.F "
 			"in hex, as `lspci -D` prints it";
-		return pci_addr_parse(tok, &m->u.addr);
+		return pt_pci_addr_parse(tok, &m->u.addr);
 	case PT_MATCH_IDS:
 		*hint = "is not a vendor:device ID; write four hex digits each, "
 			"as in 10de:1b80 or 10de:1b80:1458:3702 (lspci -nn)";
-		return pci_id_parse(tok, &m->u.id);
+		return pt_pci_id_parse(tok, &m->u.id);
 	case PT_MATCH_CLASS:
 		*hint = "is not a class code; write 0x03 (class), 0x0300 "
 			"(class and subclass) or 0x030000";
-		return pci_class_parse(tok, &m->u.cls);
+		return pt_pci_class_parse(tok, &m->u.cls);
 	case PT_MATCH_GROUP:
 		*hint = "is not an IOMMU group number; write a decimal number "
 			"as listed by `passthrough list`";
-		return parse_decimal(tok, INT32_MAX, &m->u.number);
+		return pt_parse_decimal(tok, INT32_MAX, &m->u.number);
 	case PT_MATCH_USB:
 		*hint = "is not a USB vendor:product ID; write four hex digits "
 			"each, as lsusb prints them (046d:c52b)";
-		if (pci_id_parse(tok, &m->u.id) || m->u.id.has_subsystem)
+		if (pt_pci_id_parse(tok, &m->u.id) || m->u.id.has_subsystem)
 			return -EINVAL;
 		return 0;
 	case PT_MATCH_USB_BUS:
 		*hint = "is not a USB bus number; write the decimal number lsusb "
 			"prints as 'Bus 003'";
-		return parse_decimal(tok, 255, &m->u.number) || m->u.number == 0 ?
+		return pt_parse_decimal(tok, 255, &m->u.number) || m->u.number == 0 ?
 			       -EINVAL : 0;
 	case PT_MATCH_DISK:
 		*hint = "is not a block device path; write /dev/sdX, /dev/nvme0n1 "
@@ -344,8 +344,8 @@ static int parse_match_token(enum pt_match_kind kind, const char *tok,
 int pt_guard_parse(const char *s, struct pt_guard *out)
 {
 	char buf[64], *ids, *cls;
-	struct pci_id_match id;
-	struct pci_class_match c;
+	struct pt_pci_id id;
+	struct pt_pci_class c;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
@@ -356,8 +356,8 @@ int pt_guard_parse(const char *s, struct pt_guard *out)
 	if (!(cls = strrchr(ids, ':')))
 		return -EINVAL;
 	*cls++ = '\0';
-	if (pci_addr_parse(buf, &out->addr) || pci_id_parse(ids, &id) ||
-	    id.has_subsystem || pci_class_parse(cls, &c) || c.mask != 0xffffff)
+	if (pt_pci_addr_parse(buf, &out->addr) || pt_pci_id_parse(ids, &id) ||
+	    id.has_subsystem || pt_pci_class_parse(cls, &c) || c.mask != 0xffffff)
 		return -EINVAL;
 	out->vendor = id.vendor;
 	out->device = id.device;

@@ -34,9 +34,9 @@ enum pt_match_kind {
 struct pt_match {
 	enum pt_match_kind kind;
 	union {
-		struct pci_addr addr;
-		struct pci_id_match id; /* PT_MATCH_IDS, PT_MATCH_USB */
-		struct pci_class_match cls;
+		struct pt_pci_addr addr;
+		struct pt_pci_id id; /* PT_MATCH_IDS, PT_MATCH_USB */
+		struct pt_pci_class cls;
 		unsigned long number;   /* PT_MATCH_GROUP, PT_MATCH_USB_BUS */
 		char *path;             /* PT_MATCH_DISK */
 	} u;
@@ -48,7 +48,7 @@ bool pt_match_is_host_only(enum pt_match_kind kind);
  * when another device sits there at boot (a firmware update renumbered the
  * buses, a card was added): "guard = 0000:01:00.0=8086:10d3:020000". */
 struct pt_guard {
-	struct pci_addr addr;
+	struct pt_pci_addr addr;
 	uint16_t vendor, device;
 	uint32_t class;
 };

@@ -55,10 +55,10 @@ static int read_hex_at(int dfd, const char *attr, unsigned long max, unsigned lo
 	char buf[32];
 	int r = pt_read_attr_at(dfd, attr, buf, sizeof(buf));
 
-	return r ? r : parse_sysfs_hex(buf, max, out);
+	return r ? r : pt_parse_sysfs_hex(buf, max, out);
 }
 
-int pt_read_device(const char *sysfs, const struct pci_addr *addr,
+int pt_read_device(const char *sysfs, const struct pt_pci_addr *addr,
 		   struct pt_device *dev)
 {
 	unsigned long vendor, device, subvendor = 0, subdevice = 0, cls, g;
@@ -67,7 +67,7 @@ int pt_read_device(const char *sysfs, const struct pci_addr *addr,
 
 	memset(dev, 0, sizeof(*dev));
 	dev->addr = *addr;
-	pci_addr_format(addr, dev->bdf);
+	pt_pci_addr_format(addr, dev->bdf);
 	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s", dev->bdf);
 	if (r)
 		return r;
@@ -95,7 +95,7 @@ int pt_read_device(const char *sysfs, const struct pci_addr *addr,
 
 	dev->iommu_group = -1;
 	if (pt_read_link_name_at(dfd, "iommu_group", buf, sizeof(buf)) == 0 &&
-	    parse_decimal(buf, LONG_MAX, &g) == 0)
+	    pt_parse_decimal(buf, LONG_MAX, &g) == 0)
 		dev->iommu_group = (long)g;
 	if (pt_read_link_name_at(dfd, "driver", buf, sizeof(buf)) == 0 &&
 	    pt_valid_driver_name(buf))
@@ -111,7 +111,7 @@ static int compare_devices(const void *a, const void *b)
 {
 	const struct pt_device *x = a, *y = b;
 
-	return pci_addr_compare(&x->addr, &y->addr);
+	return pt_pci_addr_compare(&x->addr, &y->addr);
 }
 
 int pt_scan_devices(const char *sysfs, struct pt_devices *out,
@@ -132,11 +132,11 @@ int pt_scan_devices(const char *sysfs, struct pt_devices *out,
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir))) {
-		struct pci_addr addr;
+		struct pt_pci_addr addr;
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (pci_addr_parse_canonical(de->d_name, &addr)) {
+		if (pt_pci_addr_parse_canonical(de->d_name, &addr)) {
 			pt_log(log, PT_WARNING,
 			       "ignoring '%s' in %s: not a PCI address", de->d_name,
 			       path);
@@ -171,7 +171,7 @@ int pt_scan_devices(const char *sysfs, struct pt_devices *out,
 }
 
 const struct pt_device *pt_find_device(const struct pt_devices *devs,
-				       const struct pci_addr *addr)
+				       const struct pt_pci_addr *addr)
 {
 	struct pt_device key = { .addr = *addr };
 

@@ -13,8 +13,8 @@
 #define PT_DRIVER_NAME_MAX 64
 
 struct pt_device {
-	struct pci_addr addr;
-	char bdf[PCI_ADDR_STRLEN];
+	struct pt_pci_addr addr;
+	char bdf[PT_PCI_ADDR_STRLEN];
 	uint16_t vendor, device;
 	uint16_t subvendor, subdevice;
 	uint32_t class; /* 24 bits: class, subclass, programming interface */
@@ -42,10 +42,10 @@ bool pt_device_is_platform(const struct pt_device *d);
 int pt_scan_devices(const char *sysfs, struct pt_devices *out,
 		    const struct pt_log *log);
 /* Reads one device; -ENOENT when it is gone. */
-int pt_read_device(const char *sysfs, const struct pci_addr *addr,
+int pt_read_device(const char *sysfs, const struct pt_pci_addr *addr,
 		   struct pt_device *dev);
 const struct pt_device *pt_find_device(const struct pt_devices *devs,
-				       const struct pci_addr *addr);
+				       const struct pt_pci_addr *addr);
 void pt_devices_free(struct pt_devices *devs);
 
 /* Driver names come from symlinks in sysfs: letters, digits, '-', '_'. */

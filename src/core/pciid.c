@@ -40,7 +40,7 @@ static int expect(const char **p, char c)
 	return 0;
 }
 
-int pci_addr_parse(const char *s, struct pci_addr *out)
+int pt_pci_addr_parse(const char *s, struct pt_pci_addr *out)
 {
 	const char *colon, *p = s;
 	uint32_t domain = 0, bus, slot, fn;
@@ -65,16 +65,16 @@ int pci_addr_parse(const char *s, struct pci_addr *out)
 	return 0;
 }
 
-int pci_addr_parse_canonical(const char *s, struct pci_addr *out)
+int pt_pci_addr_parse_canonical(const char *s, struct pt_pci_addr *out)
 {
-	char canon[PCI_ADDR_STRLEN];
-	struct pci_addr a;
+	char canon[PT_PCI_ADDR_STRLEN];
+	struct pt_pci_addr a;
 
 	if (!s || !strchr(s, ':') || strchr(s, ':') == strrchr(s, ':'))
 		return -EINVAL;
-	if (pci_addr_parse(s, &a))
+	if (pt_pci_addr_parse(s, &a))
 		return -EINVAL;
-	pci_addr_format(&a, canon);
+	pt_pci_addr_format(&a, canon);
 	if (strcmp(canon, s) != 0)
 		return -EINVAL;
 	*out = a;
@@ -82,7 +82,7 @@ int pci_addr_parse_canonical(const char *s, struct pci_addr *out)
 }
 
 /* By hand rather than snprintf: a scan formats every address it meets. */
-void pci_addr_format(const struct pci_addr *a, char out[PCI_ADDR_STRLEN])
+void pt_pci_addr_format(const struct pt_pci_addr *a, char out[PT_PCI_ADDR_STRLEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	char *p = out;
@@ -103,7 +103,7 @@ void pci_addr_format(const struct pci_addr *a, char out[PCI_ADDR_STRLEN])
 	*p = '\0';
 }
 
-int pci_addr_compare(const struct pci_addr *a, const struct pci_addr *b)
+int pt_pci_addr_compare(const struct pt_pci_addr *a, const struct pt_pci_addr *b)
 {
 	uint64_t ka = ((uint64_t)a->domain << 16) | (uint64_t)a->bus << 8 |
 		      (uint64_t)a->slot << 3 | a->function;
@@ -113,12 +113,12 @@ int pci_addr_compare(const struct pci_addr *a, const struct pci_addr *b)
 	return (ka > kb) - (ka < kb);
 }
 
-bool pci_addr_same_slot(const struct pci_addr *a, const struct pci_addr *b)
+bool pt_pci_addr_same_slot(const struct pt_pci_addr *a, const struct pt_pci_addr *b)
 {
 	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot;
 }
 
-int pci_id_parse(const char *s, struct pci_id_match *out)
+int pt_pci_id_parse(const char *s, struct pt_pci_id *out)
 {
 	const char *p = s;
 	uint32_t v, d, sv = 0, sd = 0;
@@ -144,7 +144,7 @@ int pci_id_parse(const char *s, struct pci_id_match *out)
 	return 0;
 }
 
-int pci_class_parse(const char *s, struct pci_class_match *out)
+int pt_pci_class_parse(const char *s, struct pt_pci_class *out)
 {
 	const char *p = s;
 	uint32_t v;
@@ -163,7 +163,7 @@ int pci_class_parse(const char *s, struct pci_class_match *out)
 	return 0;
 }
 
-int parse_decimal(const char *s, unsigned long max, unsigned long *out)
+int pt_parse_decimal(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	const char *p = s;
@@ -181,7 +181,7 @@ int parse_decimal(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-int parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out)
+int pt_parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out)
 {
 	const char *p = s;
 	uint32_t v;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct pci_addr {
+struct pt_pci_addr {
 	uint32_t domain;
 	uint8_t bus;
 	uint8_t slot;     /* 0..0x1f */
@@ -17,9 +17,9 @@ struct pci_addr {
 };
 
 /* "0000:01:00.0", "10000:01:00.0" (VMD domains) or "01:00.0" (domain 0). */
-#define PCI_ADDR_STRLEN sizeof("ffffffff:ff:1f.7")
+#define PT_PCI_ADDR_STRLEN sizeof("ffffffff:ff:1f.7")
 
-struct pci_id_match {
+struct pt_pci_id {
 	uint16_t vendor, device;
 	bool has_subsystem;
 	uint16_t subvendor, subdevice;
@@ -27,25 +27,25 @@ struct pci_id_match {
 
 /* A class code prefix: 0x03 (class), 0x0300 (class + subclass) or
  * 0x030000 (with programming interface). */
-struct pci_class_match {
+struct pt_pci_class {
 	uint32_t value; /* left-aligned into 24 bits */
 	uint32_t mask;
 };
 
-int pci_addr_parse(const char *s, struct pci_addr *out);
-/* Like pci_addr_parse, but only the kernel's canonical spelling
+int pt_pci_addr_parse(const char *s, struct pt_pci_addr *out);
+/* Like pt_pci_addr_parse, but only the kernel's canonical spelling
  * (lower case, domain of at least 4 digits) is accepted: used for names
  * read from sysfs directories. */
-int pci_addr_parse_canonical(const char *s, struct pci_addr *out);
-void pci_addr_format(const struct pci_addr *a, char out[PCI_ADDR_STRLEN]);
-int pci_addr_compare(const struct pci_addr *a, const struct pci_addr *b);
-bool pci_addr_same_slot(const struct pci_addr *a, const struct pci_addr *b);
+int pt_pci_addr_parse_canonical(const char *s, struct pt_pci_addr *out);
+void pt_pci_addr_format(const struct pt_pci_addr *a, char out[PT_PCI_ADDR_STRLEN]);
+int pt_pci_addr_compare(const struct pt_pci_addr *a, const struct pt_pci_addr *b);
+bool pt_pci_addr_same_slot(const struct pt_pci_addr *a, const struct pt_pci_addr *b);
 
-int pci_id_parse(const char *s, struct pci_id_match *out);
-int pci_class_parse(const char *s, struct pci_class_match *out);
+int pt_pci_id_parse(const char *s, struct pt_pci_id *out);
+int pt_pci_class_parse(const char *s, struct pt_pci_class *out);
 /* A non-negative decimal number without sign or leading zeros (except "0"). */
-int parse_decimal(const char *s, unsigned long max, unsigned long *out);
+int pt_parse_decimal(const char *s, unsigned long max, unsigned long *out);
 /* "0x1af4\n" as found in sysfs attributes: 0x prefix, hex digits. */
-int parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out);
+int pt_parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out);
 
 #endif

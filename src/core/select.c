@@ -22,10 +22,10 @@ const char PT_REASON_CHANGED[] =
 	"another device sits at its address than when `passthrough apply` "
 	"wrote the initramfs";
 
-const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pci_addr *a)
+const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pt_pci_addr *a)
 {
 	for (size_t i = 0; i < rule->n_guards; i++)
-		if (pci_addr_compare(&rule->guards[i].addr, a) == 0)
+		if (pt_pci_addr_compare(&rule->guards[i].addr, a) == 0)
 			return &rule->guards[i];
 	return NULL;
 }
@@ -40,7 +40,7 @@ static bool match_one(const struct pt_match *m, const struct pt_device *d,
 {
 	switch (m->kind) {
 	case PT_MATCH_ADDRESS:
-		return pci_addr_compare(&m->u.addr, &d->addr) == 0;
+		return pt_pci_addr_compare(&m->u.addr, &d->addr) == 0;
 	case PT_MATCH_IDS:
 		return m->u.id.vendor == d->vendor && m->u.id.device == d->device &&
 		       (!m->u.id.has_subsystem ||
@@ -180,10 +180,10 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 			/* Devices are sorted by address: a slot's functions
 			 * are neighbours. */
 			for (size_t j = i; j-- > 0 &&
-			     pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);)
+			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);)
 				claim_device(&claims[j], cfg, r, true);
 			for (size_t j = i + 1; j < devs->n &&
-			     pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);
+			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);
 			     j++)
 				claim_device(&claims[j], cfg, r, true);
 		}

@@ -56,6 +56,6 @@ extern const char PT_REASON_PLATFORM[];
 extern const char PT_REASON_CHANGED[];
 
 /* The guard of a rule for an address, or NULL. */
-const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pci_addr *a);
+const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pt_pci_addr *a);
 
 #endif

@@ -2,7 +2,7 @@
 
 #include <stdint.h>
 
-size_t utf8_sequence_length(const unsigned char *s, size_t avail)
+size_t pt_utf8_sequence_length(const unsigned char *s, size_t avail)
 {
 	size_t n;
 	uint32_t cp;

@@ -75,7 +75,7 @@ static struct finding_where at_rule(const struct pt_config *cfg, size_t rule,
 	return (struct finding_where){ (long)rule, cfg->rules[rule].line, device };
 }
 
-void check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
+void pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
 {
 	for (size_t i = 0; i < cfg->n_errors; i++)
 		add(out, PT_SEV_ERROR, "config-syntax",
@@ -83,7 +83,7 @@ void check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
 		    "%s", cfg->errors[i].text);
 }
 
-void check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
+void pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
 		       struct pt_findings *out)
 {
 	char fix[512];
@@ -112,7 +112,7 @@ void check_config_file(const struct pt_config *cfg, const struct pt_check_env *e
 		    "%s is a symbolic link", cfg->path);
 }
 
-bool group_is_isolated(const struct pt_devices *devs, long group,
+bool pt_group_is_isolated(const struct pt_devices *devs, long group,
 		       const bool *selected, bool unbound_ok)
 {
 	for (size_t i = 0; i < devs->n; i++) {
@@ -284,7 +284,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		char size[32], model[sizeof(disk->model) * 4], why[sizeof(disk->why) * 4];
 
 		if (!disk->has_controller ||
-		    pci_addr_compare(&disk->controller, &dev->addr) != 0 ||
+		    pt_pci_addr_compare(&disk->controller, &dev->addr) != 0 ||
 		    !disk->uses)
 			continue;
 		pt_format_size(disk->size, size, sizeof(size));
@@ -337,7 +337,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 			    "IOMMU group %ld holds chipset devices (%s): binding it "
 			    "takes them from the host",
 			    dev->iommu_group, chipset);
-		} else if (!group_is_isolated(&m->devs, dev->iommu_group, selected, false)) {
+		} else if (!pt_group_is_isolated(&m->devs, dev->iommu_group, selected, false)) {
 			snprintf(fix, sizeof(fix),
 				 "add them to the config (group = %ld selects the whole "
 				 "group), or move the card to a slot with its own group",
@@ -378,7 +378,7 @@ static void check_displays(const struct pt_config *cfg, const struct pt_machine 
 	    "no display");
 }
 
-void check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
+void pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
 			   const struct pt_plan *plan, const struct pt_check_env *env,
 			   struct pt_findings *out)
 {

@@ -18,7 +18,7 @@ struct pt_finding {
 	const char *code;   /* stable, for scripts: "group-not-isolated" */
 	long rule;          /* index into cfg->rules, or -1 */
 	unsigned line;      /* config line, 0 when none */
-	char device[PCI_ADDR_STRLEN]; /* "" when not about one device */
+	char device[PT_PCI_ADDR_STRLEN]; /* "" when not about one device */
 	char *message;      /* what is wrong */
 	char *fix;          /* what to do */
 };
@@ -43,12 +43,12 @@ struct pt_check_env {
 };
 
 /* The syntax and semantic errors of the config itself. */
-void check_config_errors(const struct pt_config *cfg, struct pt_findings *out);
+void pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out);
 /* Ownership and mode of the config file. */
-void check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
+void pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
 		       struct pt_findings *out);
 /* Everything that needs the machine. */
-void check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
+void pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
 			   const struct pt_plan *plan, const struct pt_check_env *env,
 			   struct pt_findings *out);
 
@@ -56,7 +56,7 @@ void check_against_machine(const struct pt_config *cfg, const struct pt_machine 
  * vfio-pci or pci-stub: `selected` (may be NULL) marks devices that will
  * be; `unbound_ok` counts devices without a driver as safe (true after
  * boot; before it, a host driver may still claim them). */
-bool group_is_isolated(const struct pt_devices *devs, long group,
+bool pt_group_is_isolated(const struct pt_devices *devs, long group,
 		       const bool *selected, bool unbound_ok);
 
 /* Machine-wide findings first, then in config line order; stable. */

@@ -25,7 +25,7 @@ bool pt_valid_block_name(const char *s)
 	return true;
 }
 
-bool pt_pci_device_behind(const char *path, struct pci_addr *out)
+bool pt_pci_device_behind(const char *path, struct pt_pci_addr *out)
 {
 	char real[PATH_MAX], *tok, *save = NULL;
 	bool found = false;
@@ -33,7 +33,7 @@ bool pt_pci_device_behind(const char *path, struct pci_addr *out)
 	if (!realpath(path, real))
 		return false;
 	for (tok = strtok_r(real, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
-		if (pci_addr_parse_canonical(tok, out) == 0)
+		if (pt_pci_addr_parse_canonical(tok, out) == 0)
 			found = true;
 	return found;
 }

@@ -41,7 +41,7 @@ struct pt_disk {
 	char by_id[16 + 256]; /* /dev/disk/by-id/..., "" when udev made none */
 	uint64_t size;      /* bytes */
 	bool has_controller;
-	struct pci_addr controller; /* the PCI device it sits behind */
+	struct pt_pci_addr controller; /* the PCI device it sits behind */
 	unsigned uses;      /* of the disk, its partitions and their holders */
 	char why[512];      /* "sda1 mounted on /data; sda2 held by dm-0 (LUKS mapping vault)" */
 	struct pt_part whole; /* the disk's own content and uses (a LUKS disk) */
@@ -66,7 +66,7 @@ struct pt_zfs_mounts {
 
 /* The PCI device a sysfs object sits behind: the last PCI address in the
  * real path of `path` (.../0000:00:05.0/ata7/host6/.../block/sda). */
-bool pt_pci_device_behind(const char *path, struct pci_addr *out);
+bool pt_pci_device_behind(const char *path, struct pt_pci_addr *out);
 
 /* Block device names as the kernel makes them (sda1, nvme0n1p2, dm-0). */
 bool pt_valid_block_name(const char *s);

@@ -123,11 +123,11 @@ static void list_end(struct list_writer *w)
 
 static void write_match(struct list_writer *w, const struct pt_match *m)
 {
-	char addr[PCI_ADDR_STRLEN];
+	char addr[PT_PCI_ADDR_STRLEN];
 
 	switch (m->kind) {
 	case PT_MATCH_ADDRESS:
-		pci_addr_format(&m->u.addr, addr);
+		pt_pci_addr_format(&m->u.addr, addr);
 		list_add(w, "%s", addr);
 		break;
 	case PT_MATCH_IDS:
@@ -204,12 +204,12 @@ static void write_resolved(FILE *f, const struct pt_rule *rule,
 static void write_guards(FILE *f, const struct pt_rule *rule, const struct pt_devices *devs)
 {
 	struct list_writer w = { f, "guard", 0 };
-	char addr[PCI_ADDR_STRLEN];
+	char addr[PT_PCI_ADDR_STRLEN];
 
 	for (size_t i = 0; i < rule->n_guards; i++) {
 		const struct pt_guard *g = &rule->guards[i];
 
-		pci_addr_format(&g->addr, addr);
+		pt_pci_addr_format(&g->addr, addr);
 		list_add(&w, "%s=%04x:%04x:%06x", addr, g->vendor, g->device, g->class);
 	}
 	for (size_t i = 0; i < devs->n; i++) {
@@ -218,7 +218,7 @@ static void write_guards(FILE *f, const struct pt_rule *rule, const struct pt_de
 
 		for (size_t k = 0; k < rule->n_matches && !named; k++)
 			named = rule->matches[k].kind == PT_MATCH_ADDRESS &&
-				!pci_addr_compare(&rule->matches[k].u.addr, &d->addr);
+				!pt_pci_addr_compare(&rule->matches[k].u.addr, &d->addr);
 		if (named && !pt_rule_guard(rule, &d->addr))
 			list_add(&w, "%s=%04x:%04x:%06x", d->bdf, d->vendor, d->device, d->class);
 	}
@@ -316,7 +316,7 @@ char *pt_ids_only_argument(const struct pt_config *cfg)
 		for (size_t i = 0; i < rule->n_matches; i++)
 			ids_only &= rule->matches[i].kind == PT_MATCH_IDS;
 		for (size_t i = 0; ids_only && i < rule->n_matches; i++) {
-			const struct pci_id_match *id = &rule->matches[i].u.id;
+			const struct pt_pci_id *id = &rule->matches[i].u.id;
 
 			fprintf(f, "%s%04x:%04x", any ? "," : "vfio_pci.ids=", id->vendor,
 				id->device);

@@ -156,11 +156,11 @@ static bool use_color(void)
 	       strcmp(term, "dumb") != 0;
 }
 
-struct report report_of(const struct host *h)
+struct pt_report pt_host_report(const struct host *h)
 {
 	bool cfg_ok = h->cfg_status == 0 && h->cfg.n_errors == 0;
 
-	return (struct report){
+	return (struct pt_report){
 		.out = stdout,
 		.json = h->o.json,
 		.color = !h->o.json && use_color(),
@@ -171,7 +171,7 @@ struct report report_of(const struct host *h)
 }
 
 /* Reads the machine and the config; plans when the config is sound. */
-int load(struct host *h, enum config_need need)
+int pt_host_load(struct host *h, enum config_need need)
 {
 	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
 
@@ -219,19 +219,19 @@ int load(struct host *h, enum config_need need)
 /* DEVICE as an address, or as vendor:device when exactly one matches. */
 static long find_device(const struct host *h, const char *spec)
 {
-	struct pci_id_match id;
-	struct pci_addr a;
+	struct pt_pci_id id;
+	struct pt_pci_addr a;
 	long found = -1;
 	size_t count = 0;
 
-	if (pci_addr_parse(spec, &a) == 0) {
+	if (pt_pci_addr_parse(spec, &a) == 0) {
 		found = pt_machine_find(&h->m, &a);
 		if (found < 0)
 			fprintf(stderr, "passthrough: no PCI device at %s (see "
 				"`passthrough list`)\n", spec);
 		return found;
 	}
-	if (pci_id_parse(spec, &id) != 0) {
+	if (pt_pci_id_parse(spec, &id) != 0) {
 		fprintf(stderr, "passthrough: '%s' is neither a PCI address (0000:01:00.0) "
 			"nor a vendor:device ID (10de:1b80)\n", spec);
 		return -1;
@@ -261,31 +261,31 @@ static long find_device(const struct host *h, const char *spec)
 
 static int cmd_list(struct host *h, int argc, char **argv)
 {
-	struct report r;
+	struct pt_report r;
 
 	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_OPTIONAL) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
-	r = report_of(h);
-	report_list(&r);
+	r = pt_host_report(h);
+	pt_report_list(&r);
 	return EXIT_OK;
 }
 
 static int cmd_show(struct host *h, int argc, char **argv)
 {
-	struct report r;
+	struct pt_report r;
 	long i;
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_OPTIONAL) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	if ((i = find_device(h, argv[0])) < 0)
 		return EXIT_PROBLEMS;
-	r = report_of(h);
-	report_show(&r, (size_t)i);
+	r = pt_host_report(h);
+	pt_report_show(&r, (size_t)i);
 	return EXIT_OK;
 }
 
@@ -309,28 +309,28 @@ static void run_checks(const struct host *h, struct pt_findings *f)
 	struct pt_check_env env;
 
 	fill_check_env(h, &env);
-	check_config_errors(&h->cfg, f);
-	check_config_file(&h->cfg, &env, f);
+	pt_check_config_errors(&h->cfg, f);
+	pt_check_config_file(&h->cfg, &env, f);
 	if (h->have_plan)
-		check_against_machine(&h->cfg, &h->m, &h->plan, &env, f);
+		pt_check_against_machine(&h->cfg, &h->m, &h->plan, &env, f);
 	pt_findings_sort(f);
 }
 
 static int cmd_check(struct host *h, int argc, char **argv)
 {
 	struct pt_findings f = { 0 };
-	struct report r;
+	struct pt_report r;
 	int rc;
 
 	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_JUDGED) < 0)
+	if (pt_host_load(h, CONFIG_JUDGED) < 0)
 		return EXIT_PROBLEMS;
 	run_checks(h, &f);
-	r = report_of(h);
+	r = pt_host_report(h);
 	r.cfg = &h->cfg;
-	report_check(&r, &f);
+	pt_report_check(&r, &f);
 	rc = f.count[PT_SEV_ERROR] ? EXIT_PROBLEMS : EXIT_OK;
 	pt_findings_free(&f);
 	return rc;
@@ -382,7 +382,7 @@ static size_t read_kmsg(const struct host *h, char ***out)
 static int cmd_status(struct host *h, int argc, char **argv)
 {
 	struct pt_status *st;
-	struct report r;
+	struct pt_report r;
 	char **kmsg;
 	size_t n_kmsg;
 	bool all_ok = true;
@@ -390,7 +390,7 @@ static int cmd_status(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_REQUIRED) < 0)
+	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
 	st = calloc(h->plan.n ? h->plan.n : 1, sizeof(*st));
 	if (!st)
@@ -409,7 +409,7 @@ static int cmd_status(struct host *h, int argc, char **argv)
 		}
 		s->expected = pt_driver_name(d->driver);
 		s->group_viable = dev->iommu_group >= 0 &&
-				  group_is_isolated(&h->m.devs, dev->iommu_group, NULL, true);
+				  pt_group_is_isolated(&h->m.devs, dev->iommu_group, NULL, true);
 		s->vfio_node_present = true;
 		if (d->driver == PT_DRIVER_VFIO_PCI && dev->iommu_group >= 0) {
 			char path[PATH_MAX];
@@ -427,8 +427,8 @@ static int cmd_status(struct host *h, int argc, char **argv)
 			all_ok = false;
 	}
 	n_kmsg = read_kmsg(h, &kmsg);
-	r = report_of(h);
-	report_status(&r, st, h->plan.n, kmsg, n_kmsg, all_ok);
+	r = pt_host_report(h);
+	pt_report_status(&r, st, h->plan.n, kmsg, n_kmsg, all_ok);
 	for (size_t i = 0; i < n_kmsg; i++)
 		free(kmsg[i]);
 	free(kmsg);
@@ -474,7 +474,7 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 	}
 	/* Only the config and the CPU: update-grub also runs in rescue
 	 * chroots, without /sys and often without /proc. */
-	if (load(h, CONFIG_ONLY) < 0)
+	if (pt_host_load(h, CONFIG_ONLY) < 0)
 		return EXIT_PROBLEMS;
 	cpu = pt_read_cpu_vendor(h->o.root);
 	if (h->cfg.iommu == PT_IOMMU_AUTO && cpu == PT_CPU_UNKNOWN)
@@ -514,7 +514,7 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 			"virt-install or qemu\n");
 		return EXIT_USAGE;
 	}
-	if (load(h, CONFIG_REQUIRED) < 0)
+	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
 	if (argc == 1) {
 		for (size_t r = 0; r < h->cfg.n_rules; r++)
@@ -529,7 +529,7 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 	for (size_t i = 0; i < h->plan.n; i++) {
 		const struct pt_decision *d = &h->plan.v[i];
 		const struct pt_device *dev = &h->m.devs.v[d->device];
-		const struct pci_addr *a = &dev->addr;
+		const struct pt_pci_addr *a = &dev->addr;
 
 		if (d->verdict != PT_BIND || (only >= 0 && d->rule != (size_t)only))
 			continue;
@@ -577,7 +577,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
 		return EXIT_PROBLEMS;
 	dev = &h->m.devs.v[i];
 	one = h->cfg_status == 0 && !h->cfg.n_errors ? h->cfg : (struct pt_config){
@@ -595,7 +595,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 		goto out;
 	}
 	fill_check_env(h, &env);
-	check_against_machine(&one, &h->m, &plan, &env, &f);
+	pt_check_against_machine(&one, &h->m, &plan, &env, &f);
 	for (size_t k = 0; k < f.n; k++) {
 		if (f.v[k].severity != PT_SEV_ERROR)
 			continue;
@@ -632,7 +632,7 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
 		return EXIT_PROBLEMS;
 	dev = &h->m.devs.v[i];
 	if (strcmp(dev->driver, "vfio-pci") && strcmp(dev->driver, "pci-stub")) {
@@ -772,7 +772,7 @@ static int cmd_generate(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0 || !distro_option_ok(h))
 		return EXIT_USAGE;
-	if (load(h, CONFIG_REQUIRED) < 0)
+	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
 	r = make_apply_plan(h, &p);
 	if (r == 0)
@@ -790,15 +790,15 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0 || !distro_option_ok(h))
 		return EXIT_USAGE;
-	if (load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
+	if (pt_host_load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
 	if (!h->o.undo) {
-		struct report rep = report_of(h);
+		struct pt_report rep = pt_host_report(h);
 
 		run_checks(h, &f);
 		if (f.count[PT_SEV_ERROR]) {
 			rep.out = stderr;
-			report_check(&rep, &f);
+			pt_report_check(&rep, &f);
 			fprintf(stderr, "passthrough: apply refused: `passthrough check` "
 				"finds errors; nothing was changed\n");
 			pt_findings_free(&f);

@@ -54,7 +54,7 @@ enum config_need {
 };
 
 /* Reads the machine and the config; plans when the config is sound. */
-int load(struct host *h, enum config_need need);
-struct report report_of(const struct host *h);
+int pt_host_load(struct host *h, enum config_need need);
+struct pt_report pt_host_report(const struct host *h);
 
 #endif

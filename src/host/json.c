@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-void json_init(struct json *j, FILE *f)
+void pt_json_init(struct pt_json *j, FILE *f)
 {
 	j->f = f;
 	j->depth = 0;
@@ -20,7 +20,7 @@ static void write_escaped(FILE *f, const char *s)
 	fputc('"', f);
 	for (; *p; p++, left--) {
 		if (*p >= 0x80) {
-			size_t n = utf8_sequence_length(p, left);
+			size_t n = pt_utf8_sequence_length(p, left);
 
 			if (n == 0) {
 				fputs("\ufffd", f);
@@ -57,13 +57,13 @@ static void write_escaped(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void json_write_string(FILE *f, const char *s)
+void pt_json_write_string(FILE *f, const char *s)
 {
 	write_escaped(f, s);
 }
 
 /* Comma, newline and indent before an item; then its key. */
-static void item(struct json *j, const char *key)
+static void item(struct pt_json *j, const char *key)
 {
 	if (j->depth > 0) {
 		if (j->has_items[j->depth])
@@ -79,16 +79,16 @@ static void item(struct json *j, const char *key)
 	}
 }
 
-static void open_container(struct json *j, const char *key, char c)
+static void open_container(struct pt_json *j, const char *key, char c)
 {
 	item(j, key);
 	fputc(c, j->f);
-	if (j->depth < JSON_MAX_DEPTH - 1)
+	if (j->depth < PT_JSON_MAX_DEPTH - 1)
 		j->depth++;
 	j->has_items[j->depth] = false;
 }
 
-static void close_container(struct json *j, char c)
+static void close_container(struct pt_json *j, char c)
 {
 	bool had = j->has_items[j->depth];
 
@@ -104,27 +104,27 @@ static void close_container(struct json *j, char c)
 		fputc('\n', j->f);
 }
 
-void json_object_begin(struct json *j, const char *key)
+void pt_json_object_begin(struct pt_json *j, const char *key)
 {
 	open_container(j, key, '{');
 }
 
-void json_object_end(struct json *j)
+void pt_json_object_end(struct pt_json *j)
 {
 	close_container(j, '}');
 }
 
-void json_array_begin(struct json *j, const char *key)
+void pt_json_array_begin(struct pt_json *j, const char *key)
 {
 	open_container(j, key, '[');
 }
 
-void json_array_end(struct json *j)
+void pt_json_array_end(struct pt_json *j)
 {
 	close_container(j, ']');
 }
 
-void json_string(struct json *j, const char *key, const char *value)
+void pt_json_string(struct pt_json *j, const char *key, const char *value)
 {
 	item(j, key);
 	if (value)
@@ -133,27 +133,27 @@ void json_string(struct json *j, const char *key, const char *value)
 		fputs("null", j->f);
 }
 
-void json_int(struct json *j, const char *key, long long value)
+void pt_json_int(struct pt_json *j, const char *key, long long value)
 {
 	item(j, key);
 	fprintf(j->f, "%lld", value);
 }
 
-void json_bool(struct json *j, const char *key, bool value)
+void pt_json_bool(struct pt_json *j, const char *key, bool value)
 {
 	item(j, key);
 	fputs(value ? "true" : "false", j->f);
 }
 
-void json_strings(struct json *j, const char *key, const char *const *v, size_t n)
+void pt_json_strings(struct pt_json *j, const char *key, const char *const *v, size_t n)
 {
-	json_array_begin(j, key);
+	pt_json_array_begin(j, key);
 	for (size_t i = 0; i < n; i++)
-		json_string(j, NULL, v[i]);
-	json_array_end(j);
+		pt_json_string(j, NULL, v[i]);
+	pt_json_array_end(j);
 }
 
-void json_null(struct json *j, const char *key)
+void pt_json_null(struct pt_json *j, const char *key)
 {
 	item(j, key);
 	fputs("null", j->f);

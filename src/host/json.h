@@ -7,26 +7,26 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define JSON_MAX_DEPTH 16
+#define PT_JSON_MAX_DEPTH 16
 
-struct json {
+struct pt_json {
 	FILE *f;
 	int depth;
-	bool has_items[JSON_MAX_DEPTH];
+	bool has_items[PT_JSON_MAX_DEPTH];
 };
 
-void json_init(struct json *j, FILE *f);
+void pt_json_init(struct pt_json *j, FILE *f);
 /* A string literal, escaped, for writers of compact JSON (QMP lines). */
-void json_write_string(FILE *f, const char *s);
-void json_object_begin(struct json *j, const char *key);
-void json_object_end(struct json *j);
-void json_array_begin(struct json *j, const char *key);
-void json_array_end(struct json *j);
-void json_string(struct json *j, const char *key, const char *value); /* NULL: null */
-void json_int(struct json *j, const char *key, long long value);
-void json_bool(struct json *j, const char *key, bool value);
-void json_null(struct json *j, const char *key);
+void pt_json_write_string(FILE *f, const char *s);
+void pt_json_object_begin(struct pt_json *j, const char *key);
+void pt_json_object_end(struct pt_json *j);
+void pt_json_array_begin(struct pt_json *j, const char *key);
+void pt_json_array_end(struct pt_json *j);
+void pt_json_string(struct pt_json *j, const char *key, const char *value); /* NULL: null */
+void pt_json_int(struct pt_json *j, const char *key, long long value);
+void pt_json_bool(struct pt_json *j, const char *key, bool value);
+void pt_json_null(struct pt_json *j, const char *key);
 /* An array of strings. */
-void json_strings(struct json *j, const char *key, const char *const *v, size_t n);
+void pt_json_strings(struct pt_json *j, const char *key, const char *const *v, size_t n);
 
 #endif

@@ -28,7 +28,7 @@ bool pt_device_is_display(const struct pt_device *d)
 	return (d->class >> 16) == 0x03;
 }
 
-long pt_machine_find(const struct pt_machine *m, const struct pci_addr *a)
+long pt_machine_find(const struct pt_machine *m, const struct pt_pci_addr *a)
 {
 	const struct pt_device *d = pt_find_device(&m->devs, a);
 
@@ -94,7 +94,7 @@ static void lookup_names(struct pci_access *a, const struct pt_device *d,
 
 /* Config space beyond the first 64 bytes is readable by root only: capa-
  * bilities stay unknown otherwise. */
-static struct pci_dev *config_dev(struct pci_access *a, const struct pci_addr *addr)
+static struct pci_dev *config_dev(struct pci_access *a, const struct pt_pci_addr *addr)
 {
 	struct pci_dev *d = pci_get_dev(a, (int)addr->domain, addr->bus, addr->slot,
 					addr->function);
@@ -112,7 +112,7 @@ static struct pci_dev *config_dev(struct pci_access *a, const struct pci_addr *a
 static void read_capabilities(struct pci_access *a, const struct pt_device *dev,
 			      struct pt_devinfo *info)
 {
-	struct pci_addr up;
+	struct pt_pci_addr up;
 	struct pci_dev *d;
 	struct pci_cap *cap;
 
@@ -126,7 +126,7 @@ static void read_capabilities(struct pci_access *a, const struct pt_device *dev,
 			info->flr = PT_NO;
 		pci_free_dev(d);
 	}
-	if (!info->upstream[0] || pci_addr_parse_canonical(info->upstream, &up) ||
+	if (!info->upstream[0] || pt_pci_addr_parse_canonical(info->upstream, &up) ||
 	    !(d = config_dev(a, &up)))
 		return;
 	pci_fill_info(d, PCI_FILL_EXT_CAPS);
@@ -147,10 +147,10 @@ static void read_capabilities(struct pci_access *a, const struct pt_device *dev,
  * /sys/bus/pci/devices/BDF -> ../../../devices/pci0000:00/0000:00:02.0/BDF.
  * One readlink, where realpath would walk every component. */
 static void find_upstream(const char *sysfs, const struct pt_device *d,
-			  char out[PCI_ADDR_STRLEN])
+			  char out[PT_PCI_ADDR_STRLEN])
 {
 	char path[PATH_MAX], target[PATH_MAX], *last, *prev;
-	struct pci_addr a;
+	struct pt_pci_addr a;
 	ssize_t n;
 
 	out[0] = '\0';
@@ -163,8 +163,8 @@ static void find_upstream(const char *sysfs, const struct pt_device *d,
 		return;
 	*last = '\0';
 	prev = strrchr(target, '/');
-	if (prev && pci_addr_parse_canonical(prev + 1, &a) == 0)
-		snprintf(out, PCI_ADDR_STRLEN, "%s", prev + 1);
+	if (prev && pt_pci_addr_parse_canonical(prev + 1, &a) == 0)
+		snprintf(out, PT_PCI_ADDR_STRLEN, "%s", prev + 1);
 }
 
 /* A driver is built in when sysfs shows no loadable module behind it: no
@@ -349,7 +349,7 @@ static void read_netdevs(const struct pt_machine_paths *p, struct pt_machine *m)
 	if (pt_path(dir, sizeof(dir), p->sysfs, "class/net") || !(dh = opendir(dir)))
 		return;
 	while ((de = readdir(dh))) {
-		struct pci_addr a;
+		struct pt_pci_addr a;
 		long i;
 
 		if (de->d_name[0] == '.' ||
@@ -488,12 +488,12 @@ void pt_machine_free(struct pt_machine *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int add_controller(struct pt_resolved_selector *sel, const struct pci_addr *a)
+static int add_controller(struct pt_resolved_selector *sel, const struct pt_pci_addr *a)
 {
-	struct pci_addr *v;
+	struct pt_pci_addr *v;
 
 	for (size_t i = 0; i < sel->n; i++)
-		if (pci_addr_compare(&sel->controllers[i], a) == 0)
+		if (pt_pci_addr_compare(&sel->controllers[i], a) == 0)
 			return 0;
 	v = realloc(sel->controllers, (sel->n + 1) * sizeof(*v));
 	if (!v)
@@ -560,7 +560,7 @@ static bool selector_selects(const void *data, const struct pt_match *match,
 		if (s->v[i].match != match)
 			continue;
 		for (size_t k = 0; k < s->v[i].n; k++)
-			if (pci_addr_compare(&s->v[i].controllers[k], &dev->addr) == 0)
+			if (pt_pci_addr_compare(&s->v[i].controllers[k], &dev->addr) == 0)
 				return true;
 	}
 	return false;

@@ -28,7 +28,7 @@ struct pt_usb_device {
 
 struct pt_usb_bus {
 	unsigned busnum;
-	struct pci_addr controller;
+	struct pt_pci_addr controller;
 	struct pt_usb_device *devs; /* root hub excluded */
 	size_t n;
 };
@@ -42,7 +42,7 @@ struct pt_devinfo {
 	char reset_methods[64]; /* "flr bus"; "" with reset_known: none */
 	bool reset_known;
 	enum pt_known flr;
-	char upstream[PCI_ADDR_STRLEN]; /* the bridge above it; "" on a root bus */
+	char upstream[PT_PCI_ADDR_STRLEN]; /* the bridge above it; "" on a root bus */
 	enum pt_known upstream_acs;     /* request and completion redirect on */
 	bool driver_builtin;
 	char netdevs[64];      /* "enp1s0 enp1s0d1" */
@@ -78,7 +78,7 @@ void pt_machine_free(struct pt_machine *m);
  * nothing has none, and its rule then selects nothing. */
 struct pt_resolved_selector {
 	const struct pt_match *match;
-	struct pci_addr *controllers;
+	struct pt_pci_addr *controllers;
 	size_t n;
 };
 
@@ -94,7 +94,7 @@ struct pt_resolver pt_selectors_resolver(const struct pt_selectors *s);
 void pt_selectors_free(struct pt_selectors *s);
 
 /* Indexes into m->devs.v, or -1. */
-long pt_machine_find(const struct pt_machine *m, const struct pci_addr *a);
+long pt_machine_find(const struct pt_machine *m, const struct pt_pci_addr *a);
 bool pt_device_is_usb_controller(const struct pt_device *d);
 bool pt_device_is_storage_controller(const struct pt_device *d);
 bool pt_device_is_display(const struct pt_device *d);

@@ -13,12 +13,12 @@
 #define RED "\033[31m"
 #define RESET "\033[0m"
 
-static const char *c(const struct report *r, const char *code)
+static const char *c(const struct pt_report *r, const char *code)
 {
 	return r->color ? code : "";
 }
 
-static const struct pt_decision *decision_for(const struct report *r, size_t dev)
+static const struct pt_decision *decision_for(const struct pt_report *r, size_t dev)
 {
 	if (!r->plan)
 		return NULL;
@@ -49,7 +49,7 @@ static void print_name_line(FILE *f, const char *indent, const char *name,
 		fprintf(f, "%s%s%s%s\n", indent, name, name[0] ? " " : "", ids);
 }
 
-static void print_usb_and_disks(const struct report *r, size_t i, const char *indent)
+static void print_usb_and_disks(const struct pt_report *r, size_t i, const char *indent)
 {
 	const struct pt_machine *m = r->m;
 	const struct pt_device *d = &m->devs.v[i];
@@ -57,7 +57,7 @@ static void print_usb_and_disks(const struct report *r, size_t i, const char *in
 	for (size_t b = 0; b < m->n_usb; b++) {
 		const struct pt_usb_bus *bus = &m->usb[b];
 
-		if (pci_addr_compare(&bus->controller, &d->addr))
+		if (pt_pci_addr_compare(&bus->controller, &d->addr))
 			continue;
 		fprintf(r->out, "%sUSB bus %u:%s\n", indent, bus->busnum,
 			bus->n ? "" : " no devices");
@@ -78,7 +78,7 @@ static void print_usb_and_disks(const struct report *r, size_t i, const char *in
 		const struct pt_disk *disk = &m->disks.v[k];
 		char size[32], uses[96], model[sizeof(disk->model) * 4], why[sizeof(disk->why) * 4];
 
-		if (!disk->has_controller || pci_addr_compare(&disk->controller, &d->addr))
+		if (!disk->has_controller || pt_pci_addr_compare(&disk->controller, &d->addr))
 			continue;
 		pt_format_size(disk->size, size, sizeof(size));
 		pt_disk_uses_text(disk->uses, uses, sizeof(uses));
@@ -92,7 +92,7 @@ static void print_usb_and_disks(const struct report *r, size_t i, const char *in
 	}
 }
 
-static void print_device(const struct report *r, size_t i)
+static void print_device(const struct pt_report *r, size_t i)
 {
 	const struct pt_device *d = &r->m->devs.v[i];
 	const struct pt_devinfo *info = &r->m->info[i];
@@ -145,7 +145,7 @@ static void print_device(const struct report *r, size_t i)
 	}
 }
 
-static void print_iommu_off(const struct report *r)
+static void print_iommu_off(const struct pt_report *r)
 {
 	const char *arg = pt_iommu_argument(PT_IOMMU_AUTO, r->m->cpu);
 
@@ -162,7 +162,7 @@ static void print_iommu_off(const struct report *r)
 			"add intel_iommu=on).\n\n");
 }
 
-static void list_human(const struct report *r)
+static void list_human(const struct pt_report *r)
 {
 	const struct pt_machine *m = r->m;
 	long printed_group = -2;
@@ -205,34 +205,34 @@ static void list_human(const struct report *r)
 
 /* --- JSON form ---------------------------------------------------------- */
 
-static void json_hex4(struct json *j, const char *key, unsigned v)
+static void json_hex4(struct pt_json *j, const char *key, unsigned v)
 {
 	char buf[8];
 
 	snprintf(buf, sizeof(buf), "%04x", v);
-	json_string(j, key, buf);
+	pt_json_string(j, key, buf);
 }
 
-static void json_known(struct json *j, const char *key, enum pt_known k)
+static void json_known(struct pt_json *j, const char *key, enum pt_known k)
 {
 	if (k == PT_UNKNOWN)
-		json_null(j, key);
+		pt_json_null(j, key);
 	else
-		json_bool(j, key, k == PT_YES);
+		pt_json_bool(j, key, k == PT_YES);
 }
 
-static void json_words(struct json *j, const char *key, const char *words)
+static void json_words(struct pt_json *j, const char *key, const char *words)
 {
 	char copy[256], *tok, *save = NULL;
 
 	snprintf(copy, sizeof(copy), "%s", words);
-	json_array_begin(j, key);
+	pt_json_array_begin(j, key);
 	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		json_string(j, NULL, tok);
-	json_array_end(j);
+		pt_json_string(j, NULL, tok);
+	pt_json_array_end(j);
 }
 
-static void json_device(const struct report *r, struct json *j, size_t i)
+static void json_device(const struct pt_report *r, struct pt_json *j, size_t i)
 {
 	const struct pt_machine *m = r->m;
 	const struct pt_device *d = &m->devs.v[i];
@@ -240,84 +240,84 @@ static void json_device(const struct report *r, struct json *j, size_t i)
 	const struct pt_decision *dec = decision_for(r, i);
 	char cls[8];
 
-	json_object_begin(j, NULL);
-	json_string(j, "address", d->bdf);
+	pt_json_object_begin(j, NULL);
+	pt_json_string(j, "address", d->bdf);
 	if (d->iommu_group >= 0)
-		json_int(j, "group", d->iommu_group);
+		pt_json_int(j, "group", d->iommu_group);
 	else
-		json_null(j, "group");
+		pt_json_null(j, "group");
 	snprintf(cls, sizeof(cls), "%06x", d->class);
-	json_string(j, "class", cls);
-	json_string(j, "class_name", info->class_name);
+	pt_json_string(j, "class", cls);
+	pt_json_string(j, "class_name", info->class_name);
 	json_hex4(j, "vendor", d->vendor);
 	json_hex4(j, "device", d->device);
-	json_string(j, "vendor_name", info->vendor_name);
-	json_string(j, "device_name", info->device_name);
+	pt_json_string(j, "vendor_name", info->vendor_name);
+	pt_json_string(j, "device_name", info->device_name);
 	json_hex4(j, "subsystem_vendor", d->subvendor);
 	json_hex4(j, "subsystem_device", d->subdevice);
-	json_string(j, "subsystem_name", info->subsys_name);
-	json_string(j, "driver", d->driver[0] ? d->driver : NULL);
-	json_bool(j, "driver_builtin", info->driver_builtin);
-	json_bool(j, "boot_vga", d->boot_vga);
+	pt_json_string(j, "subsystem_name", info->subsys_name);
+	pt_json_string(j, "driver", d->driver[0] ? d->driver : NULL);
+	pt_json_bool(j, "driver_builtin", info->driver_builtin);
+	pt_json_bool(j, "boot_vga", d->boot_vga);
 	if (info->reset_known)
 		json_words(j, "reset_methods", info->reset_methods);
 	else
-		json_null(j, "reset_methods");
+		pt_json_null(j, "reset_methods");
 	json_known(j, "flr", info->flr);
-	json_string(j, "upstream", info->upstream[0] ? info->upstream : NULL);
+	pt_json_string(j, "upstream", info->upstream[0] ? info->upstream : NULL);
 	json_known(j, "upstream_acs", info->upstream_acs);
 	json_words(j, "netdevs", info->netdevs);
-	json_bool(j, "default_route", info->default_route);
-	json_array_begin(j, "usb_buses");
+	pt_json_bool(j, "default_route", info->default_route);
+	pt_json_array_begin(j, "usb_buses");
 	for (size_t b = 0; b < m->n_usb; b++) {
 		const struct pt_usb_bus *bus = &m->usb[b];
 
-		if (pci_addr_compare(&bus->controller, &d->addr))
+		if (pt_pci_addr_compare(&bus->controller, &d->addr))
 			continue;
-		json_object_begin(j, NULL);
-		json_int(j, "bus", bus->busnum);
-		json_array_begin(j, "devices");
+		pt_json_object_begin(j, NULL);
+		pt_json_int(j, "bus", bus->busnum);
+		pt_json_array_begin(j, "devices");
 		for (size_t k = 0; k < bus->n; k++) {
-			json_object_begin(j, NULL);
-			json_int(j, "device", bus->devs[k].devnum);
+			pt_json_object_begin(j, NULL);
+			pt_json_int(j, "device", bus->devs[k].devnum);
 			json_hex4(j, "vendor", bus->devs[k].vendor);
 			json_hex4(j, "product", bus->devs[k].product);
-			json_string(j, "name", bus->devs[k].product_name);
-			json_object_end(j);
+			pt_json_string(j, "name", bus->devs[k].product_name);
+			pt_json_object_end(j);
 		}
-		json_array_end(j);
-		json_object_end(j);
+		pt_json_array_end(j);
+		pt_json_object_end(j);
 	}
-	json_array_end(j);
-	json_array_begin(j, "disks");
+	pt_json_array_end(j);
+	pt_json_array_begin(j, "disks");
 	for (size_t k = 0; k < m->disks.n; k++) {
 		const struct pt_disk *disk = &m->disks.v[k];
 		const char *uses[8];
 
-		if (!disk->has_controller || pci_addr_compare(&disk->controller, &d->addr))
+		if (!disk->has_controller || pt_pci_addr_compare(&disk->controller, &d->addr))
 			continue;
-		json_object_begin(j, NULL);
-		json_string(j, "name", disk->name);
-		json_int(j, "size", (long long)disk->size);
-		json_string(j, "model", disk->model);
-		json_string(j, "serial", disk->serial);
-		json_strings(j, "uses", uses, pt_disk_uses_words(disk->uses, uses, 8));
-		json_string(j, "why", disk->why);
-		json_object_end(j);
+		pt_json_object_begin(j, NULL);
+		pt_json_string(j, "name", disk->name);
+		pt_json_int(j, "size", (long long)disk->size);
+		pt_json_string(j, "model", disk->model);
+		pt_json_string(j, "serial", disk->serial);
+		pt_json_strings(j, "uses", uses, pt_disk_uses_words(disk->uses, uses, 8));
+		pt_json_string(j, "why", disk->why);
+		pt_json_object_end(j);
 	}
-	json_array_end(j);
+	pt_json_array_end(j);
 	if (dec) {
-		json_object_begin(j, "selected");
-		json_string(j, "rule", r->cfg->rules[dec->rule].name);
-		json_int(j, "line", r->cfg->rules[dec->rule].line);
-		json_string(j, "driver", pt_driver_name(dec->driver));
-		json_string(j, "verdict", verdict_name(dec->verdict));
-		json_string(j, "reason", dec->reason);
-		json_object_end(j);
+		pt_json_object_begin(j, "selected");
+		pt_json_string(j, "rule", r->cfg->rules[dec->rule].name);
+		pt_json_int(j, "line", r->cfg->rules[dec->rule].line);
+		pt_json_string(j, "driver", pt_driver_name(dec->driver));
+		pt_json_string(j, "verdict", verdict_name(dec->verdict));
+		pt_json_string(j, "reason", dec->reason);
+		pt_json_object_end(j);
 	} else {
-		json_null(j, "selected");
+		pt_json_null(j, "selected");
 	}
-	json_object_end(j);
+	pt_json_object_end(j);
 }
 
 static const char *cpu_name(enum pt_cpu_vendor cpu)
@@ -325,27 +325,27 @@ static const char *cpu_name(enum pt_cpu_vendor cpu)
 	return cpu == PT_CPU_INTEL ? "intel" : cpu == PT_CPU_AMD ? "amd" : "unknown";
 }
 
-static void list_json(const struct report *r)
+static void list_json(const struct pt_report *r)
 {
 	const struct pt_machine *m = r->m;
-	struct json j;
+	struct pt_json j;
 
-	json_init(&j, r->out);
-	json_object_begin(&j, NULL);
-	json_bool(&j, "iommu", m->iommu_on);
-	json_string(&j, "cpu", cpu_name(m->cpu));
+	pt_json_init(&j, r->out);
+	pt_json_object_begin(&j, NULL);
+	pt_json_bool(&j, "iommu", m->iommu_on);
+	pt_json_string(&j, "cpu", cpu_name(m->cpu));
 	json_known(&j, "interrupt_remapping", m->irq_remap);
-	json_string(&j, "iommu_argument",
+	pt_json_string(&j, "iommu_argument",
 		    m->iommu_on ? NULL : pt_iommu_argument(PT_IOMMU_AUTO, m->cpu));
-	json_string(&j, "config", r->cfg ? r->cfg->path : NULL);
-	json_array_begin(&j, "devices");
+	pt_json_string(&j, "config", r->cfg ? r->cfg->path : NULL);
+	pt_json_array_begin(&j, "devices");
 	for (size_t i = 0; i < m->devs.n; i++)
 		json_device(r, &j, i);
-	json_array_end(&j);
-	json_object_end(&j);
+	pt_json_array_end(&j);
+	pt_json_object_end(&j);
 }
 
-void report_list(const struct report *r)
+void pt_report_list(const struct pt_report *r)
 {
 	if (r->json)
 		list_json(r);
@@ -355,7 +355,7 @@ void report_list(const struct report *r)
 
 /* --- show ---------------------------------------------------------------- */
 
-void report_show(const struct report *r, size_t i)
+void pt_report_show(const struct pt_report *r, size_t i)
 {
 	const struct pt_machine *m = r->m;
 	const struct pt_device *d = &m->devs.v[i];
@@ -363,9 +363,9 @@ void report_show(const struct report *r, size_t i)
 	bool any = false;
 
 	if (r->json) {
-		struct json j;
+		struct pt_json j;
 
-		json_init(&j, r->out);
+		pt_json_init(&j, r->out);
 		json_device(r, &j, i);
 		return;
 	}
@@ -394,7 +394,7 @@ void report_show(const struct report *r, size_t i)
 	any = false;
 	fprintf(r->out, "Other functions of slot %.*s:", (int)strlen(d->bdf) - 2, d->bdf);
 	for (size_t k = 0; k < m->devs.n; k++)
-		if (k != i && pci_addr_same_slot(&m->devs.v[k].addr, &d->addr)) {
+		if (k != i && pt_pci_addr_same_slot(&m->devs.v[k].addr, &d->addr)) {
 			fprintf(r->out, " %s", m->devs.v[k].bdf);
 			any = true;
 		}
@@ -434,39 +434,39 @@ static void print_wrapped(FILE *f, size_t used, const char *indent, const char *
 	fputc('\n', f);
 }
 
-void report_check(const struct report *r, const struct pt_findings *f)
+void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 {
 	static const char *const colors[] = { "", YELLOW, RED };
 
 	if (r->json) {
-		struct json j;
+		struct pt_json j;
 
-		json_init(&j, r->out);
-		json_object_begin(&j, NULL);
-		json_string(&j, "config", r->cfg ? r->cfg->path : NULL);
-		json_int(&j, "errors", (long long)f->count[PT_SEV_ERROR]);
-		json_int(&j, "warnings", (long long)f->count[PT_SEV_WARNING]);
-		json_int(&j, "notes", (long long)f->count[PT_SEV_NOTE]);
-		json_bool(&j, "incomplete", f->incomplete);
-		json_array_begin(&j, "findings");
+		pt_json_init(&j, r->out);
+		pt_json_object_begin(&j, NULL);
+		pt_json_string(&j, "config", r->cfg ? r->cfg->path : NULL);
+		pt_json_int(&j, "errors", (long long)f->count[PT_SEV_ERROR]);
+		pt_json_int(&j, "warnings", (long long)f->count[PT_SEV_WARNING]);
+		pt_json_int(&j, "notes", (long long)f->count[PT_SEV_NOTE]);
+		pt_json_bool(&j, "incomplete", f->incomplete);
+		pt_json_array_begin(&j, "findings");
 		for (size_t i = 0; i < f->n; i++) {
 			const struct pt_finding *x = &f->v[i];
 
-			json_object_begin(&j, NULL);
-			json_string(&j, "severity", pt_severity_name(x->severity));
-			json_string(&j, "code", x->code);
-			json_string(&j, "rule", x->rule >= 0 ? r->cfg->rules[x->rule].name : NULL);
+			pt_json_object_begin(&j, NULL);
+			pt_json_string(&j, "severity", pt_severity_name(x->severity));
+			pt_json_string(&j, "code", x->code);
+			pt_json_string(&j, "rule", x->rule >= 0 ? r->cfg->rules[x->rule].name : NULL);
 			if (x->line)
-				json_int(&j, "line", x->line);
+				pt_json_int(&j, "line", x->line);
 			else
-				json_null(&j, "line");
-			json_string(&j, "device", x->device[0] ? x->device : NULL);
-			json_string(&j, "message", x->message);
-			json_string(&j, "fix", x->fix);
-			json_object_end(&j);
+				pt_json_null(&j, "line");
+			pt_json_string(&j, "device", x->device[0] ? x->device : NULL);
+			pt_json_string(&j, "message", x->message);
+			pt_json_string(&j, "fix", x->fix);
+			pt_json_object_end(&j);
 		}
-		json_array_end(&j);
-		json_object_end(&j);
+		pt_json_array_end(&j);
+		pt_json_object_end(&j);
 		return;
 	}
 	for (size_t i = 0; i < f->n; i++) {
@@ -512,44 +512,44 @@ void report_check(const struct report *r, const struct pt_findings *f)
 
 /* --- status -------------------------------------------------------------- */
 
-void report_status(const struct report *r, const struct pt_status *st, size_t n,
+void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
 		   char **kmsg, size_t n_kmsg, bool all_ok)
 {
 	const struct pt_machine *m = r->m;
 
 	if (r->json) {
-		struct json j;
+		struct pt_json j;
 
-		json_init(&j, r->out);
-		json_object_begin(&j, NULL);
-		json_bool(&j, "ok", all_ok);
-		json_array_begin(&j, "devices");
+		pt_json_init(&j, r->out);
+		pt_json_object_begin(&j, NULL);
+		pt_json_bool(&j, "ok", all_ok);
+		pt_json_array_begin(&j, "devices");
 		for (size_t i = 0; i < n; i++) {
 			const struct pt_decision *d = &r->plan->v[st[i].decision];
 			const struct pt_device *dev = &m->devs.v[d->device];
 
-			json_object_begin(&j, NULL);
-			json_string(&j, "address", dev->bdf);
-			json_string(&j, "rule", r->cfg->rules[d->rule].name);
-			json_string(&j, "verdict", verdict_name(d->verdict));
-			json_string(&j, "expected", st[i].expected);
-			json_string(&j, "driver", dev->driver[0] ? dev->driver : NULL);
+			pt_json_object_begin(&j, NULL);
+			pt_json_string(&j, "address", dev->bdf);
+			pt_json_string(&j, "rule", r->cfg->rules[d->rule].name);
+			pt_json_string(&j, "verdict", verdict_name(d->verdict));
+			pt_json_string(&j, "expected", st[i].expected);
+			pt_json_string(&j, "driver", dev->driver[0] ? dev->driver : NULL);
 			if (dev->iommu_group >= 0)
-				json_int(&j, "group", dev->iommu_group);
+				pt_json_int(&j, "group", dev->iommu_group);
 			else
-				json_null(&j, "group");
-			json_bool(&j, "group_viable", st[i].group_viable);
-			json_string(&j, "vfio_device", st[i].vfio_node[0] ? st[i].vfio_node : NULL);
-			json_bool(&j, "vfio_device_present", st[i].vfio_node_present);
-			json_bool(&j, "ok", st[i].ok);
-			json_object_end(&j);
+				pt_json_null(&j, "group");
+			pt_json_bool(&j, "group_viable", st[i].group_viable);
+			pt_json_string(&j, "vfio_device", st[i].vfio_node[0] ? st[i].vfio_node : NULL);
+			pt_json_bool(&j, "vfio_device_present", st[i].vfio_node_present);
+			pt_json_bool(&j, "ok", st[i].ok);
+			pt_json_object_end(&j);
 		}
-		json_array_end(&j);
-		json_array_begin(&j, "log");
+		pt_json_array_end(&j);
+		pt_json_array_begin(&j, "log");
 		for (size_t i = 0; i < n_kmsg; i++)
-			json_string(&j, NULL, kmsg[i]);
-		json_array_end(&j);
-		json_object_end(&j);
+			pt_json_string(&j, NULL, kmsg[i]);
+		pt_json_array_end(&j);
+		pt_json_object_end(&j);
 		return;
 	}
 	fprintf(r->out, "%-13s %-14s %-9s %-9s %-6s %s\n", "DEVICE", "RULE", "EXPECTED",

@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-struct report {
+struct pt_report {
 	FILE *out;
 	bool json;
 	bool color;
@@ -21,9 +21,9 @@ struct report {
 	const struct pt_plan *plan;  /* NULL with cfg */
 };
 
-void report_list(const struct report *r);
-void report_show(const struct report *r, size_t device);
-void report_check(const struct report *r, const struct pt_findings *f);
+void pt_report_list(const struct pt_report *r);
+void pt_report_show(const struct pt_report *r, size_t device);
+void pt_report_check(const struct pt_report *r, const struct pt_findings *f);
 
 /* One selected device after boot. */
 struct pt_status {
@@ -35,7 +35,7 @@ struct pt_status {
 	bool ok;
 };
 
-void report_status(const struct report *r, const struct pt_status *st, size_t n,
+void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
 		   char **kmsg, size_t n_kmsg, bool all_ok);
 
 #endif

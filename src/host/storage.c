@@ -56,31 +56,31 @@ static void print_part(FILE *f, const struct pt_part *p, const char *indent)
 		fprintf(f, "%s  %s\n", indent, pt_printable(p->why, why, sizeof(why)));
 }
 
-static void json_part(struct json *j, const char *key, const struct pt_part *p)
+static void json_part(struct pt_json *j, const char *key, const struct pt_part *p)
 {
 	const char *uses[8];
 
-	json_object_begin(j, key);
-	json_string(j, "name", p->name);
-	json_int(j, "size", (long long)p->size);
-	json_string(j, "type", p->fs.probed ? p->fs.type : NULL);
-	json_string(j, "uuid", p->fs.uuid[0] ? p->fs.uuid : NULL);
-	json_string(j, "label", p->fs.label[0] ? p->fs.label : NULL);
-	json_string(j, "partition_table", p->fs.pttype[0] ? p->fs.pttype : NULL);
+	pt_json_object_begin(j, key);
+	pt_json_string(j, "name", p->name);
+	pt_json_int(j, "size", (long long)p->size);
+	pt_json_string(j, "type", p->fs.probed ? p->fs.type : NULL);
+	pt_json_string(j, "uuid", p->fs.uuid[0] ? p->fs.uuid : NULL);
+	pt_json_string(j, "label", p->fs.label[0] ? p->fs.label : NULL);
+	pt_json_string(j, "partition_table", p->fs.pttype[0] ? p->fs.pttype : NULL);
 	if (p->has_luks) {
-		json_object_begin(j, "luks");
-		json_string(j, "version", p->luks.type);
-		json_string(j, "uuid", p->luks.uuid);
-		json_string(j, "cipher", p->luks.cipher);
-		json_int(j, "key_bits", p->luks.key_bits);
-		json_bool(j, "detached_header", p->luks.detached);
-		json_object_end(j);
+		pt_json_object_begin(j, "luks");
+		pt_json_string(j, "version", p->luks.type);
+		pt_json_string(j, "uuid", p->luks.uuid);
+		pt_json_string(j, "cipher", p->luks.cipher);
+		pt_json_int(j, "key_bits", p->luks.key_bits);
+		pt_json_bool(j, "detached_header", p->luks.detached);
+		pt_json_object_end(j);
 	} else {
-		json_null(j, "luks");
+		pt_json_null(j, "luks");
 	}
-	json_strings(j, "uses", uses, pt_disk_uses_words(p->uses, uses, 8));
-	json_string(j, "why", p->why);
-	json_object_end(j);
+	pt_json_strings(j, "uses", uses, pt_disk_uses_words(p->uses, uses, 8));
+	pt_json_string(j, "why", p->why);
+	pt_json_object_end(j);
 }
 
 static long group_of(const struct pt_machine *m, const struct pt_disk *d)
@@ -93,49 +93,49 @@ static long group_of(const struct pt_machine *m, const struct pt_disk *d)
 int pt_cmd_disks(struct host *h, int argc, char **argv)
 {
 	const struct pt_disks *ds;
-	struct json j;
+	struct pt_json j;
 
 	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_OPTIONAL) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	ds = &h->m.disks;
 	if (h->o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_array_begin(&j, "disks");
+		pt_json_init(&j, stdout);
+		pt_json_object_begin(&j, NULL);
+		pt_json_array_begin(&j, "disks");
 	}
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct pt_disk *d = &ds->v[i];
-		char addr[PCI_ADDR_STRLEN] = "", size[32], uses[96];
+		char addr[PT_PCI_ADDR_STRLEN] = "", size[32], uses[96];
 		char model[sizeof(d->model) * 4], serial[sizeof(d->serial) * 4];
 		long group = group_of(&h->m, d);
 
 		if (d->has_controller)
-			pci_addr_format(&d->controller, addr);
+			pt_pci_addr_format(&d->controller, addr);
 		if (h->o.json) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", d->name);
-			json_int(&j, "size", (long long)d->size);
-			json_string(&j, "model", d->model);
-			json_string(&j, "serial", d->serial);
-			json_string(&j, "by_id", d->by_id[0] ? d->by_id : NULL);
-			json_string(&j, "controller", addr[0] ? addr : NULL);
+			pt_json_object_begin(&j, NULL);
+			pt_json_string(&j, "name", d->name);
+			pt_json_int(&j, "size", (long long)d->size);
+			pt_json_string(&j, "model", d->model);
+			pt_json_string(&j, "serial", d->serial);
+			pt_json_string(&j, "by_id", d->by_id[0] ? d->by_id : NULL);
+			pt_json_string(&j, "controller", addr[0] ? addr : NULL);
 			if (group >= 0)
-				json_int(&j, "group", group);
+				pt_json_int(&j, "group", group);
 			else
-				json_null(&j, "group");
+				pt_json_null(&j, "group");
 			const char *words[8];
 
-			json_strings(&j, "uses", words, pt_disk_uses_words(d->uses, words, 8));
-			json_string(&j, "why", d->why);
+			pt_json_strings(&j, "uses", words, pt_disk_uses_words(d->uses, words, 8));
+			pt_json_string(&j, "why", d->why);
 			json_part(&j, "content", &d->whole);
-			json_array_begin(&j, "partitions");
+			pt_json_array_begin(&j, "partitions");
 			for (size_t k = 0; k < d->n_parts; k++)
 				json_part(&j, NULL, &d->parts[k]);
-			json_array_end(&j);
-			json_object_end(&j);
+			pt_json_array_end(&j);
+			pt_json_object_end(&j);
 			continue;
 		}
 		pt_format_size(d->size, size, sizeof(size));
@@ -156,8 +156,8 @@ int pt_cmd_disks(struct host *h, int argc, char **argv)
 			print_part(stdout, &d->parts[k], "    ");
 	}
 	if (h->o.json) {
-		json_array_end(&j);
-		json_object_end(&j);
+		pt_json_array_end(&j);
+		pt_json_object_end(&j);
 	} else if (!ds->n) {
 		printf("No disks with hardware behind them.\n");
 	}
@@ -533,7 +533,7 @@ int pt_cmd_disk(struct host *h, int argc, char **argv)
 
 	if (argc < 1)
 		return EXIT_USAGE;
-	if (load(h, CONFIG_OPTIONAL) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	if (!strcmp(argv[0], "xml") && argc == 2)
 		return disk_xml_for(h, argv[1], h->o.domain, stdout, target, sizeof(target), &r);
@@ -576,7 +576,7 @@ static int luks_inspect(struct host *h, const char *device)
 {
 	struct pt_luks_info l;
 	char err[512];
-	struct json j;
+	struct pt_json j;
 
 	if (pt_luks_inspect(device, h->o.header, &l, err, sizeof(err)) < 0) {
 		fprintf(stderr, "passthrough: %s\n", err);
@@ -586,23 +586,23 @@ static int luks_inspect(struct host *h, const char *device)
 		print_luks(device, h->o.header, &l);
 		return EXIT_OK;
 	}
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
-	json_string(&j, "device", device);
-	json_string(&j, "header", h->o.header);
-	json_string(&j, "version", l.type);
-	json_string(&j, "uuid", l.uuid);
-	json_string(&j, "label", l.label[0] ? l.label : NULL);
-	json_string(&j, "cipher", l.cipher);
-	json_int(&j, "key_bits", l.key_bits);
-	json_array_begin(&j, "key_slots");
+	pt_json_init(&j, stdout);
+	pt_json_object_begin(&j, NULL);
+	pt_json_string(&j, "device", device);
+	pt_json_string(&j, "header", h->o.header);
+	pt_json_string(&j, "version", l.type);
+	pt_json_string(&j, "uuid", l.uuid);
+	pt_json_string(&j, "label", l.label[0] ? l.label : NULL);
+	pt_json_string(&j, "cipher", l.cipher);
+	pt_json_int(&j, "key_bits", l.key_bits);
+	pt_json_array_begin(&j, "key_slots");
 	for (size_t i = 0; i < l.n_slots; i++)
-		json_int(&j, NULL, l.slots[i]);
-	json_array_end(&j);
-	json_int(&j, "data_offset", (long long)l.data_offset);
-	json_bool(&j, "detached", l.detached);
-	json_int(&j, "data_size", (long long)l.data_size);
-	json_object_end(&j);
+		pt_json_int(&j, NULL, l.slots[i]);
+	pt_json_array_end(&j);
+	pt_json_int(&j, "data_offset", (long long)l.data_offset);
+	pt_json_bool(&j, "detached", l.detached);
+	pt_json_int(&j, "data_size", (long long)l.data_size);
+	pt_json_object_end(&j);
 	return EXIT_OK;
 }
 
@@ -611,16 +611,16 @@ static void qmp_blockdev(const char *node, const char *driver, const char *key,
 			 const char *value, const char *extra_key, const char *extra_value)
 {
 	printf("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":");
-	json_write_string(stdout, node);
+	pt_json_write_string(stdout, node);
 	printf(",\"driver\":\"%s\",", driver);
-	json_write_string(stdout, key);
+	pt_json_write_string(stdout, key);
 	putchar(':');
-	json_write_string(stdout, value);
+	pt_json_write_string(stdout, value);
 	if (extra_key) {
 		putchar(',');
-		json_write_string(stdout, extra_key);
+		pt_json_write_string(stdout, extra_key);
 		putchar(':');
-		json_write_string(stdout, extra_value);
+		pt_json_write_string(stdout, extra_value);
 	}
 }
 
@@ -688,9 +688,9 @@ static int luks_qmp(struct host *h)
 	printf("}}\n");
 	if (h->o.secret_file) {
 		printf("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"secret\",\"id\":");
-		json_write_string(stdout, h->o.secret_id);
+		pt_json_write_string(stdout, h->o.secret_id);
 		printf(",\"format\":\"raw\",\"file\":");
-		json_write_string(stdout, secret_path);
+		pt_json_write_string(stdout, secret_path);
 		printf("}}\n");
 	} else {
 		fprintf(stderr, "passthrough: no --secret-file: the secret '%s' must exist in "
@@ -700,13 +700,13 @@ static int luks_qmp(struct host *h)
 	printf("}}\n");
 	qmp_blockdev(node, "luks", "file", raw, "header", header);
 	printf(",\"key-secret\":");
-	json_write_string(stdout, h->o.secret_id);
+	pt_json_write_string(stdout, h->o.secret_id);
 	printf("}}\n");
 	printf("{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"virtio-blk-pci\","
 	       "\"drive\":");
-	json_write_string(stdout, node);
+	pt_json_write_string(stdout, node);
 	printf(",\"id\":");
-	json_write_string(stdout, disk);
+	pt_json_write_string(stdout, disk);
 	printf(",\"num-queues\":\"1\"}}\n");
 	return EXIT_OK;
 }
@@ -828,7 +828,7 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	mp = mp_field;
-	if (load(h, CONFIG_OPTIONAL) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	dev = argv[0];
 	if (strncmp(dev, "/dev/", 5) || pt_path(path, sizeof(path), h->o.root, "%s", dev + 1) ||

@@ -40,7 +40,7 @@ const char *pt_printable(const char *s, char *out, size_t len)
 		return out;
 	}
 	for (size_t i = 0; i < avail;) {
-		size_t seq = utf8_sequence_length(p + i, avail - i);
+		size_t seq = pt_utf8_sequence_length(p + i, avail - i);
 		/* U+0080..U+009F, the C1 controls, are C2 80..C2 9F */
 		bool c1 = seq == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0;
 		char piece[8];

@@ -46,7 +46,7 @@ static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < 7; i++)
-		pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr);
+		pt_pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr);
 	m.devs = (struct pt_devices){ devs_v, 7 };
 	m.info = info_v;
 	m.iommu_on = true;
@@ -75,7 +75,7 @@ static const char *codes_for(const char *conf)
 	fclose(fp);
 	assert_int_equal(cfg.n_errors, 0);
 	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
-	check_against_machine(&cfg, &m, &plan, &env, &f);
+	pt_check_against_machine(&cfg, &m, &plan, &env, &f);
 	out[0] = '\0';
 	for (size_t i = 0; i < f.n; i++)
 		if (show_address_only || strcmp(f.v[i].code, "address-only"))
@@ -106,16 +106,16 @@ static void group_is_isolated_rules(void **state)
 	bool selected[7] = { false };
 
 	(void)state;
-	assert_false(group_is_isolated(&m.devs, 7, selected, false));
+	assert_false(pt_group_is_isolated(&m.devs, 7, selected, false));
 	/* after boot, a device without a driver does not spoil the group */
-	assert_false(group_is_isolated(&m.devs, 7, NULL, true)); /* e1000e */
+	assert_false(pt_group_is_isolated(&m.devs, 7, NULL, true)); /* e1000e */
 	selected[4] = true;
-	assert_false(group_is_isolated(&m.devs, 7, selected, false)); /* 01:00.1 unbound */
-	assert_true(group_is_isolated(&m.devs, 7, selected, true));
+	assert_false(pt_group_is_isolated(&m.devs, 7, selected, false)); /* 01:00.1 unbound */
+	assert_true(pt_group_is_isolated(&m.devs, 7, selected, true));
 	selected[5] = true;
-	assert_true(group_is_isolated(&m.devs, 7, selected, false));
+	assert_true(pt_group_is_isolated(&m.devs, 7, selected, false));
 	/* a group of bridges only */
-	assert_true(group_is_isolated(&m.devs, 0, NULL, false));
+	assert_true(pt_group_is_isolated(&m.devs, 0, NULL, false));
 }
 
 static void chipset_group_is_an_error(void **state)
@@ -163,7 +163,7 @@ static void running_out_of_memory_fails_the_check(void **state)
 	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
 	/* no room for the devices the plan binds */
 	fail_allocations = FAIL_ALL;
-	check_against_machine(&cfg, &m, &plan, &env, &f);
+	pt_check_against_machine(&cfg, &m, &plan, &env, &f);
 	fail_allocations = FAIL_NONE;
 	assert_true(f.incomplete);
 	assert_int_equal(f.count[PT_SEV_ERROR], 1);
@@ -171,7 +171,7 @@ static void running_out_of_memory_fails_the_check(void **state)
 	/* no room for a finding (the group is not isolated): lost, so failed */
 	memset(&f, 0, sizeof(f));
 	fail_allocations = FAIL_REALLOC_ONLY;
-	check_against_machine(&cfg, &m, &plan, &env, &f);
+	pt_check_against_machine(&cfg, &m, &plan, &env, &f);
 	fail_allocations = FAIL_NONE;
 	assert_true(f.incomplete);
 	assert_int_equal(f.n, 0);
@@ -224,7 +224,7 @@ static void host_disks_by_use(void **state)
 	struct pt_disk disk = { .name = "sda", .has_controller = true };
 
 	(void)state;
-	pci_addr_parse("00:1f.2", &disk.controller);
+	pt_pci_addr_parse("00:1f.2", &disk.controller);
 	m.disks = (struct pt_disks){ &disk, 1 };
 	devs_v[2].iommu_group = 9; /* take the chipset out of the way */
 	assert_string_equal(codes_for("[device.s]\naddress = 00:1f.2\n"), "");
@@ -246,11 +246,11 @@ static void config_file_mode_and_owner(void **state)
 	(void)state;
 	env.config_stat.st_uid = 0;
 	env.config_stat.st_mode = S_IFREG | 0644;
-	check_config_file(&cfg, &env, &f);
+	pt_check_config_file(&cfg, &env, &f);
 	assert_int_equal(f.n, 0);
 	env.config_stat.st_mode = S_IFREG | 0620;
 	env.config_stat.st_uid = 1000;
-	check_config_file(&cfg, &env, &f);
+	pt_check_config_file(&cfg, &env, &f);
 	assert_int_equal(f.n, 2);
 	assert_string_equal(f.v[0].code, "config-owner");
 	assert_string_equal(f.v[1].message,

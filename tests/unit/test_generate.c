@@ -33,7 +33,7 @@ static void round_trip_with_long_lists(void **state)
 	FILE *f = open_memstream(&conf, &len);
 
 	(void)state;
-	pci_addr_parse(dev.bdf, &dev.addr);
+	pt_pci_addr_parse(dev.bdf, &dev.addr);
 	/* Many short values, each admin line well within the limit. */
 	fputs("[device.many]\n", f);
 	for (int i = 0; i < 60; i++)

@@ -30,7 +30,7 @@ static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < devs.n; i++)
-		pci_addr_parse(topo[i].bdf, &topo[i].addr);
+		pt_pci_addr_parse(topo[i].bdf, &topo[i].addr);
 	return 0;
 }
 
