@@ -52,7 +52,7 @@ HOST_INC = -Isrc/core -Isrc/host
 # binding, module loading.
 CORE_SRC = src/core/log.c src/core/pciid.c src/core/utf8.c src/core/config.c \
            src/core/sysfs.c src/core/device.c src/core/select.c src/core/bind.c \
-           src/core/cmdline.c src/core/modules.c
+           src/core/cmdline.c src/core/modules.c src/core/drivers.c
 CORE_OBJ = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 
@@ -167,12 +167,15 @@ DISTRO ?= $(shell . /etc/os-release 2>/dev/null; \
 DATADIR ?= $(PREFIX)/share
 DRACUTDIR ?= $(PREFIX)/lib/dracut
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
+MANDIR ?= $(DATADIR)/man
+MANPAGES = man8/passthrough.8 man8/passthrough-early.8 man5/passthrough.conf.5
 
 # The config is installed only where none exists: an admin's is never
 # overwritten. The shipped one selects nothing until edited.
 install: all install-$(DISTRO)
 	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
 	install -D -m 0755 $(BUILD)/passthrough $(DESTDIR)$(SBINDIR)/passthrough
+	for m in $(MANPAGES); do install -D -m 0644 man/$$(basename $$m) $(DESTDIR)$(MANDIR)/$$m; done
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
 		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
 
@@ -196,6 +199,21 @@ install-alpine:
 	install -D -m 0644 mkinitfs/passthrough.files \
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files
 	install -D -m 0755 mkinitfs/passthrough-init $(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init
+
+# The admin's /etc/passthrough.conf stays; so do the files apply wrote
+# (run `passthrough apply --undo` first).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough \
+		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/hooks/passthrough \
+		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/scripts/init-top/passthrough \
+		$(DESTDIR)$(SYSCONFDIR)/default/grub.d/passthrough.cfg \
+		$(DESTDIR)$(DRACUTDIR)/dracut.conf.d/90-passthrough.conf \
+		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.modules \
+		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files \
+		$(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init \
+		$(addprefix $(DESTDIR)$(MANDIR)/,$(MANPAGES))
+	rm -rf $(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough
+	-rmdir $(DESTDIR)$(DATADIR)/passthrough 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a $(BUILD)/clang $(BUILD)/asan \

@@ -201,12 +201,11 @@ static int parse_bool(const char *v, bool *out)
 
 static int parse_driver(const char *v, enum pt_driver *out)
 {
-	if (strcmp(v, "vfio-pci") == 0 || strcmp(v, "vfio_pci") == 0)
-		*out = PT_DRIVER_VFIO_PCI;
-	else if (strcmp(v, "pci-stub") == 0 || strcmp(v, "pci_stub") == 0)
-		*out = PT_DRIVER_PCI_STUB;
-	else
+	const struct pt_stub_driver *d = pt_stub_driver_named(v);
+
+	if (!d)
 		return -EINVAL;
+	*out = d->id;
 	return 0;
 }
 
@@ -817,16 +816,6 @@ enum pt_driver pt_rule_driver(const struct pt_config *cfg,
 			      const struct pt_rule *rule)
 {
 	return rule->driver == PT_DRIVER_DEFAULT ? cfg->driver : rule->driver;
-}
-
-const char *pt_driver_name(enum pt_driver d)
-{
-	return d == PT_DRIVER_PCI_STUB ? "pci-stub" : "vfio-pci";
-}
-
-const char *pt_driver_module(enum pt_driver d)
-{
-	return d == PT_DRIVER_PCI_STUB ? "pci_stub" : "vfio_pci";
 }
 
 const char *pt_iommu_name(enum pt_iommu m)

@@ -5,6 +5,7 @@
 #ifndef PT_CONFIG_H
 #define PT_CONFIG_H
 
+#include "drivers.h"
 #include "pciid.h"
 
 #include <stdbool.h>
@@ -14,7 +15,6 @@
 
 enum pt_iommu { PT_IOMMU_AUTO, PT_IOMMU_INTEL, PT_IOMMU_AMD, PT_IOMMU_OFF };
 
-enum pt_driver { PT_DRIVER_DEFAULT, PT_DRIVER_VFIO_PCI, PT_DRIVER_PCI_STUB };
 
 /* Selector kinds. Inside a rule, every kind present must match (AND);
  * several matchers of one kind are alternatives (OR). Kinds that only the
@@ -110,9 +110,6 @@ void pt_config_free(struct pt_config *cfg);
 
 enum pt_driver pt_rule_driver(const struct pt_config *cfg,
 			      const struct pt_rule *rule);
-const char *pt_driver_name(enum pt_driver d);
-/* The module that provides the driver, as libkmod names it. */
-const char *pt_driver_module(enum pt_driver d);
 const char *pt_iommu_name(enum pt_iommu m);
 
 #endif

@@ -140,7 +140,7 @@ int pt_load_driver(const char *root, const char *release,
 	int r = 0;
 
 	if (driver == PT_DRIVER_PCI_STUB) {
-		wanted[n++] = (struct wanted_module){ "pci_stub", NULL, true };
+		wanted[n++] = (struct wanted_module){ pt_driver_module(PT_DRIVER_PCI_STUB), NULL, true };
 	} else {
 		/* vfio pulls in its IOMMU backend only as a soft dependency:
 		 * load it first so its option applies. Other architectures
@@ -150,7 +150,7 @@ int pt_load_driver(const char *root, const char *release,
 			cfg->unsafe_interrupts ? "allow_unsafe_interrupts=1" : NULL,
 			false };
 		wanted[n++] = (struct wanted_module){
-			"vfio_pci", cfg->disable_vga ? "disable_vga=1" : NULL, true };
+			pt_driver_module(PT_DRIVER_VFIO_PCI), cfg->disable_vga ? "disable_vga=1" : NULL, true };
 	}
 	ctx = pt_kmod_open(root, release, log);
 	if (!ctx)

@@ -121,8 +121,7 @@ bool pt_group_is_isolated(const struct pt_devices *devs, long group,
 		if (d->iommu_group != group || pt_device_is_bridge(d) ||
 		    (selected && selected[i]) || (unbound_ok && !d->driver[0]))
 			continue;
-		if (strcmp(d->driver, "vfio-pci") != 0 &&
-		    strcmp(d->driver, "pci-stub") != 0)
+		if (!pt_is_stub_driver(d->driver))
 			return false;
 	}
 	return true;
@@ -326,8 +325,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 				append_list(chipset, sizeof(chipset), o->bdf);
 			if (pt_device_is_bridge(o))
 				continue;
-			if (!selected[k] && strcmp(o->driver, "vfio-pci") &&
-			    strcmp(o->driver, "pci-stub"))
+			if (!selected[k] && !pt_is_stub_driver(o->driver))
 				append_list(others, sizeof(others), o->bdf);
 		}
 		if (chipset[0]) {

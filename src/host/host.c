@@ -295,8 +295,10 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 
 	memset(env, 0, sizeof(*env));
 	env->resolver = &h->resolver;
-	env->vfio_available = pt_module_available(h->o.root, h->m.release, "vfio_pci");
-	env->stub_available = pt_module_available(h->o.root, h->m.release, "pci_stub");
+	env->vfio_available = pt_module_available(h->o.root, h->m.release,
+						  pt_driver_module(PT_DRIVER_VFIO_PCI));
+	env->stub_available = pt_module_available(h->o.root, h->m.release,
+						  pt_driver_module(PT_DRIVER_PCI_STUB));
 	if (lstat(h->config_path, &st) == 0)
 		env->config_is_link = S_ISLNK(st.st_mode);
 	if (stat(h->config_path, &env->config_stat) == 0)
@@ -635,7 +637,7 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
 		return EXIT_PROBLEMS;
 	dev = &h->m.devs.v[i];
-	if (strcmp(dev->driver, "vfio-pci") && strcmp(dev->driver, "pci-stub")) {
+	if (!pt_is_stub_driver(dev->driver)) {
 		fprintf(stderr, "passthrough: %s is on %s, not on vfio-pci or pci-stub: "
 			"nothing to give back\n", dev->bdf,
 			dev->driver[0] ? dev->driver : "no driver");
@@ -738,7 +740,7 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 	if (p->distro == PT_DISTRO_ALPINE && ids[0] &&
 	    (pt_tokens_add(&p->cmdline, ids) < 0 ||
 	     pt_tokens_add(&p->modules, "vfio_iommu_type1") < 0 ||
-	     pt_tokens_add(&p->modules, "vfio-pci") < 0))
+	     pt_tokens_add(&p->modules, pt_driver_name(PT_DRIVER_VFIO_PCI)) < 0))
 		r = -ENOMEM;
 	free(ids);
 	return r < 0 ? r : 0;

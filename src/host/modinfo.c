@@ -33,7 +33,7 @@ int pt_modalias_modules(const char *root, const char *release, const char *modal
 		struct kmod_module *m = kmod_module_get_module(it);
 		const char *name = kmod_module_get_name(m);
 
-		if (r >= 0 && strcmp(name, "vfio_pci") && strcmp(name, "pci_stub") &&
+		if (r >= 0 && !pt_stub_driver_named(name) &&
 		    kmod_module_get_initstate(m) != KMOD_MODULE_BUILTIN)
 			r = fn(data, name);
 		kmod_module_unref(m);

@@ -384,7 +384,7 @@ void pt_report_show(const struct pt_report *r, size_t i)
 			fprintf(r->out, "\n  %s [%04x:%04x] %s, %s", o->bdf, o->vendor,
 				o->device, o->driver[0] ? o->driver : "no driver",
 				pt_device_is_bridge(o) ? "bridge: stays with the host" :
-				!strcmp(o->driver, "vfio-pci") || !strcmp(o->driver, "pci-stub") ?
+				pt_is_stub_driver(o->driver) ?
 							 "already safe" :
 							 "must be bound too");
 			any = true;
