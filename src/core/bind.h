@@ -5,6 +5,8 @@
 #ifndef PT_BIND_H
 #define PT_BIND_H
 
+#include "compiler.h"
+
 #include "device.h"
 #include "log.h"
 
@@ -20,14 +22,14 @@ enum pt_bind_result {
 
 /* Binds dev to driver (a validated driver name). Never leaves the device
  * with an override that its host driver cannot get past. */
-enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
+PT_MUST_CHECK enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
 				   const char *driver, const struct pt_log *log);
 /* Clears the override, unbinds the device if from_driver holds it, and
  * reprobes, so it goes back to whatever host driver matches it; when the
  * reprobe fails, binds it to host_driver ("" when unknown) through that
  * driver's bind file. 0 when it is on a host driver, or unbound and no
  * host driver was expected; else -errno, with the reason logged. */
-int pt_release_device(const char *sysfs, const struct pt_device *dev,
+PT_MUST_CHECK int pt_release_device(const char *sysfs, const struct pt_device *dev,
 		      const char *from_driver, const char *host_driver,
 		      const struct pt_log *log);
 

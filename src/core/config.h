@@ -5,6 +5,8 @@
 #ifndef PT_CONFIG_H
 #define PT_CONFIG_H
 
+#include "compiler.h"
+
 #include "drivers.h"
 #include "pciid.h"
 
@@ -53,7 +55,7 @@ struct pt_guard {
 	uint32_t class;
 };
 
-int pt_guard_parse(const char *s, struct pt_guard *out);
+PT_MUST_CHECK int pt_guard_parse(const char *s, struct pt_guard *out);
 
 /* inih keeps section names to 49 bytes: "device." and 42 more. */
 #define PT_RULE_NAME_MAX 42
@@ -101,11 +103,11 @@ enum pt_line_status pt_config_line(char *out, int num, const char *in, size_t le
 /* Parses a config from a stream. Returns 0 on success (check n_errors:
  * a config with errors is still returned so every error can be shown),
  * -ENOMEM when memory ran out. `path` is used in messages only. */
-int pt_config_parse_stream(FILE *f, const char *path, struct pt_config *cfg);
+PT_MUST_CHECK int pt_config_parse_stream(FILE *f, const char *path, struct pt_config *cfg);
 /* Opens and parses `path`. A directory, a missing or an unreadable file is
  * reported as a config error, like any other problem; a missing file also
  * returns -ENOENT, because "no config" means "nothing to do" to the binder. */
-int pt_config_load(const char *path, struct pt_config *cfg);
+PT_MUST_CHECK int pt_config_load(const char *path, struct pt_config *cfg);
 void pt_config_free(struct pt_config *cfg);
 
 enum pt_driver pt_rule_driver(const struct pt_config *cfg,

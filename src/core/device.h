@@ -3,6 +3,8 @@
 #ifndef PT_DEVICE_H
 #define PT_DEVICE_H
 
+#include "compiler.h"
+
 #include "log.h"
 #include "pciid.h"
 
@@ -39,10 +41,10 @@ bool pt_device_is_platform(const struct pt_device *d);
 
 /* Reads every device under SYSFS/bus/pci/devices, sorted by address.
  * A device whose attributes cannot be read is left out with a warning. */
-int pt_scan_devices(const char *sysfs, struct pt_devices *out,
+PT_MUST_CHECK int pt_scan_devices(const char *sysfs, struct pt_devices *out,
 		    const struct pt_log *log);
 /* Reads one device; -ENOENT when it is gone. */
-int pt_read_device(const char *sysfs, const struct pt_pci_addr *addr,
+PT_MUST_CHECK int pt_read_device(const char *sysfs, const struct pt_pci_addr *addr,
 		   struct pt_device *dev);
 const struct pt_device *pt_find_device(const struct pt_devices *devs,
 				       const struct pt_pci_addr *addr);

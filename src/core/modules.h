@@ -3,6 +3,8 @@
 #ifndef PT_MODULES_H
 #define PT_MODULES_H
 
+#include "compiler.h"
+
 #include "config.h"
 #include "log.h"
 
@@ -16,7 +18,7 @@ struct kmod_ctx;
  * lib/modules/RELEASE and etc/modprobe.d (tests). Returns 0 when the
  * driver is usable (loaded, already loaded or built in), else -errno
  * (or -EPERM when a blacklist stopped it); the reason is logged. */
-int pt_load_driver(const char *root, const char *release,
+PT_MUST_CHECK int pt_load_driver(const char *root, const char *release,
 		   const struct pt_config *cfg, enum pt_driver driver,
 		   bool dry_run, const struct pt_log *log);
 

@@ -5,6 +5,8 @@
 #ifndef PT_PCIID_H
 #define PT_PCIID_H
 
+#include "compiler.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,20 +34,20 @@ struct pt_pci_class {
 	uint32_t mask;
 };
 
-int pt_pci_addr_parse(const char *s, struct pt_pci_addr *out);
+PT_MUST_CHECK int pt_pci_addr_parse(const char *s, struct pt_pci_addr *out);
 /* Like pt_pci_addr_parse, but only the kernel's canonical spelling
  * (lower case, domain of at least 4 digits) is accepted: used for names
  * read from sysfs directories. */
-int pt_pci_addr_parse_canonical(const char *s, struct pt_pci_addr *out);
+PT_MUST_CHECK int pt_pci_addr_parse_canonical(const char *s, struct pt_pci_addr *out);
 void pt_pci_addr_format(const struct pt_pci_addr *a, char out[PT_PCI_ADDR_STRLEN]);
 int pt_pci_addr_compare(const struct pt_pci_addr *a, const struct pt_pci_addr *b);
 bool pt_pci_addr_same_slot(const struct pt_pci_addr *a, const struct pt_pci_addr *b);
 
-int pt_pci_id_parse(const char *s, struct pt_pci_id *out);
-int pt_pci_class_parse(const char *s, struct pt_pci_class *out);
+PT_MUST_CHECK int pt_pci_id_parse(const char *s, struct pt_pci_id *out);
+PT_MUST_CHECK int pt_pci_class_parse(const char *s, struct pt_pci_class *out);
 /* A non-negative decimal number without sign or leading zeros (except "0"). */
-int pt_parse_decimal(const char *s, unsigned long max, unsigned long *out);
+PT_MUST_CHECK int pt_parse_decimal(const char *s, unsigned long max, unsigned long *out);
 /* "0x1af4\n" as found in sysfs attributes: 0x prefix, hex digits. */
-int pt_parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out);
+PT_MUST_CHECK int pt_parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out);
 
 #endif

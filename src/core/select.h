@@ -4,6 +4,8 @@
 #ifndef PT_SELECT_H
 #define PT_SELECT_H
 
+#include "compiler.h"
+
 #include "config.h"
 #include "device.h"
 
@@ -44,7 +46,7 @@ bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
 		     const struct pt_resolver *resolver);
 bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
 
-int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
+PT_MUST_CHECK int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
 		      const struct pt_resolver *resolver, struct pt_plan *plan);
 void pt_plan_free(struct pt_plan *plan);
 

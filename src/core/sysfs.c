@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,7 +41,9 @@ int pt_read_attr_at(int dirfd, const char *name, char *buf, size_t len)
 /* Reads a small attribute from fd (closing it), strips the newline. */
 static int read_fd(int fd, char *buf, size_t len)
 {
+	bool longer = false;
 	ssize_t n;
+	char more;
 
 	if (fd < 0)
 		return -errno;
@@ -51,13 +54,26 @@ static int read_fd(int fd, char *buf, size_t len)
 		close(fd);
 		return -err;
 	}
+	/* A value that does not fit is said, never cut silently. */
+	if ((size_t)n == len - 1 && read(fd, &more, 1) == 1 && more != '\n')
+		longer = true;
 	close(fd);
 	buf[n] = '\0';
 	if (memchr(buf, '\0', (size_t)n))
 		return -EINVAL;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
-	return 0;
+	return longer ? -EOVERFLOW : 0;
+}
+
+void pt_read_attr_or_empty(const char *path, char *buf, size_t len)
+{
+	int r = pt_read_attr(path, buf, len);
+
+	if (r == -EOVERFLOW && len >= 4)
+		memcpy(buf + len - 4, "...", 4);
+	else if (r)
+		buf[0] = '\0';
 }
 
 int pt_write_attr(const char *path, const char *value)

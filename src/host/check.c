@@ -1,6 +1,7 @@
 #include "check.h"
 #include "text.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,21 +76,22 @@ static struct finding_where at_rule(const struct pt_config *cfg, size_t rule,
 	return (struct finding_where){ (long)rule, cfg->rules[rule].line, device };
 }
 
-void pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
+int pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
 {
 	for (size_t i = 0; i < cfg->n_errors; i++)
 		add(out, PT_SEV_ERROR, "config-syntax",
 		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, NULL,
 		    "%s", cfg->errors[i].text);
+	return out->incomplete ? -ENOMEM : 0;
 }
 
-void pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
-		       struct pt_findings *out)
+int pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
+			 struct pt_findings *out)
 {
 	char fix[512];
 
 	if (!env->have_config_stat)
-		return;
+		return 0;
 	/* The binder runs as root at every boot from what this file says:
 	 * whoever can write it can hand any device to a guest. */
 	if (env->config_stat.st_uid != 0) {
@@ -110,6 +112,7 @@ void pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env
 		    "the initramfs gets a copy of the file it points to; keep "
 		    "that file root-owned too",
 		    "%s is a symbolic link", cfg->path);
+	return out->incomplete ? -ENOMEM : 0;
 }
 
 bool pt_group_is_isolated(const struct pt_devices *devs, long group,
@@ -376,16 +379,16 @@ static void check_displays(const struct pt_config *cfg, const struct pt_machine 
 	    "no display");
 }
 
-void pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
-			   const struct pt_plan *plan, const struct pt_check_env *env,
-			   struct pt_findings *out)
+int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
+			     const struct pt_plan *plan, const struct pt_check_env *env,
+			     struct pt_findings *out)
 {
 	bool *selected = calloc(m->devs.n ? m->devs.n : 1, sizeof(bool));
 	bool wants_vfio = false, wants_stub = false;
 
 	if (!selected) {
 		mark_incomplete(out);
-		return;
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->v[i].verdict == PT_BIND)
@@ -403,6 +406,7 @@ void pt_check_against_machine(const struct pt_config *cfg, const struct pt_machi
 	check_groups(cfg, m, plan, selected, out);
 	check_displays(cfg, m, plan, selected, out);
 	free(selected);
+	return out->incomplete ? -ENOMEM : 0;
 }
 
 void pt_findings_sort(struct pt_findings *f)

@@ -5,6 +5,7 @@
 #ifndef PT_CHECK_H
 #define PT_CHECK_H
 
+#include "compiler.h"
 #include "config.h"
 #include "machine.h"
 #include "select.h"
@@ -43,14 +44,18 @@ struct pt_check_env {
 };
 
 /* The syntax and semantic errors of the config itself. */
-void pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out);
+PT_MUST_CHECK int pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out);
 /* Ownership and mode of the config file. */
-void pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
-		       struct pt_findings *out);
+PT_MUST_CHECK int pt_check_config_file(const struct pt_config *cfg,
+				       const struct pt_check_env *env,
+				       struct pt_findings *out);
 /* Everything that needs the machine. */
-void pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
-			   const struct pt_plan *plan, const struct pt_check_env *env,
-			   struct pt_findings *out);
+/* Each returns -ENOMEM when memory ran out (the findings then say so). */
+PT_MUST_CHECK int pt_check_against_machine(const struct pt_config *cfg,
+					   const struct pt_machine *m,
+					   const struct pt_plan *plan,
+					   const struct pt_check_env *env,
+					   struct pt_findings *out);
 
 /* vfio uses a group only when every endpoint in it (bridges aside) is on
  * vfio-pci or pci-stub: `selected` (may be NULL) marks devices that will

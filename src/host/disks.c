@@ -434,7 +434,7 @@ static void device_uses(const char *sysfs, const char *devdir, const char *name,
 		return; /* holders do not nest this deep; a loop in a fake tree */
 	if (strncmp(name, "dm-", 3) == 0 &&
 	    pt_path(path, sizeof(path), sysfs, "block/%s/dm/name", name) == 0)
-		pt_read_attr(path, dm_name, sizeof(dm_name));
+		pt_read_attr_or_empty(path, dm_name, sizeof(dm_name));
 	have_devnum = read_devnum(devdir, &major, &minor) == 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (mount_is_on(&t->v[i], have_devnum, major, minor, name))
@@ -455,9 +455,9 @@ static void device_uses(const char *sysfs, const char *devdir, const char *name,
 		if (pt_path(holder_dir, sizeof(holder_dir), sysfs, "block/%s", de->d_name))
 			continue;
 		if (pt_path(path, sizeof(path), holder_dir, "dm/uuid") == 0)
-			pt_read_attr(path, h_uuid, sizeof(h_uuid));
+			pt_read_attr_or_empty(path, h_uuid, sizeof(h_uuid));
 		if (pt_path(path, sizeof(path), holder_dir, "dm/name") == 0)
-			pt_read_attr(path, h_name, sizeof(h_name));
+			pt_read_attr_or_empty(path, h_name, sizeof(h_name));
 		if (strncmp(h_uuid, "CRYPT-", 6) == 0) {
 			*uses |= PT_USE_CRYPT;
 			kind = strncmp(h_uuid, "CRYPT-LUKS", 10) == 0 ? "LUKS mapping" :
@@ -538,9 +538,9 @@ static void read_one_disk(const char *sysfs, const char *name,
 	if (pt_path(path, sizeof(path), dir, "device/model") ||
 	    pt_read_attr(path, d->model, sizeof(d->model)))
 		if (pt_path(path, sizeof(path), dir, "device/device/model") == 0)
-			pt_read_attr(path, d->model, sizeof(d->model));
+			pt_read_attr_or_empty(path, d->model, sizeof(d->model));
 	if (pt_path(path, sizeof(path), dir, "device/serial") == 0)
-		pt_read_attr(path, d->serial, sizeof(d->serial));
+		pt_read_attr_or_empty(path, d->serial, sizeof(d->serial));
 	/* A loop device's "model" is the file it shows. */
 	if (!d->model[0] && pt_path(path, sizeof(path), dir, "loop/backing_file") == 0 &&
 	    pt_read_attr(path, buf, sizeof(buf)) == 0)

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,21 @@ static void log_stderr(void *data, enum pt_prio prio, const char *msg)
 	if (prio == PT_DEBUG && !o->verbose)
 		return;
 	fprintf(stderr, "passthrough: %s\n", msg);
+}
+
+void pt_host_error(const struct host *h, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	h->log.fn(h->log.data, PT_ERR, msg);
+	free(msg);
 }
 
 static void usage(FILE *f)
@@ -178,14 +194,17 @@ int pt_host_load(struct host *h, enum config_need need)
 	struct pt_machine_paths paths = { h->o.sysfs, h->o.root, h->o.pci_ids };
 	int r;
 
-	if (h->o.config)
-		snprintf(h->config_path, sizeof(h->config_path), "%s", h->o.config);
-	else
-		pt_path(h->config_path, sizeof(h->config_path), h->o.root, CONFIG_RELPATH);
+	if (h->o.config ? snprintf(h->config_path, sizeof(h->config_path), "%s",
+				   h->o.config) >= (int)sizeof(h->config_path) :
+			  pt_path(h->config_path, sizeof(h->config_path), h->o.root,
+				  CONFIG_RELPATH) != 0) {
+		pt_host_error(h, "the config's path is too long");
+		return -ENAMETOOLONG;
+	}
 	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
 	if (r < 0) {
-		fprintf(stderr, "passthrough: cannot read PCI devices in %s/bus/pci/devices: "
-			"%s\n", h->o.sysfs, strerror(-r));
+		pt_host_error(h, "cannot read PCI devices in %s/bus/pci/devices: "
+			"%s", h->o.sysfs, strerror(-r));
 		return r;
 	}
 	h->cfg_status = pt_config_load(h->config_path, &h->cfg);
@@ -206,12 +225,12 @@ int pt_host_load(struct host *h, enum config_need need)
 		for (size_t i = 0; i < h->cfg.n_errors; i++)
 			fprintf(stderr, "%s:%u: %s\n", h->cfg.path, h->cfg.errors[i].line,
 				h->cfg.errors[i].text);
-		fprintf(stderr, "passthrough: the config has errors (see `passthrough "
-			"check`)\n");
+		pt_host_error(h, "the config has errors (see `passthrough "
+			"check`)");
 		return -EINVAL;
 	} else if (h->cfg.n_errors && need == CONFIG_OPTIONAL) {
-		fprintf(stderr, "passthrough: %s has errors, so nothing is marked as "
-			"selected; see `passthrough check`\n", h->config_path);
+		pt_host_error(h, "%s has errors, so nothing is marked as "
+			"selected; see `passthrough check`", h->config_path);
 	}
 	return 0;
 }
@@ -227,13 +246,13 @@ static long find_device(const struct host *h, const char *spec)
 	if (pt_pci_addr_parse(spec, &a) == 0) {
 		found = pt_machine_find(&h->m, &a);
 		if (found < 0)
-			fprintf(stderr, "passthrough: no PCI device at %s (see "
-				"`passthrough list`)\n", spec);
+			pt_host_error(h, "no PCI device at %s (see "
+				"`passthrough list`)", spec);
 		return found;
 	}
 	if (pt_pci_id_parse(spec, &id) != 0) {
-		fprintf(stderr, "passthrough: '%s' is neither a PCI address (0000:01:00.0) "
-			"nor a vendor:device ID (10de:1b80)\n", spec);
+		pt_host_error(h, "'%s' is neither a PCI address (0000:01:00.0) "
+			"nor a vendor:device ID (10de:1b80)", spec);
 		return -1;
 	}
 	for (size_t i = 0; i < h->m.devs.n; i++) {
@@ -245,7 +264,7 @@ static long find_device(const struct host *h, const char *spec)
 		}
 	}
 	if (count == 0)
-		fprintf(stderr, "passthrough: no device has the ID %s\n", spec);
+		pt_host_error(h, "no device has the ID %s", spec);
 	if (count > 1) {
 		fprintf(stderr, "passthrough: %zu devices have the ID %s; name one by "
 			"address:", count, spec);
@@ -305,16 +324,18 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 		env->have_config_stat = true;
 }
 
-/* Everything `check` judges, in the order it prints it. */
+/* Everything `check` judges, in the order it prints it. Memory running
+ * out is an error finding of its own (pt_findings.incomplete): whoever
+ * reads f sees it, so the status adds nothing here. */
 static void run_checks(const struct host *h, struct pt_findings *f)
 {
 	struct pt_check_env env;
 
 	fill_check_env(h, &env);
-	pt_check_config_errors(&h->cfg, f);
-	pt_check_config_file(&h->cfg, &env, f);
-	if (h->have_plan)
-		pt_check_against_machine(&h->cfg, &h->m, &h->plan, &env, f);
+	if (pt_check_config_errors(&h->cfg, f) == 0 &&
+	    pt_check_config_file(&h->cfg, &env, f) == 0 && h->have_plan &&
+	    pt_check_against_machine(&h->cfg, &h->m, &h->plan, &env, f) < 0)
+		pt_host_error(h, "memory ran out while checking");
 	pt_findings_sort(f);
 }
 
@@ -454,8 +475,8 @@ static enum pt_cpu_vendor cpu_of_last_apply(const struct host *h)
 		pt_applied_free(&a);
 		free(text);
 	}
-	fprintf(stderr, "passthrough: cannot tell the CPU's vendor (no /proc/cpuinfo)%s; "
-		"set iommu = intel or amd in [global] to say it\n",
+	pt_host_error(h, "cannot tell the CPU's vendor (no /proc/cpuinfo)%s; "
+		"set iommu = intel or amd in [global] to say it",
 		cpu == PT_CPU_INTEL ? ": keeping intel_iommu=on, as the last apply found an "
 				      "Intel CPU" : "");
 	return cpu;
@@ -470,8 +491,8 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0 || (strcmp(fmt, "plain") && strcmp(fmt, "grub") &&
 			  strcmp(fmt, "extlinux"))) {
-		fprintf(stderr, "passthrough: cmdline --format takes plain, grub or "
-			"extlinux\n");
+		pt_host_error(h, "cmdline --format takes plain, grub or "
+			"extlinux");
 		return EXIT_USAGE;
 	}
 	/* Only the config and the CPU: update-grub also runs in rescue
@@ -512,8 +533,8 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 
 	if (argc > 1 || (strcmp(fmt, "libvirt") && strcmp(fmt, "virt-install") &&
 			 strcmp(fmt, "qemu"))) {
-		fprintf(stderr, "passthrough: hostdev [RULE] --format takes libvirt, "
-			"virt-install or qemu\n");
+		pt_host_error(h, "hostdev [RULE] --format takes libvirt, "
+			"virt-install or qemu");
 		return EXIT_USAGE;
 	}
 	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
@@ -523,7 +544,7 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 			if (!strcmp(h->cfg.rules[r].name, argv[0]))
 				only = (long)r;
 		if (only < 0) {
-			fprintf(stderr, "passthrough: no rule [device.%s] in %s\n", argv[0],
+			pt_host_error(h, "no rule [device.%s] in %s", argv[0],
 				h->cfg.path);
 			return EXIT_PROBLEMS;
 		}
@@ -553,7 +574,7 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 			printf("-device vfio-pci,host=%s\n", dev->bdf);
 	}
 	if (!shown) {
-		fprintf(stderr, "passthrough: no device is selected%s%s\n",
+		pt_host_error(h, "no device is selected%s%s",
 			only >= 0 ? " by rule " : "", only >= 0 ? argv[0] : "");
 		return EXIT_PROBLEMS;
 	}
@@ -593,21 +614,19 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 		return EXIT_PROBLEMS;
 	d = &plan.v[0];
 	if (d->verdict != PT_BIND) {
-		fprintf(stderr, "passthrough: %s: refused: %s\n", dev->bdf, d->reason);
+		pt_host_error(h, "%s: refused: %s", dev->bdf, d->reason);
 		goto out;
 	}
 	fill_check_env(h, &env);
-	pt_check_against_machine(&one, &h->m, &plan, &env, &f);
+	if (pt_check_against_machine(&one, &h->m, &plan, &env, &f) < 0) {
+		pt_host_error(h, "%s: refused: memory ran out while checking it", dev->bdf);
+		goto out;
+	}
 	for (size_t k = 0; k < f.n; k++) {
 		if (f.v[k].severity != PT_SEV_ERROR)
 			continue;
-		fprintf(stderr, "passthrough: %s: refused: %s\n  fix: %s\n", dev->bdf,
+		pt_host_error(h, "%s: refused: %s\n  fix: %s", dev->bdf,
 			f.v[k].message, f.v[k].fix ? f.v[k].fix : "");
-		goto out;
-	}
-	if (f.incomplete) {
-		fprintf(stderr, "passthrough: %s: refused: memory ran out while checking it\n",
-			dev->bdf);
 		goto out;
 	}
 	if (pt_load_driver(h->o.root, h->m.release, &one, d->driver, false, &h->log) < 0)
@@ -638,8 +657,8 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 		return EXIT_PROBLEMS;
 	dev = &h->m.devs.v[i];
 	if (!pt_is_stub_driver(dev->driver)) {
-		fprintf(stderr, "passthrough: %s is on %s, not on vfio-pci or pci-stub: "
-			"nothing to give back\n", dev->bdf,
+		pt_host_error(h, "%s is on %s, not on vfio-pci or pci-stub: "
+			"nothing to give back", dev->bdf,
 			dev->driver[0] ? dev->driver : "no driver");
 		return EXIT_PROBLEMS;
 	}
@@ -648,8 +667,8 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 	if (h->have_plan)
 		for (size_t k = 0; k < h->plan.n; k++)
 			if (h->plan.v[k].device == (size_t)i && h->plan.v[k].verdict == PT_BIND)
-				fprintf(stderr, "passthrough: note: %s still selects it: it is "
-					"bound again at the next boot\n", h->cfg.path);
+				pt_host_error(h, "note: %s still selects it: it is "
+					"bound again at the next boot", h->cfg.path);
 	return EXIT_OK;
 }
 
@@ -723,8 +742,8 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 		free(os);
 	}
 	if (p->distro == PT_DISTRO_UNKNOWN) {
-		fprintf(stderr, "passthrough: cannot tell the distribution from "
-			"%s/etc/os-release; give --distro\n", h->o.root);
+		pt_host_error(h, "cannot tell the distribution from "
+			"%s/etc/os-release; give --distro", h->o.root);
 		return -EINVAL;
 	}
 	if (p->undo)
@@ -760,8 +779,8 @@ static bool distro_option_ok(const struct host *h)
 
 	if (!h->o.distro || pt_distro_from_name(h->o.distro, &d) == 0)
 		return true;
-	fprintf(stderr, "passthrough: --distro takes auto, alpine, debian, ubuntu or "
-		"fedora\n");
+	pt_host_error(h, "--distro takes auto, alpine, debian, ubuntu or "
+		"fedora");
 	return false;
 }
 
@@ -801,8 +820,8 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 		if (f.count[PT_SEV_ERROR]) {
 			rep.out = stderr;
 			pt_report_check(&rep, &f);
-			fprintf(stderr, "passthrough: apply refused: `passthrough check` "
-				"finds errors; nothing was changed\n");
+			pt_host_error(h, "apply refused: `passthrough check` "
+				"finds errors; nothing was changed");
 			pt_findings_free(&f);
 			return EXIT_PROBLEMS;
 		}
@@ -838,17 +857,17 @@ static int cmd_initramfs_config(struct host *h, int argc, char **argv)
 	admin_text = pt_read_file(admin_path);
 	if (!applied_text) {
 		if (admin_text)
-			fprintf(stderr, "passthrough: %s has not been applied: this "
-				"initramfs binds nothing; run `passthrough apply`\n",
+			pt_host_error(h, "%s has not been applied: this "
+				"initramfs binds nothing; run `passthrough apply`",
 				admin_path);
 	} else {
 		if (pt_initramfs_conf_digest(applied_text, &recorded) < 0 || !admin_text ||
 		    pt_config_digest(admin_text) != recorded)
-			fprintf(stderr,
-				"passthrough: WARNING: %s changed after the last "
+			pt_host_error(h,
+				"WARNING: %s changed after the last "
 				"`passthrough apply` and was never checked: this initramfs "
 				"keeps the config last applied (%s); run `passthrough "
-				"apply` to check and use the new one\n",
+				"apply` to check and use the new one",
 				admin_path, applied);
 		printf("%s\n", applied);
 	}
@@ -887,11 +906,11 @@ int main(int argc, char **argv)
 			continue;
 		rc = commands[i].run(&h, argc - optind - 1, argv + optind + 1);
 		if (rc == EXIT_USAGE)
-			fprintf(stderr, "passthrough: wrong arguments for '%s'; see "
-				"passthrough --help\n", commands[i].name);
+			pt_host_error(&h, "wrong arguments for '%s'; see "
+				"passthrough --help", commands[i].name);
 		goto done;
 	}
-	fprintf(stderr, "passthrough: unknown command '%s'; see passthrough --help\n",
+	pt_host_error(&h, "unknown command '%s'; see passthrough --help",
 		argv[optind]);
 done:
 	if (h.have_plan)

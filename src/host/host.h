@@ -53,6 +53,11 @@ enum config_need {
 	CONFIG_ONLY,           /* cmdline: required, and no machine is read */
 };
 
+/* Every message of the host tool for a person goes here: one prefix
+ * ("passthrough: "), one stream, the verbose switch applied in one place. */
+void pt_host_error(const struct host *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Reads the machine and the config; plans when the config is sound. */
 int pt_host_load(struct host *h, enum config_need need);
 struct pt_report pt_host_report(const struct host *h);

@@ -285,7 +285,7 @@ static void read_usb(const char *sysfs, struct pt_machine *m)
 		u.vendor = (uint16_t)read_ulong(udir, "idVendor", 16);
 		u.product = (uint16_t)read_ulong(udir, "idProduct", 16);
 		if (pt_path(path, sizeof(path), udir, "product") == 0)
-			pt_read_attr(path, u.product_name, sizeof(u.product_name));
+			pt_read_attr_or_empty(path, u.product_name, sizeof(u.product_name));
 		for (size_t i = 0; i < m->n_usb; i++) {
 			struct pt_usb_bus *b = &m->usb[i];
 

@@ -179,12 +179,12 @@ static int resolve_device(const struct host *h, const char *dev, struct resolved
 {
 	memset(r, 0, sizeof(*r));
 	if (strncmp(dev, "/dev/", 5) || strstr(dev, "/..")) {
-		fprintf(stderr, "passthrough: '%s' is not a block device path under /dev\n", dev);
+		pt_host_error(h, "'%s' is not a block device path under /dev", dev);
 		return EXIT_USAGE;
 	}
 	if (!(r->disk = pt_disk_by_path(&h->m.disks, h->o.root, dev, false, &r->part))) {
-		fprintf(stderr, "passthrough: block device not found: %s (see `passthrough "
-			"disks` or lsblk)\n", dev);
+		pt_host_error(h, "block device not found: %s (see `passthrough "
+			"disks` or lsblk)", dev);
 		return EXIT_NOT_FOUND;
 	}
 	r->name = r->part ? r->part->name : r->disk->name;
@@ -199,7 +199,7 @@ static int resolve_device(const struct host *h, const char *dev, struct resolved
 
 /* The seed's refusals (mounted, mounted partitions, holders) plus root,
  * /boot, swap and open mappings: the reason and what to do. */
-static int refuse_if_used(const struct resolved *r)
+static int refuse_if_used(const struct host *h, const struct resolved *r)
 {
 	unsigned uses = r->part ? r->part->uses | r->disk->whole.uses : r->disk->uses;
 	const char *why = r->part ? r->part->why : r->disk->why;
@@ -208,7 +208,7 @@ static int refuse_if_used(const struct resolved *r)
 	if (!uses)
 		return EXIT_OK;
 	pt_disk_uses_text(uses, words, sizeof(words));
-	fprintf(stderr, "passthrough: /dev/%s is in use by the host (%s): %s\n", r->name, words,
+	pt_host_error(h, "/dev/%s is in use by the host (%s): %s", r->name, words,
 		pt_printable(why[0] ? why : r->disk->whole.why, shown, sizeof(shown)));
 	if (uses & (PT_USE_ROOT | PT_USE_BOOT))
 		fprintf(stderr, "  it holds the host's own system: never give it to a guest\n");
@@ -268,21 +268,21 @@ done:
 }
 
 /* Checks the VM exists and, for a live change, runs. */
-static int check_vm(const char *vm, bool live)
+static int check_vm(const struct host *h, const char *vm, bool live)
 {
 	char *argv[] = { "virsh", "domstate", (char *)vm, NULL }, *out, *err;
 	int st = virsh(argv, &out, &err), rc = EXIT_OK;
 
 	if (st < 0) {
-		fprintf(stderr, "passthrough: cannot run virsh: install libvirt-clients\n");
+		pt_host_error(h, "cannot run virsh: install libvirt-clients");
 		rc = EXIT_VIRSH;
 	} else if (st != 0) {
-		fprintf(stderr, "passthrough: no VM named '%s' (see virsh list --all)\n", vm);
+		pt_host_error(h, "no VM named '%s' (see virsh list --all)", vm);
 		rc = EXIT_NO_VM;
 	} else if (live && strncmp(out, "running", 7) != 0) {
 		out[strcspn(out, "\n")] = '\0';
-		fprintf(stderr, "passthrough: VM '%s' is not running (%s): start it (virsh "
-			"start %s) or change its definition with --persistent\n", vm, out, vm);
+		pt_host_error(h, "VM '%s' is not running (%s): start it (virsh "
+			"start %s) or change its definition with --persistent", vm, out, vm);
 		rc = EXIT_NO_VM;
 	}
 	free(out);
@@ -380,21 +380,21 @@ static int disk_xml_for(struct host *h, const char *dev, const char *vm, FILE *f
 	int rc;
 
 	if (strcmp(bus, "virtio") && strcmp(bus, "scsi") && strcmp(bus, "sata")) {
-		fprintf(stderr, "passthrough: --bus takes virtio, scsi or sata\n");
+		pt_host_error(h, "--bus takes virtio, scsi or sata");
 		return EXIT_USAGE;
 	}
 	if (h->o.target && !valid_target(h->o.target)) {
-		fprintf(stderr, "passthrough: --target takes a name like vdb or sdc\n");
+		pt_host_error(h, "--target takes a name like vdb or sdc");
 		return EXIT_USAGE;
 	}
-	if ((rc = resolve_device(h, dev, r)) || (rc = refuse_if_used(r)))
+	if ((rc = resolve_device(h, dev, r)) || (rc = refuse_if_used(h, r)))
 		return rc;
 	if (h->o.target) {
 		snprintf(target, tlen, "%s", h->o.target);
 	} else {
 		if (vm && vm_disks(vm, &v, &n) < 0) {
-			fprintf(stderr, "passthrough: cannot list the disks of VM '%s' (virsh "
-				"domblklist)\n", vm);
+			pt_host_error(h, "cannot list the disks of VM '%s' (virsh "
+				"domblklist)", vm);
 			return EXIT_NO_VM;
 		}
 		next_target(v, n, strcmp(bus, "virtio") ? "sd" : "vd", target, tlen);
@@ -412,11 +412,11 @@ static int disk_attach(struct host *h, const char *vm, const char *dev)
 	FILE *f;
 	int rc, fd, st;
 
-	if ((rc = check_vm(vm, live)))
+	if ((rc = check_vm(h, vm, live)))
 		return rc;
 	/* mkstemp makes it 0600: the XML names the host's disk */
 	if ((fd = mkstemp(path)) < 0 || !(f = fdopen(fd, "w"))) {
-		fprintf(stderr, "passthrough: cannot write a temporary file: %s\n", strerror(errno));
+		pt_host_error(h, "cannot write a temporary file: %s", strerror(errno));
 		return EXIT_PROBLEMS;
 	}
 	rc = disk_xml_for(h, dev, vm, f, target, sizeof(target), &r);
@@ -460,10 +460,10 @@ static int disk_detach(struct host *h, const char *vm, const char *dev)
 	size_t n;
 	int rc;
 
-	if ((rc = resolve_device(h, dev, &r)) || (rc = check_vm(vm, live)))
+	if ((rc = resolve_device(h, dev, &r)) || (rc = check_vm(h, vm, live)))
 		return rc;
 	if (vm_disks(vm, &v, &n) < 0) {
-		fprintf(stderr, "passthrough: cannot list the disks of VM '%s'\n", vm);
+		pt_host_error(h, "cannot list the disks of VM '%s'", vm);
 		return EXIT_NO_VM;
 	}
 	rc = EXIT_NOT_FOUND;
@@ -486,8 +486,8 @@ static int disk_detach(struct host *h, const char *vm, const char *dev)
 		free(err);
 	}
 	if (rc == EXIT_NOT_FOUND)
-		fprintf(stderr, "passthrough: %s is not attached to %s (see passthrough disk "
-			"attached %s)\n", dev, vm, vm);
+		pt_host_error(h, "%s is not attached to %s (see passthrough disk "
+			"attached %s)", dev, vm, vm);
 	free(v);
 	return rc;
 }
@@ -498,10 +498,10 @@ static int disk_attached(struct host *h, const char *vm)
 	size_t n;
 	int rc;
 
-	if ((rc = check_vm(vm, false)))
+	if ((rc = check_vm(h, vm, false)))
 		return rc;
 	if (vm_disks(vm, &v, &n) < 0) {
-		fprintf(stderr, "passthrough: cannot list the disks of VM '%s'\n", vm);
+		pt_host_error(h, "cannot list the disks of VM '%s'", vm);
 		return EXIT_NO_VM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -579,7 +579,7 @@ static int luks_inspect(struct host *h, const char *device)
 	struct pt_json j;
 
 	if (pt_luks_inspect(device, h->o.header, &l, err, sizeof(err)) < 0) {
-		fprintf(stderr, "passthrough: %s\n", err);
+		pt_host_error(h, "%s", err);
 		return EXIT_PROBLEMS;
 	}
 	if (!h->o.json) {
@@ -646,30 +646,30 @@ static int luks_qmp(struct host *h)
 	if (!h->o.header || !h->o.data || !h->o.secret_id)
 		return EXIT_USAGE;
 	if (!valid_qmp_id(node) || !valid_qmp_id(h->o.secret_id)) {
-		fprintf(stderr, "passthrough: --node and --secret-id take a letter, then "
-			"letters, digits, '-', '_' or '.' (QEMU's ids)\n");
+		pt_host_error(h, "--node and --secret-id take a letter, then "
+			"letters, digits, '-', '_' or '.' (QEMU's ids)");
 		return EXIT_USAGE;
 	}
 	if (pt_luks_inspect(h->o.data, h->o.header, &l, err, sizeof(err)) < 0) {
-		fprintf(stderr, "passthrough: %s\n", err);
+		pt_host_error(h, "%s", err);
 		return EXIT_PROBLEMS;
 	}
 	/* QEMU opens them from its own working directory: absolute paths. */
 	if (!realpath(h->o.data, data_path) || !realpath(h->o.header, header_path) ||
 	    (h->o.secret_file && !realpath(h->o.secret_file, secret_path))) {
-		fprintf(stderr, "passthrough: %s: %s\n", h->o.secret_file ? h->o.secret_file : "",
+		pt_host_error(h, "%s: %s", h->o.secret_file ? h->o.secret_file : "",
 			strerror(errno));
 		return EXIT_PROBLEMS;
 	}
 	if (h->o.secret_file) {
 		if (stat(h->o.secret_file, &st) < 0) {
-			fprintf(stderr, "passthrough: --secret-file %s: %s\n", h->o.secret_file,
+			pt_host_error(h, "--secret-file %s: %s", h->o.secret_file,
 				strerror(errno));
 			return EXIT_PROBLEMS;
 		}
 		if (st.st_mode & 077) {
-			fprintf(stderr, "passthrough: %s is readable by others (mode %04o): "
-				"chmod 600 it first; a secret file must be private\n",
+			pt_host_error(h, "%s is readable by others (mode %04o): "
+				"chmod 600 it first; a secret file must be private",
 				h->o.secret_file, (unsigned)(st.st_mode & 07777));
 			return EXIT_PROBLEMS;
 		}
@@ -693,8 +693,8 @@ static int luks_qmp(struct host *h)
 		pt_json_write_string(stdout, secret_path);
 		printf("}}\n");
 	} else {
-		fprintf(stderr, "passthrough: no --secret-file: the secret '%s' must exist in "
-			"QEMU already\n", h->o.secret_id);
+		pt_host_error(h, "no --secret-file: the secret '%s' must exist in "
+			"QEMU already", h->o.secret_id);
 	}
 	qmp_blockdev(raw, "raw", "file", payload, NULL, NULL);
 	printf("}}\n");
@@ -721,7 +721,7 @@ int pt_cmd_luks(struct host *h, int argc, char **argv)
 		return luks_qmp(h);
 	if (argc == 3 && !strcmp(argv[0], "backup-header")) {
 		if (pt_luks_backup_header(argv[1], argv[2], err, sizeof(err)) < 0) {
-			fprintf(stderr, "passthrough: %s\n", err);
+			pt_host_error(h, "%s", err);
 			return EXIT_PROBLEMS;
 		}
 		printf("header of %s saved in %s (mode 0600); keep it away from the disk\n",
@@ -811,20 +811,20 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 	char mp_field[PATH_MAX * 4];
 
 	if (argc != 1 || !mp || !key || mp[0] != '/' || key[0] != '/') {
-		fprintf(stderr, "passthrough: guest-mounts DEVICE --key-file /ABSOLUTE/PATH "
-			"--mountpoint /DIR\n");
+		pt_host_error(h, "guest-mounts DEVICE --key-file /ABSOLUTE/PATH "
+			"--mountpoint /DIR");
 		return EXIT_USAGE;
 	}
 	/* crypttab has no escapes every reader honours: its key file must be
 	 * a plain path. fstab's mount point is escaped. */
 	if (strpbrk(key, " \t\\") || !fstab_field(key, mp_field, sizeof(mp_field))) {
-		fprintf(stderr, "passthrough: --key-file '%s': a crypttab path cannot hold "
-			"blanks, backslashes or control characters; move the key file\n", key);
+		pt_host_error(h, "--key-file '%s': a crypttab path cannot hold "
+			"blanks, backslashes or control characters; move the key file", key);
 		return EXIT_USAGE;
 	}
 	if (!fstab_field(mp, mp_field, sizeof(mp_field))) {
-		fprintf(stderr, "passthrough: --mountpoint: control characters cannot be "
-			"written in fstab; choose another directory\n");
+		pt_host_error(h, "--mountpoint: control characters cannot be "
+			"written in fstab; choose another directory");
 		return EXIT_USAGE;
 	}
 	mp = mp_field;
@@ -833,12 +833,12 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 	dev = argv[0];
 	if (strncmp(dev, "/dev/", 5) || pt_path(path, sizeof(path), h->o.root, "%s", dev + 1) ||
 	    !realpath(path, real)) {
-		fprintf(stderr, "passthrough: block device not found: %s\n", dev);
+		pt_host_error(h, "block device not found: %s", dev);
 		return EXIT_NOT_FOUND;
 	}
 	if (pt_luks_inspect(real, NULL, &l, err, sizeof(err)) < 0) {
-		fprintf(stderr, "passthrough: %s: %s; format it first (cryptsetup luksFormat "
-			"%s %s)\n", dev, err, dev, key);
+		pt_host_error(h, "%s: %s; format it first (cryptsetup luksFormat "
+			"%s %s)", dev, err, dev, key);
 		return EXIT_PROBLEMS;
 	}
 	name = strrchr(real, '/') + 1;

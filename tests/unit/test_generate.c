@@ -33,7 +33,7 @@ static void round_trip_with_long_lists(void **state)
 	FILE *f = open_memstream(&conf, &len);
 
 	(void)state;
-	pt_pci_addr_parse(dev.bdf, &dev.addr);
+	assert_int_equal(pt_pci_addr_parse(dev.bdf, &dev.addr), 0);
 	/* Many short values, each admin line well within the limit. */
 	fputs("[device.many]\n", f);
 	for (int i = 0; i < 60; i++)

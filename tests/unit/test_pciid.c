@@ -62,9 +62,9 @@ static void addr_order_and_slots(void **state)
 	struct pt_pci_addr a, b, c;
 
 	(void)state;
-	pt_pci_addr_parse("0000:01:00.0", &a);
-	pt_pci_addr_parse("0000:01:00.1", &b);
-	pt_pci_addr_parse("0000:00:1f.7", &c);
+	assert_int_equal(pt_pci_addr_parse("0000:01:00.0", &a), 0);
+	assert_int_equal(pt_pci_addr_parse("0000:01:00.1", &b), 0);
+	assert_int_equal(pt_pci_addr_parse("0000:00:1f.7", &c), 0);
 	assert_true(pt_pci_addr_compare(&c, &a) < 0);
 	assert_true(pt_pci_addr_compare(&a, &b) < 0);
 	assert_int_equal(pt_pci_addr_compare(&a, &a), 0);

@@ -30,7 +30,7 @@ static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < devs.n; i++)
-		pt_pci_addr_parse(topo[i].bdf, &topo[i].addr);
+		assert_int_equal(pt_pci_addr_parse(topo[i].bdf, &topo[i].addr), 0);
 	return 0;
 }
 
@@ -211,7 +211,7 @@ static void reasons_and_hits(void **state)
 	FILE *f = fmemopen((void *)conf, sizeof(conf) - 1, "r");
 
 	(void)state;
-	pt_config_parse_stream(f, "t", &cfg);
+	assert_int_equal(pt_config_parse_stream(f, "t", &cfg), 0);
 	fclose(f);
 	assert_int_equal(pt_select_devices(&cfg, &devs, NULL, &plan), 0);
 	assert_int_equal(plan.n, 2);
@@ -232,7 +232,7 @@ static void empty_machine(void **state)
 	FILE *f = fmemopen((void *)conf, sizeof(conf) - 1, "r");
 
 	(void)state;
-	pt_config_parse_stream(f, "t", &cfg);
+	assert_int_equal(pt_config_parse_stream(f, "t", &cfg), 0);
 	fclose(f);
 	assert_int_equal(pt_select_devices(&cfg, &none, NULL, &plan), 0);
 	assert_int_equal(plan.n, 0);
