@@ -52,31 +52,6 @@ char *pt_read_file(const char *path)
 	return buf;
 }
 
-/* For the fault-injection tests only: PASSTHROUGH_FAULT=N makes the Nth
- * step of writing files fail with EIO; PASSTHROUGH_FAULT=kill:N ends the
- * process at that step, as a crash or a power cut would. Unset, it costs
- * one getenv. */
-static int fault_point(void)
-{
-	static long count, at = -1;
-	static bool kill;
-	const char *env;
-
-	if (at == -1) {
-		env = getenv("PASSTHROUGH_FAULT");
-		at = 0;
-		if (env) {
-			kill = !strncmp(env, "kill:", 5);
-			at = strtol(kill ? env + 5 : env, NULL, 10);
-		}
-	}
-	if (at <= 0 || ++count != at)
-		return 0;
-	if (kill)
-		_exit(137);
-	return -EIO;
-}
-
 static int mkdir_parents(const char *path)
 {
 	char dir[PATH_MAX];
@@ -145,12 +120,10 @@ static int replace_atomically(const char *path, const char *content, struct file
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	if ((r = fault_point()))
-		return r;
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	while (done < len && !(r = fault_point())) {
+	while (done < len) {
 		ssize_t n = write(fd, content + done, len - done);
 
 		if (n < 0) {
@@ -167,8 +140,6 @@ static int replace_atomically(const char *path, const char *content, struct file
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	if (r == 0)
-		r = fault_point(); /* written, not yet renamed */
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
@@ -177,8 +148,6 @@ static int replace_atomically(const char *path, const char *content, struct file
 		unlink(tmp);
 		return r;
 	}
-	if ((r = fault_point())) /* renamed, directory not yet synced */
-		return r;
 	return fsync_dir_of(path);
 }
 
@@ -219,8 +188,6 @@ int pt_remove_file(const char *path, bool dry_run)
 		return errno == ENOENT ? PT_FILE_UNCHANGED : -errno;
 	if (dry_run)
 		return PT_FILE_WRITTEN;
-	if (fault_point())
-		return -EIO;
 	if (unlink(path) < 0)
 		return -errno;
 	fsync_dir_of(path);
