@@ -2,12 +2,15 @@
 #
 #   make            build/passthrough-early and build/passthrough
 #   make check      unit tests, then boot tests on a real kernel under QEMU
+#   make check-offline   the tests that need neither network nor QEMU
 #   make demo       boot the test topology and show each device's driver
 #   make bench      what it costs, against what admins use today
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
-#   make install    DESTDIR, PREFIX, SBINDIR, SYSCONFDIR as usual
+#   make install    DESTDIR, PREFIX, SBINDIR, SYSCONFDIR as usual (uninstall)
 
 CC      ?= cc
+AR      ?= ar
+STRIP   ?= strip
 PKG_CONFIG ?= pkg-config
 BUILD   ?= build
 
@@ -16,7 +19,11 @@ SBINDIR    ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
-WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+# Warnings are errors in a git checkout (developers, CI, make check), not in
+# a packager's build from a release tarball; WERROR= or WERROR=-Werror
+# says otherwise.
+WERROR  ?= $(if $(wildcard .git),-Werror)
+WARNINGS = -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
 # What the code needs whatever CFLAGS a packager passes (a CFLAGS on the
@@ -35,45 +42,57 @@ PCI_LIBS    := $(shell $(PKG_CONFIG) --libs libpci 2>/dev/null || echo -lpci)
 BLKID_LIBS  := $(shell $(PKG_CONFIG) --libs blkid 2>/dev/null || echo -lblkid)
 CRYPTSETUP_LIBS := $(shell $(PKG_CONFIG) --libs libcryptsetup 2>/dev/null || echo -lcryptsetup)
 
-CPPFLAGS += -Isrc $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS)
+CPPFLAGS += $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS)
+# src/core is what the binder links and sees only itself; the host tool's
+# files (and the tests) see src/host too.
+CORE_INC = -Isrc/core
+HOST_INC = -Isrc/core -Isrc/host
 
-# The core shared by both programs.
-CORE_SRC = src/log.c src/pciid.c src/utf8.c src/config.c src/sysfs.c src/device.c \
-           src/select.c src/bind.c src/cmdline.c src/modules.c
+# The core shared by both programs: config, device model, selection,
+# binding, module loading.
+CORE_SRC = src/core/log.c src/core/pciid.c src/core/utf8.c src/core/config.c \
+           src/core/sysfs.c src/core/device.c src/core/select.c src/core/bind.c \
+           src/core/cmdline.c src/core/modules.c src/core/drivers.c
 CORE_OBJ = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 
-EARLY_OBJ = $(BUILD)/obj/early.o
+EARLY_OBJ = $(BUILD)/obj/early/early.o
 
-# The host tool's own parts: the machine model, judgement and output.
-HOST_SRC = src/machine.c src/disks.c src/check.c src/json.c src/report.c src/text.c \
-           src/generate.c src/distro.c src/fileio.c src/apply.c src/blockinfo.c
+# The host tool's own parts: the machine model, judgement, output, apply.
+HOST_SRC = src/host/machine.c src/host/disks.c src/host/check.c src/host/json.c \
+           src/host/report.c src/host/text.c src/host/generate.c src/host/distro.c \
+           src/host/fileio.c src/host/apply.c src/host/blockinfo.c src/host/modinfo.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
+HOST_MAIN_OBJ = $(BUILD)/obj/host/host.o $(BUILD)/obj/host/storage.o
 HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: all static check unit-check sanitize-build fuzz demo bench deps install clean distclean \
+.PHONY: all static check check-offline unit-check sanitize-build fuzz demo bench deps \
+	install uninstall clean distclean \
 	install-debian install-ubuntu install-fedora install-alpine
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/obj/core/%.o $(BUILD)/obj/early/%.o: INC = $(CORE_INC)
+$(BUILD)/obj/host/%.o: INC = $(HOST_INC)
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 $(BUILD)/libpassthrough.a: $(CORE_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/passthrough-early: $(EARLY_OBJ) $(BUILD)/libpassthrough.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/libpassthrough-host.a: $(HOST_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/obj/storage.o $(BUILD)/libpassthrough-host.a \
+$(BUILD)/passthrough: $(HOST_MAIN_OBJ) $(BUILD)/libpassthrough-host.a \
 		$(BUILD)/libpassthrough.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(CORE_LIBS)
 
@@ -81,7 +100,7 @@ $(BUILD)/passthrough: $(BUILD)/obj/host.o $(BUILD)/obj/storage.o $(BUILD)/libpas
 TEST_LDFLAGS_test_check = -Wl,--wrap=realloc -Wl,--wrap=calloc
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
 		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Itests/unit $(REQUIRED_CFLAGS) $(CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS_$*) \
+	$(CC) $(HOST_INC) $(CPPFLAGS) -Itests/unit $(REQUIRED_CFLAGS) $(CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS_$*) \
 		-o $@ $< $(TEST_SUPPORT) \
 		$(BUILD)/libpassthrough-host.a $(BUILD)/libpassthrough.a \
 		$(HOST_LIBS) $(CORE_LIBS) -lcmocka
@@ -89,13 +108,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
 # A binder with no shared libraries at all, for initramfs generators that
 # cannot copy libraries; libkmod is compiled from Debian's kmod source.
 static: $(BUILD)/passthrough-early-static
-$(BUILD)/libkmod-static/libkmod.a: src/static-libkmod.sh src/static-libkmod-config.h
-	src/static-libkmod.sh $(BUILD)/libkmod-static $(CC)
+$(BUILD)/libkmod-static/libkmod.a: build-aux/static-libkmod.sh build-aux/static-libkmod-config.h
+	build-aux/static-libkmod.sh $(BUILD)/libkmod-static $(CC)
 
 $(BUILD)/passthrough-early-static: $(EARLY_OBJ) $(BUILD)/libpassthrough.a $(BUILD)/libkmod-static/libkmod.a
 	$(CC) $(LDFLAGS) -static -Wl,--gc-sections -o $@ $(EARLY_OBJ) $(BUILD)/libpassthrough.a \
 		$(INIH_LIBS) $(BUILD)/libkmod-static/libkmod.a -llzma -lzstd
-	strip $@
+	$(STRIP) $@
 	@echo "$@: $$(stat -c %s $@) bytes, static"
 
 deps:
@@ -103,14 +122,20 @@ deps:
 
 unit-check: all $(UNIT_TESTS)
 check: deps
-	@$(MAKE) --no-print-directory unit-check static sanitize-build
+	@$(MAKE) --no-print-directory WERROR=-Werror unit-check static sanitize-build
 	@tests/run-all.sh $(BUILD)
+
+# For build chroots: units, the programs on fake roots and the goldens;
+# no network, no QEMU, no kernel download.
+check-offline:
+	@$(MAKE) --no-print-directory unit-check
+	@tests/run-all.sh $(BUILD) offline
 
 # The same code with AddressSanitizer and UndefinedBehaviorSanitizer, in a
 # separate build directory; make check runs the unit and CLI tests on it.
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 sanitize-build:
-	@$(MAKE) --no-print-directory -s BUILD=$(BUILD)/asan CC=clang \
+	@$(MAKE) --no-print-directory -s BUILD=$(BUILD)/asan CC=clang WERROR=-Werror \
 		CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" all unit-check
 
 demo: deps all
@@ -120,9 +145,10 @@ demo: deps all
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) src/distro.c $(wildcard src/*.h)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) src/host/distro.c $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) $(REQUIRED_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) src/distro.c $(CORE_LIBS)
+	clang $(HOST_INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) src/host/distro.c \
+		$(CORE_LIBS)
 
 fuzz: deps $(FUZZ_TARGETS)
 	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
@@ -141,12 +167,15 @@ DISTRO ?= $(shell . /etc/os-release 2>/dev/null; \
 DATADIR ?= $(PREFIX)/share
 DRACUTDIR ?= $(PREFIX)/lib/dracut
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
+MANDIR ?= $(DATADIR)/man
+MANPAGES = man8/passthrough.8 man8/passthrough-early.8 man5/passthrough.conf.5
 
 # The config is installed only where none exists: an admin's is never
 # overwritten. The shipped one selects nothing until edited.
 install: all install-$(DISTRO)
 	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
 	install -D -m 0755 $(BUILD)/passthrough $(DESTDIR)$(SBINDIR)/passthrough
+	for m in $(MANPAGES); do install -D -m 0644 man/$$(basename $$m) $(DESTDIR)$(MANDIR)/$$m; done
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
 		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
 
@@ -170,6 +199,21 @@ install-alpine:
 	install -D -m 0644 mkinitfs/passthrough.files \
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files
 	install -D -m 0755 mkinitfs/passthrough-init $(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init
+
+# The admin's /etc/passthrough.conf stays; so do the files apply wrote
+# (run `passthrough apply --undo` first).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough \
+		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/hooks/passthrough \
+		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/scripts/init-top/passthrough \
+		$(DESTDIR)$(SYSCONFDIR)/default/grub.d/passthrough.cfg \
+		$(DESTDIR)$(DRACUTDIR)/dracut.conf.d/90-passthrough.conf \
+		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.modules \
+		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files \
+		$(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init \
+		$(addprefix $(DESTDIR)$(MANDIR)/,$(MANPAGES))
+	rm -rf $(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough
+	-rmdir $(DESTDIR)$(DATADIR)/passthrough 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/boot $(BUILD)/*.a $(BUILD)/clang $(BUILD)/asan \

@@ -29,5 +29,6 @@ install() {
 	# /etc/modprobe.d is copied in hostonly mode only; ours is needed always.
 	[[ -f /etc/modprobe.d/passthrough.conf ]] &&
 		inst_simple /etc/modprobe.d/passthrough.conf
+	# shellcheck disable=SC2154 # dracut sets moddir
 	inst_hook pre-udev 10 "$moddir/passthrough-pre-udev.sh"
 }

@@ -115,7 +115,7 @@ binder=$(boot_ms binder)
 static=$(boot_ms binder-static)
 shell=$(boot_ms shell)
 for kind in binder binder-static shell; do
-	for f in "$BENCH"/boot-$kind-*.log; do
+	for f in "$BENCH/boot-$kind-"*.log; do
 		for dev in 0000:01:00.0 0000:00:04.0 0000:00:05.0; do
 			[ "$(guest_driver "$f" "$dev")" = vfio-pci ] ||
 				echo "bench: $kind boot $f left $dev off vfio-pci: the comparison is void" >&2
@@ -133,7 +133,8 @@ if [ -f "$BUILD/passthrough-early-static" ]; then
 	row "binder size, static (glibc, libkmod, xz, zstd)" "$(stat -c %s "$BUILD/passthrough-early-static")" "" "bytes" "goal: under 1.2 MB"
 fi
 for hook in without with; do
-	initramfs_tools_conf "$BENCH/itools-$hook" "$([ $hook = with ] && echo with-hook || true)"
+	if [ "$hook" = with ]; then want="with-hook"; else want=; fi
+	initramfs_tools_conf "$BENCH/itools-$hook" "$want"
 	generator_namespace "$BENCH/ovl" "$(cat "$TOP/tests/boot/configs/demo.conf")" \
 		mkinitramfs -d "$BENCH/itools-$hook" -o "$BENCH/initrd-$hook.img" "$KVER" >/dev/null 2>&1
 done

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # Stands in for Alpine's /usr/share/mkinitfs/initramfs-init in the Alpine
 # boot tests, doing what matters here in its order: install busybox's
 # applets, mount, `modprobe -a` the modules= of the command line (busybox
@@ -9,7 +10,9 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for opt in $(cat /proc/cmdline); do
+read -r cmdline </proc/cmdline
+for opt in $cmdline; do
+	# shellcheck disable=SC2046 # one module a word
 	case $opt in modules=*) modprobe -a $(echo "${opt#modules=}" | tr ',' ' ') ;; esac
 done
 for d in /sys/bus/pci/devices/*; do modprobe -q "$(cat "$d/modalias")" 2>/dev/null; done

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the test initramfs. It does what a real initramfs does in the
 # order that matters: mount /proc /sys /dev, run the binder (as init-top
 # does, before udev), then coldplug (load a module for every device's

@@ -30,7 +30,7 @@ kernel_package() {
 	fi
 	if [ -z "$pkg" ]; then
 		# Offline: take whatever was fetched before.
-		pkg=$(ls "$KERNEL_CACHE" 2>/dev/null | grep '^linux-image-' | tail -n 1)
+		for d in "$KERNEL_CACHE"/linux-image-*; do [ -d "$d" ] && pkg=${d##*/}; done
 	fi
 	[ -n "$pkg" ] || die "cannot tell which linux-image package to use: run apt-get update"
 	echo "$pkg"
@@ -51,7 +51,7 @@ fetch_kernel() {
 		touch "$dir/.done"
 	fi
 	KROOT="$dir/root"
-	KVER=$(ls "$KROOT/lib/modules" | head -n 1)
+	for d in "$KROOT"/lib/modules/*; do KVER=${d##*/}; break; done
 	VMLINUZ="$KROOT/boot/vmlinuz-$KVER"
 	[ -f "$VMLINUZ" ] || die "no kernel image in $dir"
 	if [ ! -f "$KROOT/lib/modules/$KVER/modules.dep.bin" ]; then
@@ -160,6 +160,7 @@ boot_guest() {
 	local initrd=$1 log=$2; shift 2
 	local disks="$BUILD/boot/disks"
 	[ -f "$disks/sata-data.img" ] || die "no $disks/sata-data.img: call prepare_disks first"
+	# shellcheck disable=SC2086 # EXTRA_QEMU_ARGS is a list of arguments
 	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
 		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
 		-nographic -no-reboot -nic none -serial mon:stdio \

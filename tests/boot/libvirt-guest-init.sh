@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the guest in the libvirt test: reports on its serial console
 # how many virtio disks it sees, whenever that changes, so the test can
 # check a live attach and detach from inside the guest. PCIe hotplug
@@ -16,6 +17,7 @@ while :; do
 		[ -e "$d/driver" ] || modprobe -q "$(cat "$d/modalias")" 2>/dev/null
 	done
 	# said again and again: the test may start reading at any time
-	echo "PT-GUEST-VIRTIO-DISKS $(ls -d /sys/block/vd* 2>/dev/null | wc -l)"
+	n=0; for b in /sys/block/vd*; do [ -e "$b" ] && n=$((n + 1)); done
+	echo "PT-GUEST-VIRTIO-DISKS $n"
 	sleep 1
 done

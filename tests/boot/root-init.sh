@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /sbin/init of the root disk the generator tests boot into: the real
 # initramfs (built by mkinitramfs or dracut) has run the binder and udev's
 # coldplug by now. Reports every device's driver and the binder's log.

@@ -22,7 +22,7 @@ loop=
 started=()
 cleanup() {
 	virsh -c qemu:///system destroy "$DOMAIN" >/dev/null 2>&1 || true
-	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
+	if [ -n "$loop" ]; then losetup -d "$loop" 2>/dev/null || true; fi
 	# the daemons this test started, and only those
 	for d in "${started[@]}"; do pkill -x "$d" 2>/dev/null || true; done
 }
@@ -91,7 +91,7 @@ wait_for 120 guest_disks 0 || true
 
 out=$("$PT" disk attach "$DOMAIN" "$loop" 2>&1) && rc=0 || rc=$?
 virsh domblklist "$DOMAIN" >"$W/blk.txt" 2>&1 || true
-if [ $rc -eq 0 ] && grep -q "$loop" "$W/blk.txt"; then
+if [ "$rc" -eq 0 ] && grep -q "$loop" "$W/blk.txt"; then
 	result "disk attach --live: the loop device shows in virsh domblklist"
 else
 	result "disk attach --live: the loop device shows in virsh domblklist" "exit $rc: $out"
@@ -109,7 +109,7 @@ else
 fi
 out=$("$PT" disk detach "$DOMAIN" "$loop" 2>&1) && rc=0 || rc=$?
 gone() { virsh domblklist "$DOMAIN" >"$W/blk.txt" 2>&1 && ! grep -q "$loop" "$W/blk.txt"; }
-if [ $rc -eq 0 ] && wait_for 60 gone; then
+if [ "$rc" -eq 0 ] && wait_for 60 gone; then
 	result "disk detach --live: gone from virsh domblklist"
 else
 	result "disk detach --live: gone from virsh domblklist" "exit $rc: $out"
@@ -120,6 +120,6 @@ else
 	result "disk detach: the guest saw the hot-unplug (pciehp)" "$(grep -a PT-GUEST "$W/console.log" | tail -3)"
 fi
 out=$("$PT" disk attach "$DOMAIN-missing" "$loop" 2>&1) && rc=0 || rc=$?
-if [ $rc -eq 5 ]; then result "disk attach to a VM that does not exist: exit 5"; else
+if [ "$rc" -eq 5 ]; then result "disk attach to a VM that does not exist: exit 5"; else
 	result "disk attach to a VM that does not exist: exit 5" "exit $rc: $out"; fi
 echo "1..$n"

@@ -3,7 +3,7 @@
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 . "$(dirname "$0")/tap.sh"
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 check "clang builds everything with -Werror" \
 	make --no-print-directory CC=clang BUILD="$BUILD/clang" all unit-check
 tap_end

@@ -12,8 +12,8 @@ REL=$(uname -r)
 # fake_root DIR: the two identical NICs, the first on e1000e, and a
 # module index where vfio_pci and pci_stub are built in.
 fake_root() {
-	local r=$1 bdf drv
-	mkdir -p "$r"/{proc,dev,etc,lib/modules/$REL} "$r/sys/bus/pci/devices"
+	local r=$1 bdf
+	mkdir -p "$r"/{proc,dev,etc,"lib/modules/$REL"} "$r/sys/bus/pci/devices"
 	echo "BOOT_IMAGE=/vmlinuz ro quiet" >"$r/proc/cmdline"
 	: >"$r/dev/kmsg"
 	: >"$r/sys/bus/pci/drivers_probe"

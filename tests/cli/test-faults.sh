@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Fault injection for every file `passthrough apply` writes (Alpine: it
 # writes the most, backups included). At each write step in turn the
-# step fails (EIO) or the process is killed there (PASSTHROUGH_FAULT,
-# a test-only switch of src/fileio.c). Afterwards every file is either
-# the admin's version or the finished one, never a part, and a second
-# apply without faults finishes the job exactly.
+# step fails (EIO) or the process is killed there (FAULT_AT, read by the
+# preloaded tests/cli/faultinject.c; the program has no such switch).
+# Afterwards every file is either the admin's version or the finished one,
+# never a part, and a second apply without faults finishes the job exactly.
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,12 +63,18 @@ undone() { # ROOT: every file as before any apply (absent where it was)
 export -f old_or_new finished undone
 export FILES
 
+cc -shared -fPIC -o "$TAP_TMP/faultinject.so" "$TOP/tests/cli/faultinject.c" -ldl
+faulty() { # SPEC ARGS...: passthrough on r, its write steps counted, SPEC's failing
+	local spec=$1; shift
+	FAULT_ROOT=r FAULT_AT=$spec LD_PRELOAD="$TAP_TMP/faultinject.so" \
+		"$PT" --sysfs r/sys --root r "$@"
+}
 for mode in fail kill; do
 	n=1
 	while :; do
 		rm -rf r && cp -a template r
 		spec=$n; [ $mode = kill ] && spec=kill:$n
-		PASSTHROUGH_FAULT=$spec "$PT" --sysfs r/sys --root r apply >apply.out 2>&1
+		faulty "$spec" apply >apply.out 2>&1
 		rc=$?
 		[ $rc -eq 0 ] && break # past the last write step
 		[ $n -gt 200 ] && { check "$mode: the write steps end" false; break; }
@@ -85,7 +91,7 @@ for mode in fail kill; do
 	while :; do
 		rm -rf r && cp -a final r
 		spec=$n; [ $mode = kill ] && spec=kill:$n
-		PASSTHROUGH_FAULT=$spec "$PT" --sysfs r/sys --root r apply --undo >apply.out 2>&1 && break
+		faulty "$spec" apply --undo >apply.out 2>&1 && break
 		[ $n -gt 200 ] && { check "undo $mode: the steps end" false; break; }
 		check "undo, $mode at step $n: every file old or new, then a second --undo finishes" \
 			bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply --undo >/dev/null && undone r' "$PT"

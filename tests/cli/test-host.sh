@@ -7,6 +7,7 @@ set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PT=$BUILD/passthrough
+# shellcheck disable=SC2034 # read by tap.sh\'s golden()
 GOLDEN=$TOP/tests/golden
 . "$(dirname "$0")/tap.sh"
 cd "$TAP_TMP" || exit 1

@@ -4,7 +4,7 @@
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 . "$(dirname "$0")/tap.sh"
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 D=$TAP_TMP/dest
 inst() { make --no-print-directory -s BUILD="$BUILD" DESTDIR="$D" "$@" install; }
 
@@ -45,5 +45,16 @@ check "dracut/90passthrough/module-setup.sh is valid bash" bash -n dracut/90pass
 check "initramfs-tools script names are [[:alnum:]._-]+" \
 	bash -c 'for f in "$0"/usr/share/initramfs-tools/hooks/* "$0"/usr/share/initramfs-tools/scripts/init-top/*; do
 		basename "$f" | grep -Eq "^[[:alnum:]._-]+$" || exit 1; done' "$TAP_TMP/debian"
+check "the man pages land in MANDIR" \
+	bash -c 'test -f "$0/usr/share/man/man8/passthrough.8" && test -f "$0/usr/share/man/man8/passthrough-early.8" &&
+		test -f "$0/usr/share/man/man5/passthrough.conf.5"' "$D"
+for m in man/*.[58]; do
+	check "$m has no mandoc warning" mandoc -Tlint -W warning "$m"
+done
+for d in debian fedora alpine; do
+	make --no-print-directory -s BUILD="$BUILD" DESTDIR="$TAP_TMP/$d" DISTRO=$d uninstall >/dev/null 2>&1
+	check "make uninstall DISTRO=$d leaves only the admin's config" \
+		bash -c '[ "$(cd "$0" && find . -type f)" = "./etc/passthrough.conf" ]' "$TAP_TMP/$d"
+done
 tap_end
 exit $((TAP_FAILED > 0))

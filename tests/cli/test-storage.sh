@@ -11,10 +11,12 @@ set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 PT=$BUILD/passthrough
+# shellcheck disable=SC2034 # read by tap.sh\'s golden()
 GOLDEN=$TOP/tests/golden
 . "$(dirname "$0")/tap.sh"
 cd "$TAP_TMP" || exit 1
 
+# shellcheck disable=SC2034 # read by tap.sh\'s golden()
 GOLDEN_SED="s|$TAP_TMP|TMP|g; s|/tmp/passthrough-disk-[A-Za-z0-9]*|/tmp/passthrough-disk-XXXXXX|g"
 KEY=$TAP_TMP/key
 printf 'not-a-secret-test-key' >"$KEY"

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f)
 		return 0;
 	if (pt_config_parse_stream(f, "fuzz.conf", &cfg) == 0 && cfg.n_errors == 0 &&
-	    select_devices(&cfg, &devs, &plan) == 0)
+	    pt_select_devices(&cfg, &devs, NULL, &plan) == 0)
 		pt_plan_free(&plan);
 	pt_config_free(&cfg);
 	fclose(f);

@@ -48,29 +48,29 @@ static enum pt_match_kind kind_of(const char *key)
 
 static bool same_match(const struct pt_match *m, enum pt_match_kind kind, const char *tok)
 {
-	struct pci_addr a;
-	struct pci_id_match id;
-	struct pci_class_match c;
+	struct pt_pci_addr a;
+	struct pt_pci_id id;
+	struct pt_pci_class c;
 	unsigned long n;
 
 	if (m->kind != kind)
 		return false;
 	switch (kind) {
 	case PT_MATCH_ADDRESS:
-		return pci_addr_parse(tok, &a) == 0 && pci_addr_compare(&a, &m->u.addr) == 0;
+		return pt_pci_addr_parse(tok, &a) == 0 && pt_pci_addr_compare(&a, &m->u.addr) == 0;
 	case PT_MATCH_IDS:
 	case PT_MATCH_USB:
-		return pci_id_parse(tok, &id) == 0 && id.vendor == m->u.id.vendor &&
+		return pt_pci_id_parse(tok, &id) == 0 && id.vendor == m->u.id.vendor &&
 		       id.device == m->u.id.device &&
 		       id.has_subsystem == m->u.id.has_subsystem &&
 		       (!id.has_subsystem || (id.subvendor == m->u.id.subvendor &&
 					      id.subdevice == m->u.id.subdevice));
 	case PT_MATCH_CLASS:
-		return pci_class_parse(tok, &c) == 0 && c.value == m->u.cls.value &&
+		return pt_pci_class_parse(tok, &c) == 0 && c.value == m->u.cls.value &&
 		       c.mask == m->u.cls.mask;
 	case PT_MATCH_GROUP:
 	case PT_MATCH_USB_BUS:
-		return parse_decimal(tok, UINT32_MAX, &n) == 0 && n == m->u.number;
+		return pt_parse_decimal(tok, UINT32_MAX, &n) == 0 && n == m->u.number;
 	case PT_MATCH_DISK:
 		return !strcmp(tok, m->u.path);
 	case PT_MATCH_KIND_COUNT:
@@ -105,7 +105,7 @@ static int check_pair(void *user, const char *section, const char *key, const ch
 			if (c->next_guard[r] >= rule->n_guards || pt_guard_parse(tok, &g))
 				abort();
 			want = &rule->guards[c->next_guard[r]++];
-			if (pci_addr_compare(&g.addr, &want->addr) || g.vendor != want->vendor ||
+			if (pt_pci_addr_compare(&g.addr, &want->addr) || g.vendor != want->vendor ||
 			    g.device != want->device || g.class != want->class)
 				abort();
 		} else if (c->next_match[r] >= rule->n_matches ||

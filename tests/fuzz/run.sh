@@ -21,7 +21,7 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
 		-artifact_prefix="$BUILD/fuzz/crashes-$t/" "$work" "$HERE/corpus/$t" \
 		>"$BUILD/fuzz/$t.log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$BUILD/fuzz/$t.log")
-		echo "fuzz $t: clean, $runs runs in ${SECONDS_EACH}s, corpus $(ls "$work" | wc -l) inputs"
+		echo "fuzz $t: clean, $runs runs in ${SECONDS_EACH}s, corpus $(find "$work" -type f | wc -l) inputs"
 	else
 		echo "fuzz $t: FAILED (see $BUILD/fuzz/$t.log and $BUILD/fuzz/crashes-$t/)"
 		grep -E 'ERROR|SUMMARY|runtime error' "$BUILD/fuzz/$t.log" | head -5

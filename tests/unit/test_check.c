@@ -8,6 +8,7 @@
 
 #include "check.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,7 @@ static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < 7; i++)
-		pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr);
+		assert_int_equal(pt_pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr), 0);
 	m.devs = (struct pt_devices){ devs_v, 7 };
 	m.info = info_v;
 	m.iommu_on = true;
@@ -71,11 +72,11 @@ static const char *codes_for(const char *conf)
 	size_t n = 0;
 	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
 
-	pt_config_parse_stream(fp, "t.conf", &cfg);
+	assert_int_equal(pt_config_parse_stream(fp, "t.conf", &cfg), 0);
 	fclose(fp);
 	assert_int_equal(cfg.n_errors, 0);
-	assert_int_equal(select_devices(&cfg, &m.devs, &plan), 0);
-	check_against_machine(&cfg, &m, &plan, &env, &f);
+	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
+	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, &f), 0);
 	out[0] = '\0';
 	for (size_t i = 0; i < f.n; i++)
 		if (show_address_only || strcmp(f.v[i].code, "address-only"))
@@ -106,16 +107,16 @@ static void group_is_isolated_rules(void **state)
 	bool selected[7] = { false };
 
 	(void)state;
-	assert_false(group_is_isolated(&m.devs, 7, selected, false));
+	assert_false(pt_group_is_isolated(&m.devs, 7, selected, false));
 	/* after boot, a device without a driver does not spoil the group */
-	assert_false(group_is_isolated(&m.devs, 7, NULL, true)); /* e1000e */
+	assert_false(pt_group_is_isolated(&m.devs, 7, NULL, true)); /* e1000e */
 	selected[4] = true;
-	assert_false(group_is_isolated(&m.devs, 7, selected, false)); /* 01:00.1 unbound */
-	assert_true(group_is_isolated(&m.devs, 7, selected, true));
+	assert_false(pt_group_is_isolated(&m.devs, 7, selected, false)); /* 01:00.1 unbound */
+	assert_true(pt_group_is_isolated(&m.devs, 7, selected, true));
 	selected[5] = true;
-	assert_true(group_is_isolated(&m.devs, 7, selected, false));
+	assert_true(pt_group_is_isolated(&m.devs, 7, selected, false));
 	/* a group of bridges only */
-	assert_true(group_is_isolated(&m.devs, 0, NULL, false));
+	assert_true(pt_group_is_isolated(&m.devs, 0, NULL, false));
 }
 
 static void chipset_group_is_an_error(void **state)
@@ -158,12 +159,12 @@ static void running_out_of_memory_fails_the_check(void **state)
 	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
 
 	(void)state;
-	pt_config_parse_stream(fp, "t.conf", &cfg);
+	assert_int_equal(pt_config_parse_stream(fp, "t.conf", &cfg), 0);
 	fclose(fp);
-	assert_int_equal(select_devices(&cfg, &m.devs, &plan), 0);
+	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
 	/* no room for the devices the plan binds */
 	fail_allocations = FAIL_ALL;
-	check_against_machine(&cfg, &m, &plan, &env, &f);
+	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, &f), -ENOMEM);
 	fail_allocations = FAIL_NONE;
 	assert_true(f.incomplete);
 	assert_int_equal(f.count[PT_SEV_ERROR], 1);
@@ -171,7 +172,7 @@ static void running_out_of_memory_fails_the_check(void **state)
 	/* no room for a finding (the group is not isolated): lost, so failed */
 	memset(&f, 0, sizeof(f));
 	fail_allocations = FAIL_REALLOC_ONLY;
-	check_against_machine(&cfg, &m, &plan, &env, &f);
+	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, &f), -ENOMEM);
 	fail_allocations = FAIL_NONE;
 	assert_true(f.incomplete);
 	assert_int_equal(f.n, 0);
@@ -224,7 +225,7 @@ static void host_disks_by_use(void **state)
 	struct pt_disk disk = { .name = "sda", .has_controller = true };
 
 	(void)state;
-	pci_addr_parse("00:1f.2", &disk.controller);
+	assert_int_equal(pt_pci_addr_parse("00:1f.2", &disk.controller), 0);
 	m.disks = (struct pt_disks){ &disk, 1 };
 	devs_v[2].iommu_group = 9; /* take the chipset out of the way */
 	assert_string_equal(codes_for("[device.s]\naddress = 00:1f.2\n"), "");
@@ -246,11 +247,11 @@ static void config_file_mode_and_owner(void **state)
 	(void)state;
 	env.config_stat.st_uid = 0;
 	env.config_stat.st_mode = S_IFREG | 0644;
-	check_config_file(&cfg, &env, &f);
+	assert_int_equal(pt_check_config_file(&cfg, &env, &f), 0);
 	assert_int_equal(f.n, 0);
 	env.config_stat.st_mode = S_IFREG | 0620;
 	env.config_stat.st_uid = 1000;
-	check_config_file(&cfg, &env, &f);
+	assert_int_equal(pt_check_config_file(&cfg, &env, &f), 0);
 	assert_int_equal(f.n, 2);
 	assert_string_equal(f.v[0].code, "config-owner");
 	assert_string_equal(f.v[1].message,

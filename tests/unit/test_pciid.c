@@ -10,21 +10,21 @@
 
 static void addr_accepts_the_spellings_lspci_prints(void **state)
 {
-	struct pci_addr a;
-	char s[PCI_ADDR_STRLEN];
+	struct pt_pci_addr a;
+	char s[PT_PCI_ADDR_STRLEN];
 
 	(void)state;
-	assert_int_equal(pci_addr_parse("0000:01:00.0", &a), 0);
-	pci_addr_format(&a, s);
+	assert_int_equal(pt_pci_addr_parse("0000:01:00.0", &a), 0);
+	pt_pci_addr_format(&a, s);
 	assert_string_equal(s, "0000:01:00.0");
-	assert_int_equal(pci_addr_parse("01:00.1", &a), 0);
-	pci_addr_format(&a, s);
+	assert_int_equal(pt_pci_addr_parse("01:00.1", &a), 0);
+	pt_pci_addr_format(&a, s);
 	assert_string_equal(s, "0000:01:00.1");
-	assert_int_equal(pci_addr_parse("0000:0A:1F.7", &a), 0);
-	pci_addr_format(&a, s);
+	assert_int_equal(pt_pci_addr_parse("0000:0A:1F.7", &a), 0);
+	pt_pci_addr_format(&a, s);
 	assert_string_equal(s, "0000:0a:1f.7");
-	assert_int_equal(pci_addr_parse("10000:e1:00.0", &a), 0); /* VMD */
-	pci_addr_format(&a, s);
+	assert_int_equal(pt_pci_addr_parse("10000:e1:00.0", &a), 0); /* VMD */
+	pt_pci_addr_format(&a, s);
 	assert_string_equal(s, "10000:e1:00.0");
 }
 
@@ -37,81 +37,81 @@ static void addr_rejects_anything_else(void **state)
 		"000000000:01:00.0", "g0:00.0", "0000:01:00.00", "+1:00.0",
 		"0000:01:00.0\n",
 	};
-	struct pci_addr a;
+	struct pt_pci_addr a;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (pci_addr_parse(bad[i], &a) == 0)
+		if (pt_pci_addr_parse(bad[i], &a) == 0)
 			fail_msg("accepted '%s'", bad[i]);
 }
 
 static void canonical_addr_is_the_kernel_spelling_only(void **state)
 {
-	struct pci_addr a;
+	struct pt_pci_addr a;
 
 	(void)state;
-	assert_int_equal(pci_addr_parse_canonical("0000:00:1f.2", &a), 0);
-	assert_int_not_equal(pci_addr_parse_canonical("0000:00:1F.2", &a), 0);
-	assert_int_not_equal(pci_addr_parse_canonical("00:1f.2", &a), 0);
-	assert_int_not_equal(pci_addr_parse_canonical("000:00:1f.2", &a), 0);
-	assert_int_not_equal(pci_addr_parse_canonical("..", &a), 0);
+	assert_int_equal(pt_pci_addr_parse_canonical("0000:00:1f.2", &a), 0);
+	assert_int_not_equal(pt_pci_addr_parse_canonical("0000:00:1F.2", &a), 0);
+	assert_int_not_equal(pt_pci_addr_parse_canonical("00:1f.2", &a), 0);
+	assert_int_not_equal(pt_pci_addr_parse_canonical("000:00:1f.2", &a), 0);
+	assert_int_not_equal(pt_pci_addr_parse_canonical("..", &a), 0);
 }
 
 static void addr_order_and_slots(void **state)
 {
-	struct pci_addr a, b, c;
+	struct pt_pci_addr a, b, c;
 
 	(void)state;
-	pci_addr_parse("0000:01:00.0", &a);
-	pci_addr_parse("0000:01:00.1", &b);
-	pci_addr_parse("0000:00:1f.7", &c);
-	assert_true(pci_addr_compare(&c, &a) < 0);
-	assert_true(pci_addr_compare(&a, &b) < 0);
-	assert_int_equal(pci_addr_compare(&a, &a), 0);
-	assert_true(pci_addr_same_slot(&a, &b));
-	assert_false(pci_addr_same_slot(&a, &c));
+	assert_int_equal(pt_pci_addr_parse("0000:01:00.0", &a), 0);
+	assert_int_equal(pt_pci_addr_parse("0000:01:00.1", &b), 0);
+	assert_int_equal(pt_pci_addr_parse("0000:00:1f.7", &c), 0);
+	assert_true(pt_pci_addr_compare(&c, &a) < 0);
+	assert_true(pt_pci_addr_compare(&a, &b) < 0);
+	assert_int_equal(pt_pci_addr_compare(&a, &a), 0);
+	assert_true(pt_pci_addr_same_slot(&a, &b));
+	assert_false(pt_pci_addr_same_slot(&a, &c));
 }
 
 static void ids_take_two_or_four_fields_of_four_digits(void **state)
 {
-	struct pci_id_match id;
+	struct pt_pci_id id;
 
 	(void)state;
-	assert_int_equal(pci_id_parse("10de:1b80", &id), 0);
+	assert_int_equal(pt_pci_id_parse("10de:1b80", &id), 0);
 	assert_int_equal(id.vendor, 0x10de);
 	assert_int_equal(id.device, 0x1b80);
 	assert_false(id.has_subsystem);
-	assert_int_equal(pci_id_parse("10DE:1B80:1458:3702", &id), 0);
+	assert_int_equal(pt_pci_id_parse("10DE:1B80:1458:3702", &id), 0);
 	assert_true(id.has_subsystem);
 	assert_int_equal(id.subvendor, 0x1458);
 	assert_int_equal(id.subdevice, 0x3702);
-	assert_int_not_equal(pci_id_parse("10de", &id), 0);
-	assert_int_not_equal(pci_id_parse("10de:1b8", &id), 0);
-	assert_int_not_equal(pci_id_parse("10de:1b800", &id), 0);
-	assert_int_not_equal(pci_id_parse("10de:1b80:1458", &id), 0);
-	assert_int_not_equal(pci_id_parse("0x10de:1b80", &id), 0);
-	assert_int_not_equal(pci_id_parse("10de:1b80:", &id), 0);
+	assert_int_not_equal(pt_pci_id_parse("10de", &id), 0);
+	assert_int_not_equal(pt_pci_id_parse("10de:1b8", &id), 0);
+	assert_int_not_equal(pt_pci_id_parse("10de:1b800", &id), 0);
+	assert_int_not_equal(pt_pci_id_parse("10de:1b80:1458", &id), 0);
+	assert_int_not_equal(pt_pci_id_parse("0x10de:1b80", &id), 0);
+	assert_int_not_equal(pt_pci_id_parse("10de:1b80:", &id), 0);
 }
 
 static void class_prefixes(void **state)
 {
-	struct pci_class_match c;
+	struct pt_pci_class c;
 
 	(void)state;
-	assert_int_equal(pci_class_parse("0x03", &c), 0);
+	assert_int_equal(pt_pci_class_parse("0x03", &c), 0);
 	assert_int_equal(c.value, 0x030000);
 	assert_int_equal(c.mask, 0xff0000);
-	assert_int_equal(pci_class_parse("0x0300", &c), 0);
+	assert_int_equal(pt_pci_class_parse("0x0300", &c), 0);
 	assert_int_equal(c.value, 0x030000);
 	assert_int_equal(c.mask, 0xffff00);
-	assert_int_equal(pci_class_parse("0c0330", &c), 0);
+	assert_int_equal(pt_pci_class_parse("0c0330", &c), 0);
 	assert_int_equal(c.value, 0x0c0330);
 	assert_int_equal(c.mask, 0xffffff);
-	assert_int_not_equal(pci_class_parse("0x3", &c), 0);
-	assert_int_not_equal(pci_class_parse("0x030", &c), 0);
-	assert_int_not_equal(pci_class_parse("0x03000000", &c), 0);
-	assert_int_not_equal(pci_class_parse("0x", &c), 0);
-	assert_int_not_equal(pci_class_parse("vga", &c), 0);
+	assert_int_not_equal(pt_pci_class_parse("0x3", &c), 0);
+	assert_int_not_equal(pt_pci_class_parse("0x030", &c), 0);
+	assert_int_not_equal(pt_pci_class_parse("0x03000000", &c), 0);
+	assert_int_not_equal(pt_pci_class_parse("0x", &c), 0);
+	assert_int_not_equal(pt_pci_class_parse("vga", &c), 0);
 }
 
 static void decimal_numbers(void **state)
@@ -119,17 +119,17 @@ static void decimal_numbers(void **state)
 	unsigned long v;
 
 	(void)state;
-	assert_int_equal(parse_decimal("0", 100, &v), 0);
+	assert_int_equal(pt_parse_decimal("0", 100, &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(parse_decimal("14", 100, &v), 0);
+	assert_int_equal(pt_parse_decimal("14", 100, &v), 0);
 	assert_int_equal(v, 14);
-	assert_int_equal(parse_decimal("101", 100, &v), -ERANGE);
-	assert_int_equal(parse_decimal("99999999999999999999999", 1000, &v), -ERANGE);
-	assert_int_not_equal(parse_decimal("", 100, &v), 0);
-	assert_int_not_equal(parse_decimal("-1", 100, &v), 0);
-	assert_int_not_equal(parse_decimal("+1", 100, &v), 0);
-	assert_int_not_equal(parse_decimal("07", 100, &v), 0);
-	assert_int_not_equal(parse_decimal("1 ", 100, &v), 0);
+	assert_int_equal(pt_parse_decimal("101", 100, &v), -ERANGE);
+	assert_int_equal(pt_parse_decimal("99999999999999999999999", 1000, &v), -ERANGE);
+	assert_int_not_equal(pt_parse_decimal("", 100, &v), 0);
+	assert_int_not_equal(pt_parse_decimal("-1", 100, &v), 0);
+	assert_int_not_equal(pt_parse_decimal("+1", 100, &v), 0);
+	assert_int_not_equal(pt_parse_decimal("07", 100, &v), 0);
+	assert_int_not_equal(pt_parse_decimal("1 ", 100, &v), 0);
 }
 
 static void sysfs_hex_values(void **state)
@@ -137,14 +137,14 @@ static void sysfs_hex_values(void **state)
 	unsigned long v;
 
 	(void)state;
-	assert_int_equal(parse_sysfs_hex("0x8086\n", 0xffff, &v), 0);
+	assert_int_equal(pt_parse_sysfs_hex("0x8086\n", 0xffff, &v), 0);
 	assert_int_equal(v, 0x8086);
-	assert_int_equal(parse_sysfs_hex("0x060400", 0xffffff, &v), 0);
+	assert_int_equal(pt_parse_sysfs_hex("0x060400", 0xffffff, &v), 0);
 	assert_int_equal(v, 0x060400);
-	assert_int_not_equal(parse_sysfs_hex("8086", 0xffff, &v), 0);
-	assert_int_not_equal(parse_sysfs_hex("0x18086", 0xffff, &v), 0);
-	assert_int_not_equal(parse_sysfs_hex("0x", 0xffff, &v), 0);
-	assert_int_not_equal(parse_sysfs_hex("0x80 86", 0xffff, &v), 0);
+	assert_int_not_equal(pt_parse_sysfs_hex("8086", 0xffff, &v), 0);
+	assert_int_not_equal(pt_parse_sysfs_hex("0x18086", 0xffff, &v), 0);
+	assert_int_not_equal(pt_parse_sysfs_hex("0x", 0xffff, &v), 0);
+	assert_int_not_equal(pt_parse_sysfs_hex("0x80 86", 0xffff, &v), 0);
 }
 
 int main(void)

@@ -30,7 +30,7 @@ static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < devs.n; i++)
-		pci_addr_parse(topo[i].bdf, &topo[i].addr);
+		assert_int_equal(pt_pci_addr_parse(topo[i].bdf, &topo[i].addr), 0);
 	return 0;
 }
 
@@ -48,7 +48,7 @@ static const char *plan_of(const char *conf)
 	fclose(f);
 	if (cfg.n_errors)
 		fail_msg("config error: %s", cfg.errors[0].text);
-	assert_int_equal(select_devices(&cfg, &devs, &plan), 0);
+	assert_int_equal(pt_select_devices(&cfg, &devs, NULL, &plan), 0);
 	out[0] = '\0';
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct pt_decision *d = &plan.v[i];
@@ -211,9 +211,9 @@ static void reasons_and_hits(void **state)
 	FILE *f = fmemopen((void *)conf, sizeof(conf) - 1, "r");
 
 	(void)state;
-	pt_config_parse_stream(f, "t", &cfg);
+	assert_int_equal(pt_config_parse_stream(f, "t", &cfg), 0);
 	fclose(f);
-	assert_int_equal(select_devices(&cfg, &devs, &plan), 0);
+	assert_int_equal(pt_select_devices(&cfg, &devs, NULL, &plan), 0);
 	assert_int_equal(plan.n, 2);
 	assert_ptr_equal(plan.v[0].reason, PT_REASON_BOOT_VGA);
 	assert_null(plan.v[1].reason);
@@ -232,9 +232,9 @@ static void empty_machine(void **state)
 	FILE *f = fmemopen((void *)conf, sizeof(conf) - 1, "r");
 
 	(void)state;
-	pt_config_parse_stream(f, "t", &cfg);
+	assert_int_equal(pt_config_parse_stream(f, "t", &cfg), 0);
 	fclose(f);
-	assert_int_equal(select_devices(&cfg, &none, &plan), 0);
+	assert_int_equal(pt_select_devices(&cfg, &none, NULL, &plan), 0);
 	assert_int_equal(plan.n, 0);
 	assert_int_equal(plan.rule_hits[0], 0);
 	pt_plan_free(&plan);

@@ -111,16 +111,16 @@ static void dangling_driver_link_still_names_the_driver(void **state)
 	struct pt_device dev;
 
 	fakesys_remove(fs, "sys/bus/pci/drivers/e1000e");
-	assert_int_equal(pt_read_device(fs->sysfs, &(struct pci_addr){ 0, 1, 0, 0 }, &dev), 0);
+	assert_int_equal(pt_read_device(fs->sysfs, &(struct pt_pci_addr){ 0, 1, 0, 0 }, &dev), 0);
 	assert_string_equal(dev.driver, "e1000e");
 }
 
 static struct pt_device read_dev(struct fakesys *fs, const char *bdf)
 {
 	struct pt_device dev;
-	struct pci_addr a;
+	struct pt_pci_addr a;
 
-	assert_int_equal(pci_addr_parse(bdf, &a), 0);
+	assert_int_equal(pt_pci_addr_parse(bdf, &a), 0);
 	assert_int_equal(pt_read_device(fs->sysfs, &a, &dev), 0);
 	return dev;
 }

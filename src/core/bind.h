@@ -1,0 +1,36 @@
+/* Binding one device to a driver through driver_override, the kernel's
+ * per-device switch: once set, only the named driver may take the device,
+ * so identical devices are told apart by address and built-in drivers are
+ * taken over (unbound) instead of racing us. */
+#ifndef PT_BIND_H
+#define PT_BIND_H
+
+#include "compiler.h"
+
+#include "device.h"
+#include "log.h"
+
+enum pt_bind_result {
+	PT_BIND_DONE,      /* now on the driver */
+	PT_BIND_ALREADY,   /* it was on the driver before */
+	PT_BIND_UNTOUCHED, /* failed before anything changed */
+	PT_BIND_RESTORED,  /* failed; back as it was (on its driver, or on
+			    * none when it had none) */
+	PT_BIND_LOST,      /* failed, and giving it back failed too */
+	PT_BIND_VANISHED,  /* the device is gone */
+};
+
+/* Binds dev to driver (a validated driver name). Never leaves the device
+ * with an override that its host driver cannot get past. */
+PT_MUST_CHECK enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
+				   const char *driver, const struct pt_log *log);
+/* Clears the override, unbinds the device if from_driver holds it, and
+ * reprobes, so it goes back to whatever host driver matches it; when the
+ * reprobe fails, binds it to host_driver ("" when unknown) through that
+ * driver's bind file. 0 when it is on a host driver, or unbound and no
+ * host driver was expected; else -errno, with the reason logged. */
+PT_MUST_CHECK int pt_release_device(const char *sysfs, const struct pt_device *dev,
+		      const char *from_driver, const char *host_driver,
+		      const struct pt_log *log);
+
+#endif

@@ -1,0 +1,117 @@
+/* The configuration model: /etc/passthrough.conf as parsed and validated.
+ * Parsing never stops at the first problem: every error is collected with
+ * its file, line and key, so one run tells the admin everything to fix.
+ * A config with any error must bind nothing (fail closed). */
+#ifndef PT_CONFIG_H
+#define PT_CONFIG_H
+
+#include "compiler.h"
+
+#include "drivers.h"
+#include "pciid.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum pt_iommu { PT_IOMMU_AUTO, PT_IOMMU_INTEL, PT_IOMMU_AMD, PT_IOMMU_OFF };
+
+
+/* Selector kinds. Inside a rule, every kind present must match (AND);
+ * several matchers of one kind are alternatives (OR). Kinds that only the
+ * host tool can resolve (USB devices, disks) get their own entries here and
+ * are turned into address + ID guards before the initramfs is built. */
+enum pt_match_kind {
+	PT_MATCH_ADDRESS,
+	PT_MATCH_IDS,
+	PT_MATCH_CLASS,
+	PT_MATCH_GROUP,
+	PT_MATCH_USB,     /* host only: a USB device's vendor:product */
+	PT_MATCH_USB_BUS, /* host only: a USB bus number */
+	PT_MATCH_DISK,    /* host only: a block device path under /dev */
+	PT_MATCH_KIND_COUNT
+};
+
+struct pt_match {
+	enum pt_match_kind kind;
+	union {
+		struct pt_pci_addr addr;
+		struct pt_pci_id id; /* PT_MATCH_IDS, PT_MATCH_USB */
+		struct pt_pci_class cls;
+		unsigned long number;   /* PT_MATCH_GROUP, PT_MATCH_USB_BUS */
+		char *path;             /* PT_MATCH_DISK */
+	} u;
+};
+
+bool pt_match_is_host_only(enum pt_match_kind kind);
+
+/* What `passthrough generate` found at an address, so the binder can tell
+ * when another device sits there at boot (a firmware update renumbered the
+ * buses, a card was added): "guard = 0000:01:00.0=8086:10d3:020000". */
+struct pt_guard {
+	struct pt_pci_addr addr;
+	uint16_t vendor, device;
+	uint32_t class;
+};
+
+PT_MUST_CHECK int pt_guard_parse(const char *s, struct pt_guard *out);
+
+/* inih keeps section names to 49 bytes: "device." and 42 more. */
+#define PT_RULE_NAME_MAX 42
+
+struct pt_rule {
+	char *name; /* the NAME of [device.NAME] */
+	unsigned line; /* the section header's line */
+	struct pt_match *matches;
+	size_t n_matches;
+	struct pt_guard *guards;
+	size_t n_guards;
+	bool all_functions;
+	bool allow_boot_vga;
+	enum pt_driver driver; /* PT_DRIVER_DEFAULT: the [global] driver */
+};
+
+struct pt_config_error {
+	unsigned line; /* 0: the file as a whole */
+	char *text;    /* "key: what is wrong; what to do" */
+};
+
+struct pt_config {
+	char *path;
+	enum pt_iommu iommu;
+	bool iommu_pt;
+	enum pt_driver driver; /* never PT_DRIVER_DEFAULT after parsing */
+	bool unsafe_interrupts;
+	bool disable_vga;
+
+	struct pt_rule *rules;
+	size_t n_rules;
+
+	struct pt_config_error *errors;
+	size_t n_errors;
+};
+
+/* One line of the file as inih must get it, in out[0..num): its content
+ * without the line ending, then '\n'. Anything else (a NUL byte, invalid
+ * UTF-8, more than num - 3 bytes of content) is refused: out then holds a
+ * blank line. *content gets the content's length either way. */
+enum pt_line_status { PT_LINE_OK, PT_LINE_NUL, PT_LINE_NOT_UTF8, PT_LINE_TOO_LONG };
+enum pt_line_status pt_config_line(char *out, int num, const char *in, size_t len,
+				   size_t *content);
+
+/* Parses a config from a stream. Returns 0 on success (check n_errors:
+ * a config with errors is still returned so every error can be shown),
+ * -ENOMEM when memory ran out. `path` is used in messages only. */
+PT_MUST_CHECK int pt_config_parse_stream(FILE *f, const char *path, struct pt_config *cfg);
+/* Opens and parses `path`. A directory, a missing or an unreadable file is
+ * reported as a config error, like any other problem; a missing file also
+ * returns -ENOENT, because "no config" means "nothing to do" to the binder. */
+PT_MUST_CHECK int pt_config_load(const char *path, struct pt_config *cfg);
+void pt_config_free(struct pt_config *cfg);
+
+enum pt_driver pt_rule_driver(const struct pt_config *cfg,
+			      const struct pt_rule *rule);
+const char *pt_iommu_name(enum pt_iommu m);
+
+#endif

@@ -1,0 +1,34 @@
+/* Loading the drivers' modules through libkmod, so modprobe.d options,
+ * softdeps and blacklists apply exactly as with modprobe. */
+#ifndef PT_MODULES_H
+#define PT_MODULES_H
+
+#include "compiler.h"
+
+#include "config.h"
+#include "log.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kmod_ctx;
+
+/* Loads what `driver` needs, with the options the config asks for.
+ * root: "" for the running system, else a directory holding
+ * lib/modules/RELEASE and etc/modprobe.d (tests). Returns 0 when the
+ * driver is usable (loaded, already loaded or built in), else -errno
+ * (or -EPERM when a blacklist stopped it); the reason is logged. */
+PT_MUST_CHECK int pt_load_driver(const char *root, const char *release,
+		   const struct pt_config *cfg, enum pt_driver driver,
+		   bool dry_run, const struct pt_log *log);
+
+/* The running kernel's release: ROOT/proc/sys/kernel/osrelease (so a
+ * fake root brings its own), else uname. */
+void pt_kernel_release(const char *root, char *buf, size_t len);
+
+/* A libkmod context for the kernel `release` under root ("" for the
+ * running system), its indexes loaded; NULL (logged) when there are none. */
+struct kmod_ctx *pt_kmod_open(const char *root, const char *release,
+			      const struct pt_log *log);
+
+#endif

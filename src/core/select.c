@@ -1,0 +1,218 @@
+#include "select.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char PT_REASON_BRIDGE[] =
+	"it is a bridge; bridges stay with the host (vfio-pci cannot own them)";
+const char PT_REASON_BOOT_VGA[] =
+	"it is the boot display; set allow_boot_vga = yes in its rule if the "
+	"host has another console";
+const char PT_REASON_NO_IOMMU[] =
+	"it has no IOMMU group: the IOMMU is off; enable VT-d/AMD-Vi in the "
+	"firmware and add the arguments of `passthrough cmdline` to the "
+	"kernel command line";
+const char PT_REASON_CONFLICT[] =
+	"two rules select it with different drivers; remove it from one";
+const char PT_REASON_PLATFORM[] =
+	"it is part of the platform (host bridge, ISA/LPC bridge, SMBus, "
+	"interrupt controller or IOMMU): the host cannot run without it";
+const char PT_REASON_CHANGED[] =
+	"another device sits at its address than when `passthrough apply` "
+	"wrote the initramfs";
+
+const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pt_pci_addr *a)
+{
+	for (size_t i = 0; i < rule->n_guards; i++)
+		if (pt_pci_addr_compare(&rule->guards[i].addr, a) == 0)
+			return &rule->guards[i];
+	return NULL;
+}
+
+static bool guard_holds(const struct pt_guard *g, const struct pt_device *d)
+{
+	return g->vendor == d->vendor && g->device == d->device && g->class == d->class;
+}
+
+static bool match_one(const struct pt_match *m, const struct pt_device *d,
+		      const struct pt_resolver *resolver)
+{
+	switch (m->kind) {
+	case PT_MATCH_ADDRESS:
+		return pt_pci_addr_compare(&m->u.addr, &d->addr) == 0;
+	case PT_MATCH_IDS:
+		return m->u.id.vendor == d->vendor && m->u.id.device == d->device &&
+		       (!m->u.id.has_subsystem ||
+			(m->u.id.subvendor == d->subvendor &&
+			 m->u.id.subdevice == d->subdevice));
+	case PT_MATCH_CLASS:
+		return (d->class & m->u.cls.mask) == m->u.cls.value;
+	case PT_MATCH_GROUP:
+		return d->iommu_group >= 0 &&
+		       (unsigned long)d->iommu_group == m->u.number;
+	case PT_MATCH_USB:
+	case PT_MATCH_USB_BUS:
+	case PT_MATCH_DISK:
+		return resolver && resolver->selects(resolver->data, m, d);
+	case PT_MATCH_KIND_COUNT:
+		break;
+	}
+	return false;
+}
+
+bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
+		     const struct pt_resolver *resolver)
+{
+	bool present[PT_MATCH_KIND_COUNT] = { false };
+	bool matched[PT_MATCH_KIND_COUNT] = { false };
+
+	if (rule->n_matches == 0)
+		return false;
+	for (size_t i = 0; i < rule->n_matches; i++) {
+		const struct pt_match *m = &rule->matches[i];
+
+		present[m->kind] = true;
+		if (!matched[m->kind] && match_one(m, dev, resolver))
+			matched[m->kind] = true;
+	}
+	for (int k = 0; k < PT_MATCH_KIND_COUNT; k++)
+		if (present[k] && !matched[k])
+			return false;
+	return true;
+}
+
+bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
+{
+	for (size_t i = 0; i < rule->n_matches; i++)
+		if (rule->matches[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* Per device, while rules are applied: who selected it and how. */
+struct claim {
+	bool selected;
+	bool implicit; /* only through a group or a sibling function */
+	bool conflict;
+	size_t rule, other_rule;
+	enum pt_driver driver;
+};
+
+static void claim_device(struct claim *c, const struct pt_config *cfg,
+			 size_t rule, bool implicit)
+{
+	enum pt_driver drv = pt_rule_driver(cfg, &cfg->rules[rule]);
+
+	if (!c->selected) {
+		c->selected = true;
+		c->implicit = implicit;
+		c->rule = rule;
+		c->driver = drv;
+		return;
+	}
+	if (!implicit)
+		c->implicit = false;
+	if (drv != c->driver && !c->conflict) {
+		c->conflict = true;
+		c->other_rule = rule;
+	}
+}
+
+static void decide(const struct pt_config *cfg, const struct pt_device *dev,
+		   const struct claim *c, struct pt_decision *out)
+{
+	const struct pt_rule *rule = &cfg->rules[c->rule];
+
+	out->rule = c->rule;
+	out->driver = c->driver;
+	out->other_rule = c->other_rule;
+	out->verdict = PT_REFUSED;
+	if (c->conflict) {
+		out->reason = PT_REASON_CONFLICT;
+	} else if (pt_device_is_bridge(dev)) {
+		out->reason = PT_REASON_BRIDGE;
+		if (c->implicit)
+			out->verdict = PT_SKIPPED;
+	} else if (pt_device_is_platform(dev)) {
+		out->reason = PT_REASON_PLATFORM;
+	} else if ((out->guard = pt_rule_guard(rule, &dev->addr)) &&
+		   !guard_holds(out->guard, dev)) {
+		out->reason = PT_REASON_CHANGED;
+	} else if (dev->boot_vga && !rule->allow_boot_vga) {
+		out->reason = PT_REASON_BOOT_VGA;
+	} else if (c->driver == PT_DRIVER_VFIO_PCI && dev->iommu_group < 0) {
+		out->reason = PT_REASON_NO_IOMMU;
+	} else {
+		out->verdict = PT_BIND;
+		out->reason = NULL;
+	}
+}
+
+int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
+		      const struct pt_resolver *resolver, struct pt_plan *plan)
+{
+	struct claim *claims;
+
+	memset(plan, 0, sizeof(*plan));
+	claims = calloc(devs->n ? devs->n : 1, sizeof(*claims));
+	plan->rule_hits = calloc(cfg->n_rules ? cfg->n_rules : 1, sizeof(size_t));
+	if (!claims || !plan->rule_hits) {
+		free(claims);
+		free(plan->rule_hits);
+		plan->rule_hits = NULL;
+		return -ENOMEM;
+	}
+
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		const struct pt_rule *rule = &cfg->rules[r];
+		/* A group expands to its members; bridges among them are
+		 * expected there and skipped quietly, not refused. */
+		bool by_group = pt_rule_has_kind(rule, PT_MATCH_GROUP);
+
+		for (size_t i = 0; i < devs->n; i++) {
+			if (!pt_rule_matches(rule, &devs->v[i], resolver))
+				continue;
+			claim_device(&claims[i], cfg, r, by_group);
+			plan->rule_hits[r]++;
+			if (!rule->all_functions)
+				continue;
+			/* Devices are sorted by address: a slot's functions
+			 * are neighbours. */
+			for (size_t j = i; j-- > 0 &&
+			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);)
+				claim_device(&claims[j], cfg, r, true);
+			for (size_t j = i + 1; j < devs->n &&
+			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);
+			     j++)
+				claim_device(&claims[j], cfg, r, true);
+		}
+	}
+
+	for (size_t i = 0; i < devs->n; i++)
+		if (claims[i].selected)
+			plan->n++;
+	plan->v = calloc(plan->n ? plan->n : 1, sizeof(*plan->v));
+	if (!plan->v) {
+		free(claims);
+		pt_plan_free(plan);
+		return -ENOMEM;
+	}
+	plan->n = 0;
+	for (size_t i = 0; i < devs->n; i++) {
+		if (!claims[i].selected)
+			continue;
+		plan->v[plan->n].device = i;
+		decide(cfg, &devs->v[i], &claims[i], &plan->v[plan->n]);
+		plan->n++;
+	}
+	free(claims);
+	return 0;
+}
+
+void pt_plan_free(struct pt_plan *plan)
+{
+	free(plan->v);
+	free(plan->rule_hits);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,63 @@
+/* Selection: which devices do the rules select, and which of those may be
+ * bound. Pure functions over the config and the device model; nothing here
+ * touches the system, so every decision is unit-tested. */
+#ifndef PT_SELECT_H
+#define PT_SELECT_H
+
+#include "compiler.h"
+
+#include "config.h"
+#include "device.h"
+
+enum pt_verdict {
+	PT_BIND,    /* give it to the rule's driver */
+	PT_REFUSED, /* selected, but binding it would be wrong: say why */
+	PT_SKIPPED, /* pulled in by a group or a slot, but never bound */
+};
+
+struct pt_decision {
+	size_t device; /* index into the device list */
+	size_t rule;   /* the first rule that selected it */
+	enum pt_driver driver;
+	enum pt_verdict verdict;
+	const char *reason; /* for PT_REFUSED and PT_SKIPPED */
+	size_t other_rule;  /* the second rule, when two rules conflict */
+	const struct pt_guard *guard; /* PT_REASON_CHANGED: what was there */
+};
+
+struct pt_plan {
+	struct pt_decision *v; /* in device address order */
+	size_t n;
+	size_t *rule_hits; /* per rule: how many devices it selected */
+};
+
+/* The host-only selectors (usb, usb_bus, disk) name things that do not
+ * exist yet in early boot. The host tool knows which PCI controllers they
+ * sit behind and passes a resolver; without one (the binder) they select
+ * nothing, and `passthrough generate` writes the initramfs addresses and
+ * an ID guard instead. */
+struct pt_resolver {
+	bool (*selects)(const void *data, const struct pt_match *m,
+			const struct pt_device *dev);
+	const void *data;
+};
+
+bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
+		     const struct pt_resolver *resolver);
+bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
+
+PT_MUST_CHECK int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
+		      const struct pt_resolver *resolver, struct pt_plan *plan);
+void pt_plan_free(struct pt_plan *plan);
+
+extern const char PT_REASON_BRIDGE[];
+extern const char PT_REASON_BOOT_VGA[];
+extern const char PT_REASON_NO_IOMMU[];
+extern const char PT_REASON_CONFLICT[];
+extern const char PT_REASON_PLATFORM[];
+extern const char PT_REASON_CHANGED[];
+
+/* The guard of a rule for an address, or NULL. */
+const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pt_pci_addr *a);
+
+#endif

@@ -1,0 +1,130 @@
+#include "sysfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int pt_path(char *buf, size_t len, const char *base, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, len, "%s/", base);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	used = (size_t)n;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - used)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int read_fd(int fd, char *buf, size_t len);
+
+int pt_read_attr(const char *path, char *buf, size_t len)
+{
+	return read_fd(open(path, O_RDONLY | O_CLOEXEC), buf, len);
+}
+
+int pt_read_attr_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	return read_fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC), buf, len);
+}
+
+/* Reads a small attribute from fd (closing it), strips the newline. */
+static int read_fd(int fd, char *buf, size_t len)
+{
+	bool longer = false;
+	ssize_t n;
+	char more;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	/* A value that does not fit is said, never cut silently. */
+	if ((size_t)n == len - 1 && read(fd, &more, 1) == 1 && more != '\n')
+		longer = true;
+	close(fd);
+	buf[n] = '\0';
+	if (memchr(buf, '\0', (size_t)n))
+		return -EINVAL;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return longer ? -EOVERFLOW : 0;
+}
+
+void pt_read_attr_or_empty(const char *path, char *buf, size_t len)
+{
+	int r = pt_read_attr(path, buf, len);
+
+	if (r == -EOVERFLOW && len >= 4)
+		memcpy(buf + len - 4, "...", 4);
+	else if (r)
+		buf[0] = '\0';
+}
+
+int pt_write_attr(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, err = 0;
+
+	/* O_TRUNC as a shell redirection does: sysfs ignores it, plain files
+	 * (fake trees) need it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+static int link_name(ssize_t n, char *target, char *buf, size_t len);
+
+int pt_read_link_name(const char *path, char *buf, size_t len)
+{
+	char target[4096];
+
+	return link_name(readlink(path, target, sizeof(target) - 1), target, buf, len);
+}
+
+int pt_read_link_name_at(int dirfd, const char *name, char *buf, size_t len)
+{
+	char target[4096];
+
+	return link_name(readlinkat(dirfd, name, target, sizeof(target) - 1), target, buf, len);
+}
+
+/* The last component of the n bytes readlink put in target. */
+static int link_name(ssize_t n, char *target, char *buf, size_t len)
+{
+	const char *name;
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	name = strrchr(target, '/');
+	name = name ? name + 1 : target;
+	if (strlen(name) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, name);
+	return 0;
+}

@@ -1,0 +1,361 @@
+/* passthrough-early: runs in the initramfs before udev/mdev coldplug and
+ * binds the configured devices to vfio-pci (or pci-stub) before any host
+ * driver can claim them. It must never stop a machine from booting: every
+ * failure is logged to /dev/kmsg and the device stays with its host
+ * driver; the exit status is 0 except for a usage error. */
+#include "bind.h"
+#include "cmdline.h"
+#include "config.h"
+#include "device.h"
+#include "modules.h"
+#include "select.h"
+#include "sysfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Relative to --root, which is "" (the real root) in the initramfs. */
+#define CONFIG_RELPATH "etc/passthrough.conf"
+#define DEFAULT_CONFIG "/" CONFIG_RELPATH
+
+struct options {
+	const char *config;
+	const char *sysfs;
+	const char *root;
+	bool dry_run;
+	bool verbose;
+};
+
+struct sink {
+	char kmsg[PATH_MAX]; /* "": unavailable */
+	FILE *echo;   /* stderr with -v or without kmsg, stdout for --dry-run */
+	bool verbose;
+};
+
+static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
+{
+	struct sink *s = data;
+
+	if (prio == PT_DEBUG && !s->verbose)
+		return;
+	if (s->kmsg[0]) {
+		/* The kernel rate-limits each open /dev/kmsg to 10 lines in 5 s
+		 * and drops the rest: a file per line keeps the whole story.
+		 * One write per line: kmsg takes each write as one record. */
+		int fd = open(s->kmsg, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+		char *line = NULL;
+		int n = asprintf(&line, "<%d>passthrough: %s\n", (int)prio, msg);
+
+		if (fd < 0 || n < 0 || write(fd, line, (size_t)n) < 0) {
+			if (!s->echo)
+				s->echo = stderr;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (n >= 0)
+			free(line);
+	}
+	if (s->echo)
+		fprintf(s->echo, "passthrough: %s\n", msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: passthrough-early [-c FILE] [--sysfs DIR] [--root DIR] "
+		"[--dry-run] [-v]\n"
+		"Binds the devices selected in " DEFAULT_CONFIG " to vfio-pci.\n"
+		"Runs in the initramfs before udev; passthrough=off on the kernel\n"
+		"command line turns it off.\n\n"
+		"  -c, --config FILE  config file (default ROOT" DEFAULT_CONFIG ")\n"
+		"      --sysfs DIR    sysfs mount point (default /sys)\n"
+		"      --root DIR     prefix for /proc, /dev, /etc, /lib/modules\n"
+		"  -n, --dry-run      print the plan; change nothing\n"
+		"  -v, --verbose      also print every message on stderr\n"
+		"  -h, --help         this text\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sysfs", required_argument, NULL, 's' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){ .sysfs = "/sys", .root = "" };
+	while ((c = getopt_long(argc, argv, "c:nvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 's':
+			o->sysfs = optarg;
+			break;
+		case 'r':
+			o->root = optarg;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "passthrough-early: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void open_sink(const struct options *o, struct sink *s)
+{
+	char path[PATH_MAX];
+
+	s->kmsg[0] = '\0';
+	s->verbose = o->verbose;
+	s->echo = o->dry_run ? stdout : (o->verbose ? stderr : NULL);
+	if (o->dry_run)
+		return; /* touches nothing, not even the kernel log */
+	if (pt_path(path, sizeof(path), o->root, "dev/kmsg") == 0 &&
+	    access(path, W_OK) == 0)
+		snprintf(s->kmsg, sizeof(s->kmsg), "%s", path);
+	else
+		s->echo = stderr;
+}
+
+static bool boot_disabled(const struct options *o, const struct pt_log *log)
+{
+	char path[PATH_MAX], cmdline[4096];
+
+	if (pt_path(path, sizeof(path), o->root, "proc/cmdline") ||
+	    pt_read_attr(path, cmdline, sizeof(cmdline))) {
+		pt_log(log, PT_DEBUG, "cannot read %s; going on", path);
+		return false;
+	}
+	return pt_cmdline_disabled(cmdline);
+}
+
+static long elapsed_us(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000000L +
+	       (now.tv_nsec - start->tv_nsec) / 1000L;
+}
+
+static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
+		     const struct pt_plan *plan, const struct pt_log *log)
+{
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		const struct pt_rule *rule = &cfg->rules[r];
+		bool host_only = false;
+
+		for (size_t k = 0; k < rule->n_matches; k++)
+			host_only |= pt_match_is_host_only(rule->matches[k].kind);
+		if (plan->rule_hits[r] == 0)
+			pt_log(log, PT_WARNING, "rule [device.%s] (%s:%u) selects no device%s",
+			       rule->name, cfg->path, rule->line,
+			       host_only ? ": its usb, usb_bus or disk selectors exist only "
+					   "after boot; rebuild the initramfs with "
+					   "`passthrough apply`" : "");
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_decision *d = &plan->v[i];
+		const struct pt_device *dev = &devs->v[d->device];
+		const char *rule = cfg->rules[d->rule].name;
+
+		switch (d->verdict) {
+		case PT_BIND:
+			pt_log(log, PT_INFO,
+			       "%s [%04x:%04x] rule %s: for %s (now %s)", dev->bdf,
+			       dev->vendor, dev->device, rule,
+			       pt_driver_name(d->driver),
+			       dev->driver[0] ? dev->driver : "no driver");
+			break;
+		case PT_REFUSED:
+			if (d->reason == PT_REASON_CHANGED)
+				pt_log(log, PT_WARNING,
+				       "%s [%04x:%04x] rule %s: refused: %s: it was "
+				       "%04x:%04x class %06x, it is %04x:%04x class %06x; "
+				       "run `passthrough apply` if the new device is meant",
+				       dev->bdf, dev->vendor, dev->device, rule, d->reason,
+				       d->guard->vendor, d->guard->device, d->guard->class,
+				       dev->vendor, dev->device, dev->class);
+			else if (d->reason == PT_REASON_CONFLICT)
+				pt_log(log, PT_WARNING,
+				       "%s [%04x:%04x] rules %s and %s: refused: %s",
+				       dev->bdf, dev->vendor, dev->device, rule,
+				       cfg->rules[d->other_rule].name, d->reason);
+			else
+				pt_log(log, PT_WARNING,
+				       "%s [%04x:%04x] rule %s: refused: %s",
+				       dev->bdf, dev->vendor, dev->device, rule,
+				       d->reason);
+			break;
+		case PT_SKIPPED:
+			pt_log(log, PT_INFO, "%s [%04x:%04x] rule %s: skipped: %s",
+			       dev->bdf, dev->vendor, dev->device, rule, d->reason);
+			break;
+		}
+	}
+}
+
+struct tally {
+	unsigned bound, already, refused, failed;
+};
+
+/* Loads each driver the plan needs, then binds. A driver that cannot be
+ * loaded leaves its devices untouched: their host drivers keep them. */
+static void carry_out(const struct options *o, const struct pt_config *cfg,
+		      const struct pt_devices *devs, const struct pt_plan *plan,
+		      const struct pt_log *log, struct tally *t)
+{
+	static const enum pt_driver drivers[] = { PT_DRIVER_VFIO_PCI,
+						  PT_DRIVER_PCI_STUB };
+	char release[65];
+
+	pt_kernel_release(o->root, release, sizeof(release));
+	for (size_t k = 0; k < sizeof(drivers) / sizeof(drivers[0]); k++) {
+		enum pt_driver drv = drivers[k];
+		bool needed = false, usable;
+
+		for (size_t i = 0; i < plan->n; i++)
+			if (plan->v[i].verdict == PT_BIND && plan->v[i].driver == drv)
+				needed = true;
+		if (!needed)
+			continue;
+		usable = pt_load_driver(o->root, release, cfg, drv, o->dry_run,
+					log) == 0;
+		for (size_t i = 0; i < plan->n; i++) {
+			const struct pt_decision *d = &plan->v[i];
+			const struct pt_device *dev = &devs->v[d->device];
+
+			if (d->verdict != PT_BIND || d->driver != drv)
+				continue;
+			if (!usable) {
+				pt_log(log, PT_ERR,
+				       "%s: left with its host driver: %s is not "
+				       "available", dev->bdf, pt_driver_name(drv));
+				t->failed++;
+				continue;
+			}
+			if (o->dry_run) {
+				pt_log(log, PT_INFO, "%s: would bind to %s", dev->bdf,
+				       pt_driver_name(drv));
+				continue;
+			}
+			switch (pt_bind_device(o->sysfs, dev, pt_driver_name(drv), log)) {
+			case PT_BIND_DONE:
+				t->bound++;
+				break;
+			case PT_BIND_ALREADY:
+				t->already++;
+				break;
+			default:
+				t->failed++;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].verdict == PT_REFUSED)
+			t->refused++;
+}
+
+int main(int argc, char **argv)
+{
+	char config_path[PATH_MAX];
+	struct options o;
+	struct sink sink;
+	struct pt_log log = { log_to_sink, &sink };
+	struct pt_config cfg;
+	struct pt_devices devs;
+	struct pt_plan plan;
+	struct tally t = { 0 };
+	struct timespec start;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	open_sink(&o, &sink);
+
+	if (boot_disabled(&o, &log)) {
+		pt_log(&log, PT_NOTICE,
+		       "passthrough=off on the kernel command line: binding nothing");
+		return 0;
+	}
+	if (o.config)
+		snprintf(config_path, sizeof(config_path), "%s", o.config);
+	else if (pt_path(config_path, sizeof(config_path), o.root, CONFIG_RELPATH)) {
+		pt_log(&log, PT_ERR, "--root is too long; binding nothing");
+		return 0;
+	}
+
+	r = pt_config_load(config_path, &cfg);
+	if (r == -ENOENT) {
+		pt_log(&log, PT_INFO, "no %s: nothing to bind", config_path);
+		pt_config_free(&cfg);
+		return 0;
+	}
+	if (r < 0 || cfg.n_errors) {
+		for (size_t i = 0; i < cfg.n_errors; i++)
+			pt_log(&log, PT_ERR, "%s:%u: %s", cfg.path, cfg.errors[i].line,
+			       cfg.errors[i].text);
+		pt_log(&log, PT_ERR,
+		       "the config has errors: binding nothing (check it with "
+		       "`passthrough check`)");
+		pt_config_free(&cfg);
+		return 0;
+	}
+
+	r = pt_scan_devices(o.sysfs, &devs, &log);
+	if (r < 0) {
+		pt_log(&log, PT_ERR, "cannot list PCI devices in %s/bus/pci/devices: "
+		       "%s; binding nothing", o.sysfs, strerror(-r));
+		pt_config_free(&cfg);
+		return 0;
+	}
+	if (pt_select_devices(&cfg, &devs, NULL, &plan) < 0) {
+		pt_log(&log, PT_ERR, "out of memory; binding nothing");
+		pt_devices_free(&devs);
+		pt_config_free(&cfg);
+		return 0;
+	}
+	log_plan(&cfg, &devs, &plan, &log);
+	carry_out(&o, &cfg, &devs, &plan, &log, &t);
+
+	pt_log(&log, PT_NOTICE,
+	       "%s: %u bound, %u already bound, %u refused, %u failed "
+	       "(%zu devices, %ld us)",
+	       o.dry_run ? "dry run" : "done", t.bound, t.already, t.refused,
+	       t.failed, devs.n, elapsed_us(&start));
+	pt_plan_free(&plan);
+	pt_devices_free(&devs);
+	pt_config_free(&cfg);
+	return 0;
+}

@@ -1,0 +1,433 @@
+#include "check.h"
+#include "text.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pt_severity_name(enum pt_severity s)
+{
+	static const char *const names[] = { "note", "warning", "error" };
+
+	return names[s];
+}
+
+struct finding_where {
+	long rule;
+	unsigned line;
+	const char *device;
+};
+
+static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
+		struct finding_where w, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void mark_incomplete(struct pt_findings *out)
+{
+	if (!out->incomplete)
+		out->count[PT_SEV_ERROR]++;
+	out->incomplete = true;
+}
+
+static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
+		struct finding_where w, const char *fix, const char *fmt, ...)
+{
+	struct pt_finding *v, *f;
+	va_list ap;
+
+	v = realloc(out->v, (out->n + 1) * sizeof(*v));
+	if (!v) {
+		mark_incomplete(out);
+		return;
+	}
+	out->v = v;
+	f = &v[out->n];
+	memset(f, 0, sizeof(*f));
+	f->severity = sev;
+	f->code = code;
+	f->rule = w.rule;
+	f->line = w.line;
+	snprintf(f->device, sizeof(f->device), "%s", w.device ? w.device : "");
+	va_start(ap, fmt);
+	if (vasprintf(&f->message, fmt, ap) < 0)
+		f->message = NULL;
+	va_end(ap);
+	f->fix = fix ? strdup(fix) : NULL;
+	if (!f->message || (fix && !f->fix)) {
+		free(f->message);
+		free(f->fix);
+		mark_incomplete(out);
+		return;
+	}
+	out->n++;
+	out->count[sev]++;
+}
+
+static struct finding_where nowhere(void)
+{
+	return (struct finding_where){ -1, 0, NULL };
+}
+
+static struct finding_where at_rule(const struct pt_config *cfg, size_t rule,
+				    const char *device)
+{
+	return (struct finding_where){ (long)rule, cfg->rules[rule].line, device };
+}
+
+int pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
+{
+	for (size_t i = 0; i < cfg->n_errors; i++)
+		add(out, PT_SEV_ERROR, "config-syntax",
+		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, NULL,
+		    "%s", cfg->errors[i].text);
+	return out->incomplete ? -ENOMEM : 0;
+}
+
+int pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
+			 struct pt_findings *out)
+{
+	char fix[512];
+
+	if (!env->have_config_stat)
+		return 0;
+	/* The binder runs as root at every boot from what this file says:
+	 * whoever can write it can hand any device to a guest. */
+	if (env->config_stat.st_uid != 0) {
+		snprintf(fix, sizeof(fix), "chown root:root %s", cfg->path);
+		add(out, PT_SEV_ERROR, "config-owner", nowhere(), fix,
+		    "%s is owned by uid %u, not root", cfg->path,
+		    (unsigned)env->config_stat.st_uid);
+	}
+	if (env->config_stat.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(fix, sizeof(fix), "chmod go-w %s", cfg->path);
+		add(out, PT_SEV_ERROR, "config-writable", nowhere(), fix,
+		    "%s is writable by %s (mode %04o)", cfg->path,
+		    (env->config_stat.st_mode & S_IWOTH) ? "everyone" : "its group",
+		    (unsigned)(env->config_stat.st_mode & 07777));
+	}
+	if (env->config_is_link)
+		add(out, PT_SEV_NOTE, "config-symlink", nowhere(),
+		    "the initramfs gets a copy of the file it points to; keep "
+		    "that file root-owned too",
+		    "%s is a symbolic link", cfg->path);
+	return out->incomplete ? -ENOMEM : 0;
+}
+
+bool pt_group_is_isolated(const struct pt_devices *devs, long group,
+		       const bool *selected, bool unbound_ok)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct pt_device *d = &devs->v[i];
+
+		if (d->iommu_group != group || pt_device_is_bridge(d) ||
+		    (selected && selected[i]) || (unbound_ok && !d->driver[0]))
+			continue;
+		if (!pt_is_stub_driver(d->driver))
+			return false;
+	}
+	return true;
+}
+
+static void append_list(char *buf, size_t len, const char *item)
+{
+	pt_append(buf, len, "%s%s", buf[0] ? ", " : "", item);
+}
+
+static void check_platform(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_check_env *env, bool wants_vfio,
+			   bool wants_stub, struct pt_findings *out)
+{
+	if (!m->iommu_on && wants_vfio)
+		add(out, PT_SEV_ERROR, "iommu-off", nowhere(),
+		    m->cpu == PT_CPU_AMD ?
+			    "enable AMD-Vi (IOMMU) in the firmware setup; AMD's "
+			    "IOMMU is on by default once the firmware has it" :
+			    "enable VT-d in the firmware setup and add intel_iommu=on "
+			    "to the kernel command line (see `passthrough cmdline`)",
+		    "the IOMMU is off: the kernel made no IOMMU groups, so vfio-pci "
+		    "cannot take any device");
+	if (wants_vfio && env->vfio_available <= 0)
+		add(out, PT_SEV_ERROR, "vfio-missing", nowhere(),
+		    "install the kernel's modules package, or build a kernel with "
+		    "CONFIG_VFIO_PCI",
+		    "no vfio_pci module for the running kernel %s", m->release);
+	if (wants_stub && env->stub_available <= 0)
+		add(out, PT_SEV_ERROR, "pci-stub-missing", nowhere(),
+		    "use driver = vfio-pci, or a kernel with CONFIG_PCI_STUB",
+		    "no pci_stub module for the running kernel %s", m->release);
+	if (wants_vfio && m->iommu_on && m->irq_remap == PT_NO) {
+		if (cfg->unsafe_interrupts)
+			add(out, PT_SEV_NOTE, "no-irq-remap", nowhere(), NULL,
+			    "no interrupt remapping: unsafe_interrupts = yes lets "
+			    "vfio work anyway, with weaker isolation from the guest");
+		else
+			add(out, PT_SEV_WARNING, "no-irq-remap", nowhere(),
+			    "enable interrupt remapping in the firmware (with VT-d/"
+			    "AMD-Vi), or set unsafe_interrupts = yes in [global]",
+			    "no interrupt remapping: vfio refuses to assign devices "
+			    "unless unsafe interrupts are allowed");
+	}
+}
+
+static void check_rules_hits(const struct pt_config *cfg, const struct pt_machine *m,
+			     const struct pt_plan *plan, const struct pt_check_env *env,
+			     struct pt_findings *out)
+{
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		const struct pt_rule *rule = &cfg->rules[r];
+		char list[512] = "", fix[600];
+
+		if (plan->rule_hits[r] == 0) {
+			add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL),
+			    "compare the rule with `passthrough list`; a device that "
+			    "moved or changed no longer matches",
+			    "the rule selects no device on this machine");
+			continue;
+		}
+		if (pt_rule_has_kind(rule, PT_MATCH_ADDRESS) && !pt_rule_has_kind(rule, PT_MATCH_IDS) &&
+		    !pt_rule_has_kind(rule, PT_MATCH_CLASS) && !rule->n_guards) {
+			list[0] = '\0';
+			for (size_t i = 0; i < m->devs.n; i++)
+				if (pt_rule_matches(rule, &m->devs.v[i], env->resolver)) {
+					char id[16];
+
+					snprintf(id, sizeof(id), "%04x:%04x", m->devs.v[i].vendor,
+						 m->devs.v[i].device);
+					if (!strstr(list, id))
+						append_list(list, sizeof(list), id);
+				}
+			snprintf(fix, sizeof(fix),
+				 "add ids = %s (what is there now) to the rule; apply "
+				 "records them for the initramfs as well", list);
+			add(out, PT_SEV_WARNING, "address-only", at_rule(cfg, r, NULL), fix,
+			    "the rule selects by address alone: after a firmware update "
+			    "or a new card, another device may sit there");
+		}
+		if (!pt_rule_has_kind(rule, PT_MATCH_IDS) ||
+		    pt_rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)
+			continue;
+		for (size_t i = 0; i < m->devs.n; i++)
+			if (pt_rule_matches(rule, &m->devs.v[i], env->resolver))
+				append_list(list, sizeof(list), m->devs.v[i].bdf);
+		snprintf(fix, sizeof(fix),
+			 "if only some are meant, add address = ... next to ids, "
+			 "so the rule picks them by slot and the IDs guard them");
+		add(out, PT_SEV_WARNING, "ids-ambiguous", at_rule(cfg, r, NULL), fix,
+		    "ids select %zu devices: %s", plan->rule_hits[r], list);
+	}
+}
+
+static void check_decision(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_decision *d, struct pt_findings *out)
+{
+	const struct pt_device *dev = &m->devs.v[d->device];
+	const struct pt_devinfo *info = &m->info[d->device];
+	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
+	char fix[512], netdevs[sizeof(info->netdevs) * 4];
+
+	if (d->verdict == PT_REFUSED) {
+		if (d->reason == PT_REASON_BOOT_VGA)
+			add(out, PT_SEV_ERROR, "boot-vga", w,
+			    "if the host has another display or a serial console, "
+			    "set allow_boot_vga = yes in the rule",
+			    "it is the boot display: the host's console would go dark");
+		else if (d->reason == PT_REASON_CONFLICT)
+			add(out, PT_SEV_ERROR, "driver-conflict", w,
+			    "remove the device from one of the rules",
+			    "rules %s and %s select it with different drivers",
+			    cfg->rules[d->rule].name, cfg->rules[d->other_rule].name);
+		else if (d->reason == PT_REASON_PLATFORM)
+			add(out, PT_SEV_ERROR, "platform-device", w,
+			    "remove it from the rule; pass the devices you need "
+			    "from another group",
+			    "it is part of the platform (class %06x): the binder "
+			    "refuses it at every boot", dev->class);
+		else if (d->reason == PT_REASON_CHANGED)
+			add(out, PT_SEV_ERROR, "device-changed", w,
+			    "check the address with `passthrough list`, fix the "
+			    "rule, and run `passthrough apply` again",
+			    "the config was applied for %04x:%04x class %06x at "
+			    "this address; now %04x:%04x class %06x sits there",
+			    d->guard->vendor, d->guard->device, d->guard->class,
+			    dev->vendor, dev->device, dev->class);
+		else if (d->reason == PT_REASON_BRIDGE)
+			add(out, PT_SEV_WARNING, "bridge", w,
+			    "select the devices behind the bridge instead",
+			    "it is a bridge: it stays with the host");
+		return; /* no IOMMU: reported once, as iommu-off */
+	}
+	if (d->verdict != PT_BIND)
+		return;
+	if (info->default_route)
+		add(out, PT_SEV_WARNING, "default-route", w,
+		    "make sure the host has another way in (another NIC, a "
+		    "console) before it loses this one",
+		    "it carries the host's default route (%s)",
+		    pt_printable(info->netdevs, netdevs, sizeof(netdevs)));
+	if (info->reset_known && !info->reset_methods[0])
+		add(out, PT_SEV_WARNING, "no-reset", w,
+		    "expect to reboot the host after a guest that used it stops; "
+		    "prefer a device with FLR",
+		    "it has no reset method: after a guest stops it may be stuck "
+		    "until the host reboots");
+	if (info->driver_builtin) {
+		snprintf(fix, sizeof(fix),
+			 "nothing to do: passthrough-early unbinds %s at boot",
+			 dev->driver);
+		add(out, PT_SEV_NOTE, "builtin-driver", w, fix,
+		    "its host driver %s is built into the kernel; "
+		    "vfio-pci.ids= alone would lose to it",
+		    dev->driver);
+	}
+	for (size_t k = 0; k < m->disks.n; k++) {
+		const struct pt_disk *disk = &m->disks.v[k];
+		char size[32], model[sizeof(disk->model) * 4], why[sizeof(disk->why) * 4];
+
+		if (!disk->has_controller ||
+		    pt_pci_addr_compare(&disk->controller, &dev->addr) != 0 ||
+		    !disk->uses)
+			continue;
+		pt_format_size(disk->size, size, sizeof(size));
+		add(out, PT_SEV_ERROR, "host-disk", w,
+		    "never pass the controller of disks the host uses: unmount "
+		    "them, close their mappings and remove them from fstab, "
+		    "crypttab and LVM, or pass only a disk (`passthrough disk`)",
+		    "the host uses disk %s (%s%s%s) behind it: %s", disk->name, size,
+		    disk->model[0] ? ", " : "", pt_printable(disk->model, model, sizeof(model)),
+		    pt_printable(disk->why, why, sizeof(why)));
+	}
+}
+
+static void check_groups(const struct pt_config *cfg, const struct pt_machine *m,
+			 const struct pt_plan *plan, const bool *selected,
+			 struct pt_findings *out)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_decision *d = &plan->v[i];
+		const struct pt_device *dev = &m->devs.v[d->device];
+		char others[512] = "", chipset[512] = "", fix[600];
+		bool first_of_group = true;
+
+		if (d->verdict != PT_BIND || dev->iommu_group < 0)
+			continue;
+		/* one finding per group, at its first selected device */
+		for (size_t j = 0; j < i; j++)
+			if (plan->v[j].verdict == PT_BIND &&
+			    m->devs.v[plan->v[j].device].iommu_group == dev->iommu_group)
+				first_of_group = false;
+		if (!first_of_group)
+			continue;
+		for (size_t k = 0; k < m->devs.n; k++) {
+			const struct pt_device *o = &m->devs.v[k];
+
+			if (o->iommu_group != dev->iommu_group)
+				continue;
+			if (pt_device_is_platform(o))
+				append_list(chipset, sizeof(chipset), o->bdf);
+			if (pt_device_is_bridge(o))
+				continue;
+			if (!selected[k] && !pt_is_stub_driver(o->driver))
+				append_list(others, sizeof(others), o->bdf);
+		}
+		if (chipset[0]) {
+			add(out, PT_SEV_ERROR, "chipset-group", at_rule(cfg, d->rule, dev->bdf),
+			    "use a device in another slot: the platform's own devices "
+			    "cannot leave the host",
+			    "IOMMU group %ld holds chipset devices (%s): binding it "
+			    "takes them from the host",
+			    dev->iommu_group, chipset);
+		} else if (!pt_group_is_isolated(&m->devs, dev->iommu_group, selected, false)) {
+			snprintf(fix, sizeof(fix),
+				 "add them to the config (group = %ld selects the whole "
+				 "group), or move the card to a slot with its own group",
+				 dev->iommu_group);
+			add(out, PT_SEV_WARNING, "group-not-isolated",
+			    at_rule(cfg, d->rule, dev->bdf), fix,
+			    "IOMMU group %ld also holds %s: vfio cannot use the group "
+			    "until they are bound too",
+			    dev->iommu_group, others);
+		}
+	}
+}
+
+static void check_displays(const struct pt_config *cfg, const struct pt_machine *m,
+			   const struct pt_plan *plan, const bool *selected,
+			   struct pt_findings *out)
+{
+	size_t displays = 0, taken = 0, last = 0;
+
+	for (size_t i = 0; i < m->devs.n; i++) {
+		if (!pt_device_is_display(&m->devs.v[i]))
+			continue;
+		displays++;
+		if (selected[i])
+			taken++;
+	}
+	if (!displays || taken < displays)
+		return;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].verdict == PT_BIND &&
+		    pt_device_is_display(&m->devs.v[plan->v[i].device]))
+			last = i;
+	add(out, PT_SEV_ERROR, "last-display",
+	    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
+	    "keep one display adapter for the host, or manage it over a serial "
+	    "console or the network only",
+	    "every display adapter of the host would be bound: the host keeps "
+	    "no display");
+}
+
+int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
+			     const struct pt_plan *plan, const struct pt_check_env *env,
+			     struct pt_findings *out)
+{
+	bool *selected = calloc(m->devs.n ? m->devs.n : 1, sizeof(bool));
+	bool wants_vfio = false, wants_stub = false;
+
+	if (!selected) {
+		mark_incomplete(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->v[i].verdict == PT_BIND)
+			selected[plan->v[i].device] = true;
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		if (pt_rule_driver(cfg, &cfg->rules[r]) == PT_DRIVER_PCI_STUB)
+			wants_stub = true;
+		else
+			wants_vfio = true;
+	}
+	check_platform(cfg, m, env, wants_vfio, wants_stub, out);
+	check_rules_hits(cfg, m, plan, env, out);
+	for (size_t i = 0; i < plan->n; i++)
+		check_decision(cfg, m, &plan->v[i], out);
+	check_groups(cfg, m, plan, selected, out);
+	check_displays(cfg, m, plan, selected, out);
+	free(selected);
+	return out->incomplete ? -ENOMEM : 0;
+}
+
+void pt_findings_sort(struct pt_findings *f)
+{
+	/* Insertion sort: stable, and a check finds a handful. */
+	for (size_t i = 1; i < f->n; i++) {
+		struct pt_finding x = f->v[i];
+		size_t j = i;
+
+		for (; j > 0 && f->v[j - 1].line > x.line; j--)
+			f->v[j] = f->v[j - 1];
+		f->v[j] = x;
+	}
+}
+
+void pt_findings_free(struct pt_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].message);
+		free(f->v[i].fix);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}

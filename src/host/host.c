@@ -1,0 +1,923 @@
+/* passthrough: the host tool. See the machine, judge a config against it,
+ * verify after boot, and bind or release a device now. Commands are thin:
+ * they read the machine model, run the core's decisions and print. */
+#include "host.h"
+#include "apply.h"
+#include "bind.h"
+#include "check.h"
+#include "config.h"
+#include "fileio.h"
+#include "generate.h"
+#include "machine.h"
+#include "modinfo.h"
+#include "modules.h"
+#include "report.h"
+#include "select.h"
+#include "storage.h"
+#include "sysfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_RELPATH "etc/passthrough.conf"
+
+static void log_stderr(void *data, enum pt_prio prio, const char *msg)
+{
+	const struct options *o = data;
+
+	if (prio == PT_DEBUG && !o->verbose)
+		return;
+	fprintf(stderr, "passthrough: %s\n", msg);
+}
+
+void pt_host_error(const struct host *h, const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	h->log.fn(h->log.data, PT_ERR, msg);
+	free(msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: passthrough [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  list                 IOMMU groups, devices, USB devices and disks\n"
+		"  show DEVICE          one device: group peers, slot, reset (DEVICE:\n"
+		"                       an address or vendor:device)\n"
+		"  check                judge the config against this machine\n"
+		"  status               after boot: is every device as configured?\n"
+		"  cmdline [--format plain|grub|extlinux]\n"
+		"                       the kernel arguments the config implies\n"
+		"  bind DEVICE          bind it to vfio-pci now, with the boot's checks\n"
+		"  unbind DEVICE        give it back to its host driver now\n"
+		"  hostdev [RULE] [--format libvirt|virt-install|qemu]\n"
+		"                       what to give the VM for the selected devices\n"
+		"  generate [--distro auto|alpine|debian|ubuntu|fedora]\n"
+		"                       write the modprobe.d file and the initramfs config\n"
+		"  apply [--dry-run] [--undo] [--distro ...]\n"
+		"                       check, generate, set the kernel command line,\n"
+		"                       rebuild the initramfs; --undo takes it all back\n"
+		"  initramfs-config     (for initramfs hooks) the checked config to put in\n"
+		"                       an image; warns about an edit not yet applied\n"
+		"  disks                every disk: controller, contents, what the host uses\n"
+		"  disk xml DEVICE [--target vdX] [--bus virtio|scsi|sata] [--domain VM]\n"
+		"  disk attach VM DEVICE [--live] [--persistent]\n"
+		"  disk detach VM DEVICE [--live] [--persistent]\n"
+		"  disk attached VM     a disk for a libvirt guest, refused if the host uses it\n"
+		"  luks inspect DEVICE [--header FILE]\n"
+		"  luks qmp --header FILE --data FILE --secret-id ID [--secret-file F] [--node N]\n"
+		"  luks backup-header DEVICE FILE\n"
+		"  guest-mounts DEVICE --key-file PATH --mountpoint DIR\n"
+		"                       (in a guest) crypttab and fstab lines for a LUKS disk\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    config (default ROOT/etc/passthrough.conf)\n"
+		"      --json           machine-readable output (list, show, check,\n"
+		"                       status, cmdline)\n"
+		"      --sysfs DIR      sysfs (default /sys)\n"
+		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules\n"
+		"      --pci-ids FILE   pci.ids to name devices from\n"
+		"  -v, --verbose        more messages\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Exit status: 0 fine, 1 problems found (errors, devices not as\n"
+		"configured, a refused or failed bind), 2 usage.\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sysfs", required_argument, NULL, 's' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "pci-ids", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "distro", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "undo", no_argument, NULL, 'u' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "bus", required_argument, NULL, 'B' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "live", no_argument, NULL, 'L' },
+		{ "persistent", no_argument, NULL, 'P' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "data", required_argument, NULL, 'A' },
+		{ "secret-id", required_argument, NULL, 'S' },
+		{ "secret-file", required_argument, NULL, 'F' },
+		{ "node", required_argument, NULL, 'N' },
+		{ "key-file", required_argument, NULL, 'K' },
+		{ "mountpoint", required_argument, NULL, 'M' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){ .sysfs = "/sys", .root = "" };
+	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 's': o->sysfs = optarg; break;
+		case 'r': o->root = optarg; break;
+		case 'p': o->pci_ids = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'd': o->distro = optarg; break;
+		case 'n': o->dry_run = true; break;
+		case 'u': o->undo = true; break;
+		case 'T': o->target = optarg; break;
+		case 'B': o->bus = optarg; break;
+		case 'D': o->domain = optarg; break;
+		case 'L': o->live = true; break;
+		case 'P': o->persistent = true; break;
+		case 'H': o->header = optarg; break;
+		case 'A': o->data = optarg; break;
+		case 'S': o->secret_id = optarg; break;
+		case 'F': o->secret_file = optarg; break;
+		case 'N': o->node = optarg; break;
+		case 'K': o->key_file = optarg; break;
+		case 'M': o->mountpoint = optarg; break;
+		case 'j': o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool use_color(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term &&
+	       strcmp(term, "dumb") != 0;
+}
+
+struct pt_report pt_host_report(const struct host *h)
+{
+	bool cfg_ok = h->cfg_status == 0 && h->cfg.n_errors == 0;
+
+	return (struct pt_report){
+		.out = stdout,
+		.json = h->o.json,
+		.color = !h->o.json && use_color(),
+		.m = &h->m,
+		.cfg = cfg_ok || h->have_plan ? &h->cfg : NULL,
+		.plan = h->have_plan ? &h->plan : NULL,
+	};
+}
+
+/* Reads the machine and the config; plans when the config is sound. */
+int pt_host_load(struct host *h, enum config_need need)
+{
+	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
+
+	struct pt_machine_paths paths = { h->o.sysfs, h->o.root, h->o.pci_ids };
+	int r;
+
+	if (h->o.config ? snprintf(h->config_path, sizeof(h->config_path), "%s",
+				   h->o.config) >= (int)sizeof(h->config_path) :
+			  pt_path(h->config_path, sizeof(h->config_path), h->o.root,
+				  CONFIG_RELPATH) != 0) {
+		pt_host_error(h, "the config's path is too long");
+		return -ENAMETOOLONG;
+	}
+	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
+	if (r < 0) {
+		pt_host_error(h, "cannot read PCI devices in %s/bus/pci/devices: "
+			"%s", h->o.sysfs, strerror(-r));
+		return r;
+	}
+	h->cfg_status = pt_config_load(h->config_path, &h->cfg);
+	if (h->cfg_status == -ENOMEM)
+		return -ENOMEM;
+	if (h->cfg_status == -ENOENT && !need_config)
+		return 0;
+	if (h->cfg_status == 0 && h->cfg.n_errors == 0 && need == CONFIG_ONLY) {
+		return 0;
+	} else if (h->cfg_status == 0 && h->cfg.n_errors == 0) {
+		if (pt_resolve_host_selectors(&h->cfg, &h->m, &paths, &h->selectors) < 0)
+			return -ENOMEM;
+		h->resolver = pt_selectors_resolver(&h->selectors);
+		if (pt_select_devices(&h->cfg, &h->m.devs, &h->resolver, &h->plan) < 0)
+			return -ENOMEM;
+		h->have_plan = true;
+	} else if (need_config) {
+		for (size_t i = 0; i < h->cfg.n_errors; i++)
+			fprintf(stderr, "%s:%u: %s\n", h->cfg.path, h->cfg.errors[i].line,
+				h->cfg.errors[i].text);
+		pt_host_error(h, "the config has errors (see `passthrough "
+			"check`)");
+		return -EINVAL;
+	} else if (h->cfg.n_errors && need == CONFIG_OPTIONAL) {
+		pt_host_error(h, "%s has errors, so nothing is marked as "
+			"selected; see `passthrough check`", h->config_path);
+	}
+	return 0;
+}
+
+/* DEVICE as an address, or as vendor:device when exactly one matches. */
+static long find_device(const struct host *h, const char *spec)
+{
+	struct pt_pci_id id;
+	struct pt_pci_addr a;
+	long found = -1;
+	size_t count = 0;
+
+	if (pt_pci_addr_parse(spec, &a) == 0) {
+		found = pt_machine_find(&h->m, &a);
+		if (found < 0)
+			pt_host_error(h, "no PCI device at %s (see "
+				"`passthrough list`)", spec);
+		return found;
+	}
+	if (pt_pci_id_parse(spec, &id) != 0) {
+		pt_host_error(h, "'%s' is neither a PCI address (0000:01:00.0) "
+			"nor a vendor:device ID (10de:1b80)", spec);
+		return -1;
+	}
+	for (size_t i = 0; i < h->m.devs.n; i++) {
+		const struct pt_device *d = &h->m.devs.v[i];
+
+		if (d->vendor == id.vendor && d->device == id.device) {
+			if (count++ == 0)
+				found = (long)i;
+		}
+	}
+	if (count == 0)
+		pt_host_error(h, "no device has the ID %s", spec);
+	if (count > 1) {
+		fprintf(stderr, "passthrough: %zu devices have the ID %s; name one by "
+			"address:", count, spec);
+		for (size_t i = 0; i < h->m.devs.n; i++)
+			if (h->m.devs.v[i].vendor == id.vendor &&
+			    h->m.devs.v[i].device == id.device)
+				fprintf(stderr, " %s", h->m.devs.v[i].bdf);
+		fprintf(stderr, "\n");
+		return -1;
+	}
+	return found;
+}
+
+static int cmd_list(struct host *h, int argc, char **argv)
+{
+	struct pt_report r;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	r = pt_host_report(h);
+	pt_report_list(&r);
+	return EXIT_OK;
+}
+
+static int cmd_show(struct host *h, int argc, char **argv)
+{
+	struct pt_report r;
+	long i;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	if ((i = find_device(h, argv[0])) < 0)
+		return EXIT_PROBLEMS;
+	r = pt_host_report(h);
+	pt_report_show(&r, (size_t)i);
+	return EXIT_OK;
+}
+
+static void fill_check_env(const struct host *h, struct pt_check_env *env)
+{
+	struct stat st;
+
+	memset(env, 0, sizeof(*env));
+	env->resolver = &h->resolver;
+	env->vfio_available = pt_module_available(h->o.root, h->m.release,
+						  pt_driver_module(PT_DRIVER_VFIO_PCI));
+	env->stub_available = pt_module_available(h->o.root, h->m.release,
+						  pt_driver_module(PT_DRIVER_PCI_STUB));
+	if (lstat(h->config_path, &st) == 0)
+		env->config_is_link = S_ISLNK(st.st_mode);
+	if (stat(h->config_path, &env->config_stat) == 0)
+		env->have_config_stat = true;
+}
+
+/* Everything `check` judges, in the order it prints it. Memory running
+ * out is an error finding of its own (pt_findings.incomplete): whoever
+ * reads f sees it, so the status adds nothing here. */
+static void run_checks(const struct host *h, struct pt_findings *f)
+{
+	struct pt_check_env env;
+
+	fill_check_env(h, &env);
+	if (pt_check_config_errors(&h->cfg, f) == 0 &&
+	    pt_check_config_file(&h->cfg, &env, f) == 0 && h->have_plan &&
+	    pt_check_against_machine(&h->cfg, &h->m, &h->plan, &env, f) < 0)
+		pt_host_error(h, "memory ran out while checking");
+	pt_findings_sort(f);
+}
+
+static int cmd_check(struct host *h, int argc, char **argv)
+{
+	struct pt_findings f = { 0 };
+	struct pt_report r;
+	int rc;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_JUDGED) < 0)
+		return EXIT_PROBLEMS;
+	run_checks(h, &f);
+	r = pt_host_report(h);
+	r.cfg = &h->cfg;
+	pt_report_check(&r, &f);
+	rc = f.count[PT_SEV_ERROR] ? EXIT_PROBLEMS : EXIT_OK;
+	pt_findings_free(&f);
+	return rc;
+}
+
+/* The binder's lines in the kernel log. /dev/kmsg gives one record per
+ * read ("6,339,5140900,-;passthrough: ..."); a plain file (a test's) holds
+ * lines as written ("<6>passthrough: ..."). */
+static size_t read_kmsg(const struct host *h, char ***out)
+{
+	char path[PATH_MAX], buf[8192];
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	*out = NULL;
+	if (pt_path(path, sizeof(path), h->o.root, "dev/kmsg") ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return 0;
+	while ((len = read(fd, buf, sizeof(buf) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
+		char *line, *save = NULL;
+
+		if (len < 0)
+			continue; /* records overwritten while reading */
+		buf[len] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *text = line, **v;
+
+			if (line[0] == ' ')
+				continue; /* a record's dictionary */
+			if (line[0] == '<' && strchr(line, '>'))
+				text = strchr(line, '>') + 1;
+			else if (strchr(line, ';'))
+				text = strchr(line, ';') + 1;
+			if (strncmp(text, "passthrough: ", 13) != 0)
+				continue;
+			v = realloc(*out, (n + 1) * sizeof(*v));
+			if (!v)
+				break;
+			*out = v;
+			if (((*out)[n] = strdup(text + 13)))
+				n++;
+		}
+	}
+	close(fd);
+	return n;
+}
+
+static int cmd_status(struct host *h, int argc, char **argv)
+{
+	struct pt_status *st;
+	struct pt_report r;
+	char **kmsg;
+	size_t n_kmsg;
+	bool all_ok = true;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	st = calloc(h->plan.n ? h->plan.n : 1, sizeof(*st));
+	if (!st)
+		return EXIT_PROBLEMS;
+	for (size_t i = 0; i < h->plan.n; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		const struct pt_device *dev = &h->m.devs.v[d->device];
+		struct pt_status *s = &st[i];
+
+		s->decision = i;
+		if (d->verdict != PT_BIND) {
+			s->expected = "host";
+			s->group_viable = true;
+			s->ok = true;
+			continue;
+		}
+		s->expected = pt_driver_name(d->driver);
+		s->group_viable = dev->iommu_group >= 0 &&
+				  pt_group_is_isolated(&h->m.devs, dev->iommu_group, NULL, true);
+		s->vfio_node_present = true;
+		if (d->driver == PT_DRIVER_VFIO_PCI && dev->iommu_group >= 0) {
+			char path[PATH_MAX];
+
+			snprintf(s->vfio_node, sizeof(s->vfio_node), "/dev/vfio/%ld",
+				 dev->iommu_group);
+			s->vfio_node_present =
+				pt_path(path, sizeof(path), h->o.root, "dev/vfio/%ld",
+					dev->iommu_group) == 0 && access(path, F_OK) == 0;
+		}
+		s->ok = strcmp(dev->driver, s->expected) == 0 &&
+			(d->driver == PT_DRIVER_PCI_STUB || s->group_viable) &&
+			s->vfio_node_present;
+		if (!s->ok)
+			all_ok = false;
+	}
+	n_kmsg = read_kmsg(h, &kmsg);
+	r = pt_host_report(h);
+	pt_report_status(&r, st, h->plan.n, kmsg, n_kmsg, all_ok);
+	for (size_t i = 0; i < n_kmsg; i++)
+		free(kmsg[i]);
+	free(kmsg);
+	free(st);
+	return all_ok ? EXIT_OK : EXIT_PROBLEMS;
+}
+
+/* Without /proc/cpuinfo: what the last apply decided, when it could
+ * still see the CPU (its recorded intel_iommu=on), said on stderr. */
+static enum pt_cpu_vendor cpu_of_last_apply(const struct host *h)
+{
+	char path[PATH_MAX], *text;
+	struct pt_applied a;
+	enum pt_cpu_vendor cpu = PT_CPU_UNKNOWN;
+
+	if (pt_path(path, sizeof(path), h->o.root, "var/lib/passthrough/applied") == 0 &&
+	    (text = pt_read_file(path))) {
+		if (pt_applied_parse(text, &a) == 0 &&
+		    pt_tokens_contain(&a.cmdline, pt_iommu_argument(PT_IOMMU_INTEL, PT_CPU_INTEL)))
+			cpu = PT_CPU_INTEL;
+		pt_applied_free(&a);
+		free(text);
+	}
+	pt_host_error(h, "cannot tell the CPU's vendor (no /proc/cpuinfo)%s; "
+		"set iommu = intel or amd in [global] to say it",
+		cpu == PT_CPU_INTEL ? ": keeping intel_iommu=on, as the last apply found an "
+				      "Intel CPU" : "");
+	return cpu;
+}
+
+static int cmd_cmdline(struct host *h, int argc, char **argv)
+{
+	const char *fmt = h->o.format ? h->o.format : "plain";
+	enum pt_cpu_vendor cpu;
+	struct pt_tokens args;
+
+	(void)argv;
+	if (argc != 0 || (strcmp(fmt, "plain") && strcmp(fmt, "grub") &&
+			  strcmp(fmt, "extlinux"))) {
+		pt_host_error(h, "cmdline --format takes plain, grub or "
+			"extlinux");
+		return EXIT_USAGE;
+	}
+	/* Only the config and the CPU: update-grub also runs in rescue
+	 * chroots, without /sys and often without /proc. */
+	if (pt_host_load(h, CONFIG_ONLY) < 0)
+		return EXIT_PROBLEMS;
+	cpu = pt_read_cpu_vendor(h->o.root);
+	if (h->cfg.iommu == PT_IOMMU_AUTO && cpu == PT_CPU_UNKNOWN)
+		cpu = cpu_of_last_apply(h);
+	if (pt_kernel_arguments(&h->cfg, cpu, &args) < 0)
+		return EXIT_PROBLEMS;
+	if (h->o.json) {
+		printf("{\n  \"arguments\": [");
+		for (size_t i = 0; i < args.n; i++)
+			printf("%s\"%s\"", i ? ", " : "", args.v[i]);
+		printf("]\n}\n");
+		pt_tokens_free(&args);
+		return EXIT_OK;
+	}
+	/* grub's and extlinux's files are shell, sourced: append to what the
+	 * admin already has. */
+	if (!strcmp(fmt, "grub"))
+		printf("GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT");
+	else if (!strcmp(fmt, "extlinux"))
+		printf("default_kernel_opts=\"$default_kernel_opts");
+	for (size_t i = 0; i < args.n; i++)
+		printf("%s%s", i || strcmp(fmt, "plain") ? " " : "", args.v[i]);
+	printf("%s\n", strcmp(fmt, "plain") ? "\"" : "");
+	pt_tokens_free(&args);
+	return EXIT_OK;
+}
+
+static int cmd_hostdev(struct host *h, int argc, char **argv)
+{
+	const char *fmt = h->o.format ? h->o.format : "libvirt";
+	long only = -1;
+	size_t shown = 0;
+
+	if (argc > 1 || (strcmp(fmt, "libvirt") && strcmp(fmt, "virt-install") &&
+			 strcmp(fmt, "qemu"))) {
+		pt_host_error(h, "hostdev [RULE] --format takes libvirt, "
+			"virt-install or qemu");
+		return EXIT_USAGE;
+	}
+	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	if (argc == 1) {
+		for (size_t r = 0; r < h->cfg.n_rules; r++)
+			if (!strcmp(h->cfg.rules[r].name, argv[0]))
+				only = (long)r;
+		if (only < 0) {
+			pt_host_error(h, "no rule [device.%s] in %s", argv[0],
+				h->cfg.path);
+			return EXIT_PROBLEMS;
+		}
+	}
+	for (size_t i = 0; i < h->plan.n; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		const struct pt_device *dev = &h->m.devs.v[d->device];
+		const struct pt_pci_addr *a = &dev->addr;
+
+		if (d->verdict != PT_BIND || (only >= 0 && d->rule != (size_t)only))
+			continue;
+		shown++;
+		if (!strcmp(fmt, "libvirt"))
+			/* managed='no': the binder already holds the device;
+			 * libvirt must not hand it back to the host driver. */
+			printf("<hostdev mode='subsystem' type='pci' managed='no'>\n"
+			       "  <source>\n"
+			       "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+			       "function='0x%x'/>\n"
+			       "  </source>\n"
+			       "</hostdev>\n",
+			       (unsigned)a->domain, a->bus, a->slot, a->function);
+		else if (!strcmp(fmt, "virt-install"))
+			printf("--hostdev pci_%04x_%02x_%02x_%x\n", (unsigned)a->domain, a->bus,
+			       a->slot, a->function);
+		else
+			printf("-device vfio-pci,host=%s\n", dev->bdf);
+	}
+	if (!shown) {
+		pt_host_error(h, "no device is selected%s%s",
+			only >= 0 ? " by rule " : "", only >= 0 ? argv[0] : "");
+		return EXIT_PROBLEMS;
+	}
+	return EXIT_OK;
+}
+
+/* bind: the boot's rules for one device (a temporary rule selecting it by
+ * address, with the config's global settings), plus the check's errors
+ * about it, so a bind now refuses what a boot would and never takes a
+ * controller of the host's own disks. */
+static int cmd_bind(struct host *h, int argc, char **argv)
+{
+	struct pt_match match = { .kind = PT_MATCH_ADDRESS };
+	struct pt_rule rule = { .name = "command-line", .matches = &match, .n_matches = 1 };
+	struct pt_config one;
+	struct pt_plan plan;
+	struct pt_findings f = { 0 };
+	struct pt_check_env env;
+	const struct pt_device *dev;
+	const struct pt_decision *d;
+	long i;
+	int rc = EXIT_PROBLEMS;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+		return EXIT_PROBLEMS;
+	dev = &h->m.devs.v[i];
+	one = h->cfg_status == 0 && !h->cfg.n_errors ? h->cfg : (struct pt_config){
+		.path = h->config_path, .driver = PT_DRIVER_VFIO_PCI };
+	one.rules = &rule;
+	one.n_rules = 1;
+	one.errors = NULL;
+	one.n_errors = 0;
+	match.u.addr = dev->addr;
+	if (pt_select_devices(&one, &h->m.devs, NULL, &plan) < 0)
+		return EXIT_PROBLEMS;
+	d = &plan.v[0];
+	if (d->verdict != PT_BIND) {
+		pt_host_error(h, "%s: refused: %s", dev->bdf, d->reason);
+		goto out;
+	}
+	fill_check_env(h, &env);
+	if (pt_check_against_machine(&one, &h->m, &plan, &env, &f) < 0) {
+		pt_host_error(h, "%s: refused: memory ran out while checking it", dev->bdf);
+		goto out;
+	}
+	for (size_t k = 0; k < f.n; k++) {
+		if (f.v[k].severity != PT_SEV_ERROR)
+			continue;
+		pt_host_error(h, "%s: refused: %s\n  fix: %s", dev->bdf,
+			f.v[k].message, f.v[k].fix ? f.v[k].fix : "");
+		goto out;
+	}
+	if (pt_load_driver(h->o.root, h->m.release, &one, d->driver, false, &h->log) < 0)
+		goto out;
+	switch (pt_bind_device(h->o.sysfs, dev, pt_driver_name(d->driver), &h->log)) {
+	case PT_BIND_DONE:
+	case PT_BIND_ALREADY:
+		printf("%s: on %s\n", dev->bdf, pt_driver_name(d->driver));
+		rc = EXIT_OK;
+		break;
+	default:
+		break;
+	}
+out:
+	pt_findings_free(&f);
+	pt_plan_free(&plan);
+	return rc;
+}
+
+static int cmd_unbind(struct host *h, int argc, char **argv)
+{
+	const struct pt_device *dev;
+	long i;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+		return EXIT_PROBLEMS;
+	dev = &h->m.devs.v[i];
+	if (!pt_is_stub_driver(dev->driver)) {
+		pt_host_error(h, "%s is on %s, not on vfio-pci or pci-stub: "
+			"nothing to give back", dev->bdf,
+			dev->driver[0] ? dev->driver : "no driver");
+		return EXIT_PROBLEMS;
+	}
+	if (pt_release_device(h->o.sysfs, dev, dev->driver, "", &h->log) < 0)
+		return EXIT_PROBLEMS;
+	if (h->have_plan)
+		for (size_t k = 0; k < h->plan.n; k++)
+			if (h->plan.v[k].device == (size_t)i && h->plan.v[k].verdict == PT_BIND)
+				pt_host_error(h, "note: %s still selects it: it is "
+					"bound again at the next boot", h->cfg.path);
+	return EXIT_OK;
+}
+
+static int add_module_once(void *data, const char *name)
+{
+	struct pt_tokens *t = data;
+
+	return pt_tokens_contain(t, name) ? 0 : pt_tokens_add(t, name);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The host driver modules of the devices bound to vfio-pci, for softdeps:
+ * the modalias lookup coldplug would do, through libkmod; sorted. */
+static int host_driver_modules(const struct host *h, struct pt_tokens *out)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < h->plan.n && r >= 0; i++) {
+		const struct pt_decision *d = &h->plan.v[i];
+		char path[PATH_MAX], alias[512];
+
+		if (d->verdict != PT_BIND || d->driver != PT_DRIVER_VFIO_PCI ||
+		    pt_path(path, sizeof(path), h->o.sysfs, "bus/pci/devices/%s/modalias",
+			    h->m.devs.v[d->device].bdf) ||
+		    pt_read_attr(path, alias, sizeof(alias)))
+			continue;
+		r = pt_modalias_modules(h->o.root, h->m.release, alias, add_module_once, out);
+		if (r == -ENOENT)
+			r = 0; /* no module index: no softdeps to write */
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), compare_names);
+	return r;
+}
+
+/* The config for early boot, with the digest of the admin's file it came
+ * from (read again: the digest is of the bytes, comments included). */
+static char *stamped_initramfs_conf(const struct host *h)
+{
+	char *rendered = pt_render_initramfs_conf(&h->cfg, &h->m.devs, &h->resolver);
+	char *admin = pt_read_file(h->config_path), *out = NULL;
+
+	if (rendered && admin)
+		out = pt_stamp_initramfs_conf(rendered, admin);
+	free(rendered);
+	free(admin);
+	return out;
+}
+
+/* Everything apply and generate need, from the loaded config. */
+static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
+{
+	struct pt_tokens modules = { 0 };
+	char path[PATH_MAX], *os, *ids;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->root = h->o.root;
+	p->dry_run = h->o.dry_run;
+	p->undo = h->o.undo;
+	if (h->o.distro)
+		pt_distro_from_name(h->o.distro, &p->distro); /* checked by the caller */
+	if (p->distro == PT_DISTRO_UNKNOWN &&
+	    pt_path(path, sizeof(path), h->o.root, "etc/os-release") == 0 &&
+	    (os = pt_read_file(path))) {
+		p->distro = pt_distro_from_os_release(os);
+		free(os);
+	}
+	if (p->distro == PT_DISTRO_UNKNOWN) {
+		pt_host_error(h, "cannot tell the distribution from "
+			"%s/etc/os-release; give --distro", h->o.root);
+		return -EINVAL;
+	}
+	if (p->undo)
+		return 0;
+	r = host_driver_modules(h, &modules);
+	p->modprobe_conf = r < 0 ? NULL : pt_render_modprobe_conf(&h->cfg, &modules);
+	pt_tokens_free(&modules);
+	p->initramfs_conf = stamped_initramfs_conf(h);
+	if (!p->modprobe_conf || !p->initramfs_conf ||
+	    pt_kernel_arguments(&h->cfg, h->m.cpu, &p->cmdline) < 0 ||
+	    !(ids = pt_ids_only_argument(&h->cfg)))
+		return -ENOMEM;
+	if (p->distro == PT_DISTRO_ALPINE && ids[0] &&
+	    (pt_tokens_add(&p->cmdline, ids) < 0 ||
+	     pt_tokens_add(&p->modules, "vfio_iommu_type1") < 0 ||
+	     pt_tokens_add(&p->modules, pt_driver_name(PT_DRIVER_VFIO_PCI)) < 0))
+		r = -ENOMEM;
+	free(ids);
+	return r < 0 ? r : 0;
+}
+
+static void free_apply_plan(struct pt_apply_plan *p)
+{
+	free((char *)p->modprobe_conf);
+	free((char *)p->initramfs_conf);
+	pt_tokens_free(&p->cmdline);
+	pt_tokens_free(&p->modules);
+}
+
+static bool distro_option_ok(const struct host *h)
+{
+	enum pt_distro d;
+
+	if (!h->o.distro || pt_distro_from_name(h->o.distro, &d) == 0)
+		return true;
+	pt_host_error(h, "--distro takes auto, alpine, debian, ubuntu or "
+		"fedora");
+	return false;
+}
+
+static int cmd_generate(struct host *h, int argc, char **argv)
+{
+	struct pt_apply_plan p;
+	bool changed = false;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || !distro_option_ok(h))
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	r = make_apply_plan(h, &p);
+	if (r == 0)
+		r = pt_write_generated(&p, stdout, &changed);
+	free_apply_plan(&p);
+	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+static int cmd_apply(struct host *h, int argc, char **argv)
+{
+	struct pt_findings f = { 0 };
+	struct pt_apply_plan p;
+	int r;
+
+	(void)argv;
+	if (argc != 0 || !distro_option_ok(h))
+		return EXIT_USAGE;
+	if (pt_host_load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
+		return EXIT_PROBLEMS;
+	if (!h->o.undo) {
+		struct pt_report rep = pt_host_report(h);
+
+		run_checks(h, &f);
+		if (f.count[PT_SEV_ERROR]) {
+			rep.out = stderr;
+			pt_report_check(&rep, &f);
+			pt_host_error(h, "apply refused: `passthrough check` "
+				"finds errors; nothing was changed");
+			pt_findings_free(&f);
+			return EXIT_PROBLEMS;
+		}
+		pt_findings_free(&f);
+	}
+	r = make_apply_plan(h, &p);
+	if (r == 0)
+		r = pt_apply(&p, stdout);
+	free_apply_plan(&p);
+	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/* For the initramfs hooks, the one place that decides which config goes
+ * into an image: the file apply wrote after `check` passed, or none. An
+ * admin's edit that was never applied is said loudly, on stderr, where
+ * update-initramfs and dracut show it, and is not taken. */
+static int cmd_initramfs_config(struct host *h, int argc, char **argv)
+{
+	char applied[PATH_MAX], admin_path[PATH_MAX];
+	char *applied_text, *admin_text;
+	uint64_t recorded;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (pt_path(applied, sizeof(applied), h->o.root, "%s", PT_INITRAMFS_CONF))
+		return EXIT_PROBLEMS;
+	if (h->o.config)
+		snprintf(admin_path, sizeof(admin_path), "%s", h->o.config);
+	else if (pt_path(admin_path, sizeof(admin_path), h->o.root, CONFIG_RELPATH))
+		return EXIT_PROBLEMS;
+	applied_text = pt_read_file(applied);
+	admin_text = pt_read_file(admin_path);
+	if (!applied_text) {
+		if (admin_text)
+			pt_host_error(h, "%s has not been applied: this "
+				"initramfs binds nothing; run `passthrough apply`",
+				admin_path);
+	} else {
+		if (pt_initramfs_conf_digest(applied_text, &recorded) < 0 || !admin_text ||
+		    pt_config_digest(admin_text) != recorded)
+			pt_host_error(h,
+				"WARNING: %s changed after the last "
+				"`passthrough apply` and was never checked: this initramfs "
+				"keeps the config last applied (%s); run `passthrough "
+				"apply` to check and use the new one",
+				admin_path, applied);
+		printf("%s\n", applied);
+	}
+	free(applied_text);
+	free(admin_text);
+	return EXIT_OK;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(struct host *h, int argc, char **argv);
+} commands[] = {
+	{ "list", cmd_list },       { "show", cmd_show },
+	{ "check", cmd_check },     { "status", cmd_status },
+	{ "cmdline", cmd_cmdline }, { "hostdev", cmd_hostdev },
+	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
+	{ "generate", cmd_generate }, { "apply", cmd_apply },
+	{ "initramfs-config", cmd_initramfs_config },
+	{ "disks", pt_cmd_disks },     { "disk", pt_cmd_disk },
+	{ "luks", pt_cmd_luks },       { "guest-mounts", pt_cmd_guest_mounts },
+};
+
+int main(int argc, char **argv)
+{
+	struct host h;
+	int rc = EXIT_USAGE;
+
+	memset(&h, 0, sizeof(h));
+	if (parse_options(argc, argv, &h.o) < 0 || optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	h.log = (struct pt_log){ log_stderr, &h.o };
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		rc = commands[i].run(&h, argc - optind - 1, argv + optind + 1);
+		if (rc == EXIT_USAGE)
+			pt_host_error(&h, "wrong arguments for '%s'; see "
+				"passthrough --help", commands[i].name);
+		goto done;
+	}
+	pt_host_error(&h, "unknown command '%s'; see passthrough --help",
+		argv[optind]);
+done:
+	if (h.have_plan)
+		pt_plan_free(&h.plan);
+	if (h.cfg.path)
+		pt_config_free(&h.cfg);
+	pt_selectors_free(&h.selectors);
+	pt_machine_free(&h.m);
+	return rc;
+}

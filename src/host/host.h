@@ -1,0 +1,65 @@
+/* The host tool's shared state and helpers, for the files that implement
+ * its commands (host.c, storage.c). */
+#ifndef PT_HOST_H
+#define PT_HOST_H
+
+#include "config.h"
+#include "log.h"
+#include "machine.h"
+#include "report.h"
+#include "select.h"
+
+#include <limits.h>
+#include <stdbool.h>
+
+/* Exit statuses. The disk commands add their own (storage.c). */
+enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_USAGE = 2 };
+
+struct options {
+	const char *config;
+	const char *sysfs;
+	const char *root;
+	const char *pci_ids;
+	const char *format;
+	const char *distro;
+	bool dry_run;
+	bool undo;
+	/* disk, luks, guest-mounts */
+	const char *target, *bus, *domain;
+	bool live, persistent;
+	const char *header, *data, *secret_id, *secret_file, *node;
+	const char *key_file, *mountpoint;
+	bool json;
+	bool verbose;
+};
+
+struct host {
+	struct options o;
+	char config_path[PATH_MAX];
+	struct pt_machine m;
+	struct pt_config cfg;
+	int cfg_status; /* pt_config_load's result; -ENOENT: no config */
+	struct pt_selectors selectors; /* the config's usb, usb_bus, disk */
+	struct pt_resolver resolver;   /* over selectors */
+	struct pt_plan plan;
+	bool have_plan;
+	struct pt_log log;
+};
+
+enum config_need {
+	CONFIG_OPTIONAL,       /* list, show: without it nothing is marked */
+	CONFIG_JUDGED,         /* check: its errors are the findings */
+	CONFIG_REQUIRED,       /* status, hostdev */
+	CONFIG_ONLY,           /* cmdline: required, and no machine is read */
+};
+
+/* Every message of the host tool for a person goes here: one prefix
+ * ("passthrough: "), one stream, the verbose switch applied in one place. */
+void pt_host_error(const struct host *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reads the machine and the config; plans when the config is sound. */
+int pt_host_load(struct host *h, enum config_need need);
+struct pt_report pt_host_report(const struct host *h);
+
+#endif

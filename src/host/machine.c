@@ -1,0 +1,580 @@
+#include "machine.h"
+#include "modules.h"
+#include "sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pci/pci.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool pt_device_is_usb_controller(const struct pt_device *d)
+{
+	return (d->class >> 8) == 0x0c03;
+}
+
+bool pt_device_is_storage_controller(const struct pt_device *d)
+{
+	return (d->class >> 16) == 0x01;
+}
+
+bool pt_device_is_display(const struct pt_device *d)
+{
+	return (d->class >> 16) == 0x03;
+}
+
+long pt_machine_find(const struct pt_machine *m, const struct pt_pci_addr *a)
+{
+	const struct pt_device *d = pt_find_device(&m->devs, a);
+
+	return d ? d - m->devs.v : -1;
+}
+
+/* libpci's default error handler exits, and a replacement must not
+ * return: it jumps back to pt_machine_read, which carries on without
+ * names and capabilities. */
+static jmp_buf libpci_escape;
+
+__attribute__((noreturn)) static void pci_fatal(char *msg, ...)
+{
+	(void)msg;
+	longjmp(libpci_escape, 1);
+}
+
+static void pci_quiet(char *msg, ...)
+{
+	(void)msg; /* a missing pci.ids or config file only costs names */
+}
+
+static struct pci_access *open_libpci(const struct pt_machine_paths *p)
+{
+	struct pci_access *a = pci_alloc();
+	char path[PATH_MAX];
+
+	if (!a)
+		return NULL;
+	a->error = pci_fatal;
+	a->warning = pci_quiet;
+	a->debug = pci_quiet;
+	a->method = PCI_ACCESS_SYS_BUS_PCI;
+	pci_set_param(a, "hwdb.disable", "1");
+	if (pt_path(path, sizeof(path), p->sysfs, "bus/pci") == 0)
+		pci_set_param(a, "sysfs.path", path);
+	if (p->pci_ids)
+		pci_set_name_list_path(a, (char *)p->pci_ids, 0);
+	pci_init(a);
+	return a;
+}
+
+static void lookup_names(struct pci_access *a, const struct pt_device *d,
+			 struct pt_devinfo *info)
+{
+	char buf[256];
+
+	snprintf(info->vendor_name, sizeof(info->vendor_name), "%s",
+		 pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_VENDOR, d->vendor));
+	snprintf(info->device_name, sizeof(info->device_name), "%s",
+		 pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_DEVICE, d->vendor,
+				 d->device));
+	snprintf(info->class_name, sizeof(info->class_name), "%s",
+		 pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_CLASS, d->class >> 8));
+	if (d->subvendor || d->subdevice)
+		snprintf(info->subsys_name, sizeof(info->subsys_name), "%s",
+			 pci_lookup_name(a, buf, sizeof(buf),
+					 PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR |
+						 PCI_LOOKUP_DEVICE,
+					 d->vendor, d->device, d->subvendor,
+					 d->subdevice));
+}
+
+/* Config space beyond the first 64 bytes is readable by root only: capa-
+ * bilities stay unknown otherwise. */
+static struct pci_dev *config_dev(struct pci_access *a, const struct pt_pci_addr *addr)
+{
+	struct pci_dev *d = pci_get_dev(a, (int)addr->domain, addr->bus, addr->slot,
+					addr->function);
+	u8 probe[256];
+
+	if (!d)
+		return NULL;
+	if (!pci_read_block(d, 0, probe, sizeof(probe))) {
+		pci_free_dev(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void read_capabilities(struct pci_access *a, const struct pt_device *dev,
+			      struct pt_devinfo *info)
+{
+	struct pt_pci_addr up;
+	struct pci_dev *d;
+	struct pci_cap *cap;
+
+	if ((d = config_dev(a, &dev->addr))) {
+		pci_fill_info(d, PCI_FILL_CAPS | PCI_FILL_EXT_CAPS);
+		cap = pci_find_cap(d, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
+		if (cap)
+			info->flr = (pci_read_long(d, cap->addr + PCI_EXP_DEVCAP) &
+				     PCI_EXP_DEVCAP_FLRESET) ? PT_YES : PT_NO;
+		else
+			info->flr = PT_NO;
+		pci_free_dev(d);
+	}
+	if (!info->upstream[0] || pt_pci_addr_parse_canonical(info->upstream, &up) ||
+	    !(d = config_dev(a, &up)))
+		return;
+	pci_fill_info(d, PCI_FILL_EXT_CAPS);
+	cap = pci_find_cap(d, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
+	if (!cap) {
+		info->upstream_acs = PT_NO;
+	} else {
+		u16 ctrl = pci_read_word(d, cap->addr + PCI_ACS_CTRL);
+
+		info->upstream_acs = (ctrl & PCI_ACS_CTRL_REQ_RED) &&
+						     (ctrl & PCI_ACS_CTRL_CMPLT_RED) ?
+					     PT_YES : PT_NO;
+	}
+	pci_free_dev(d);
+}
+
+/* The bridge above a device: the PCI address before its own in the link
+ * /sys/bus/pci/devices/BDF -> ../../../devices/pci0000:00/0000:00:02.0/BDF.
+ * One readlink, where realpath would walk every component. */
+static void find_upstream(const char *sysfs, const struct pt_device *d,
+			  char out[PT_PCI_ADDR_STRLEN])
+{
+	char path[PATH_MAX], target[PATH_MAX], *last, *prev;
+	struct pt_pci_addr a;
+	ssize_t n;
+
+	out[0] = '\0';
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s", d->bdf) ||
+	    (n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return;
+	target[n] = '\0';
+	last = strrchr(target, '/');
+	if (!last)
+		return;
+	*last = '\0';
+	prev = strrchr(target, '/');
+	if (prev && pt_pci_addr_parse_canonical(prev + 1, &a) == 0)
+		snprintf(out, PT_PCI_ADDR_STRLEN, "%s", prev + 1);
+}
+
+/* A driver is built in when sysfs shows no loadable module behind it: no
+ * module link, or a module without initstate (built-ins have none). */
+static bool driver_is_builtin_uncached(const char *sysfs, const char *driver)
+{
+	char path[PATH_MAX], mod[128];
+
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/drivers/%s/module", driver) ||
+	    pt_read_link_name(path, mod, sizeof(mod)))
+		return true;
+	if (pt_path(path, sizeof(path), sysfs, "module/%s/initstate", mod))
+		return false;
+	return access(path, F_OK) != 0;
+}
+
+/* Hundreds of functions share a handful of drivers: ask sysfs once each. */
+struct builtin_cache {
+	char name[PT_DRIVER_NAME_MAX];
+	bool builtin;
+};
+
+static bool driver_is_builtin(const char *sysfs, const char *driver,
+			      struct builtin_cache *cache, size_t *n, size_t max)
+{
+	bool b;
+
+	if (!driver[0])
+		return false;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(cache[i].name, driver))
+			return cache[i].builtin;
+	b = driver_is_builtin_uncached(sysfs, driver);
+	if (*n < max) {
+		snprintf(cache[*n].name, sizeof(cache[*n].name), "%s", driver);
+		cache[(*n)++].builtin = b;
+	}
+	return b;
+}
+
+static void read_reset_methods(const char *sysfs, const struct pt_device *d,
+			       struct pt_devinfo *info, bool *any_seen)
+{
+	char path[PATH_MAX];
+
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/reset_method",
+		    d->bdf) == 0 &&
+	    pt_read_attr(path, info->reset_methods, sizeof(info->reset_methods)) == 0) {
+		info->reset_known = true;
+		*any_seen = true;
+	}
+}
+
+static int compare_usb_devs(const void *a, const void *b)
+{
+	const struct pt_usb_device *x = a, *y = b;
+
+	return x->devnum < y->devnum ? -1 : x->devnum > y->devnum;
+}
+
+static int compare_usb_buses(const void *a, const void *b)
+{
+	const struct pt_usb_bus *x = a, *y = b;
+
+	return x->busnum < y->busnum ? -1 : x->busnum > y->busnum;
+}
+
+static unsigned long read_ulong(const char *dir, const char *attr, int base)
+{
+	char path[PATH_MAX], buf[32];
+
+	if (pt_path(path, sizeof(path), dir, "%s", attr) ||
+	    pt_read_attr(path, buf, sizeof(buf)))
+		return 0;
+	return strtoul(buf, NULL, base);
+}
+
+/* USB: root hubs usbN name the bus and sit under their controller; other
+ * devices (N-port, no ':' which marks interfaces) belong to bus busnum. */
+static void read_usb(const char *sysfs, struct pt_machine *m)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	DIR *dh;
+
+	if (pt_path(dir, sizeof(dir), sysfs, "bus/usb/devices") || !(dh = opendir(dir)))
+		return;
+	while ((de = readdir(dh))) {
+		struct pt_usb_bus *b;
+		unsigned long n;
+		char *end;
+
+		if (strncmp(de->d_name, "usb", 3) != 0)
+			continue;
+		n = strtoul(de->d_name + 3, &end, 10);
+		if (*end || !n || pt_path(path, sizeof(path), dir, "%s", de->d_name))
+			continue;
+		b = realloc(m->usb, (m->n_usb + 1) * sizeof(*b));
+		if (!b)
+			break;
+		m->usb = b;
+		b = &b[m->n_usb];
+		memset(b, 0, sizeof(*b));
+		b->busnum = (unsigned)n;
+		if (pt_pci_device_behind(path, &b->controller))
+			m->n_usb++;
+	}
+	rewinddir(dh);
+	while ((de = readdir(dh))) {
+		struct pt_usb_device u = { 0 }, *v;
+		char udir[PATH_MAX];
+
+		if (!strchr(de->d_name, '-') || strchr(de->d_name, ':') ||
+		    pt_path(udir, sizeof(udir), dir, "%s", de->d_name))
+			continue;
+		u.busnum = (unsigned)read_ulong(udir, "busnum", 10);
+		u.devnum = (unsigned)read_ulong(udir, "devnum", 10);
+		u.vendor = (uint16_t)read_ulong(udir, "idVendor", 16);
+		u.product = (uint16_t)read_ulong(udir, "idProduct", 16);
+		if (pt_path(path, sizeof(path), udir, "product") == 0)
+			pt_read_attr_or_empty(path, u.product_name, sizeof(u.product_name));
+		for (size_t i = 0; i < m->n_usb; i++) {
+			struct pt_usb_bus *b = &m->usb[i];
+
+			if (b->busnum != u.busnum)
+				continue;
+			v = realloc(b->devs, (b->n + 1) * sizeof(*v));
+			if (v) {
+				b->devs = v;
+				b->devs[b->n++] = u;
+			}
+		}
+	}
+	closedir(dh);
+	for (size_t i = 0; i < m->n_usb; i++)
+		if (m->usb[i].n > 1) /* qsort(NULL, 0) is undefined */
+			qsort(m->usb[i].devs, m->usb[i].n, sizeof(struct pt_usb_device),
+			      compare_usb_devs);
+	if (m->n_usb > 1)
+		qsort(m->usb, m->n_usb, sizeof(*m->usb), compare_usb_buses);
+}
+
+/* Interfaces with a default route, from /proc/net/route and ipv6_route. */
+static bool has_default_route(const char *root, const char *iface)
+{
+	char path[PATH_MAX], line[512], name[64], dest[64], mask[64];
+	bool found = false;
+	FILE *f;
+
+	if (pt_path(path, sizeof(path), root, "proc/net/route") == 0 &&
+	    (f = fopen(path, "re"))) {
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, "%63s %63s %*s %*s %*s %*s %*s %63s", name,
+				       dest, mask) == 3 &&
+				strcmp(name, iface) == 0 && strcmp(dest, "00000000") == 0 &&
+				strcmp(mask, "00000000") == 0;
+		fclose(f);
+	}
+	if (!found && pt_path(path, sizeof(path), root, "proc/net/ipv6_route") == 0 &&
+	    (f = fopen(path, "re"))) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			char dst[64], plen[8], *last = strrchr(line, ' ');
+
+			if (!last || sscanf(line, "%63s %7s", dst, plen) != 2)
+				continue;
+			last++;
+			last[strcspn(last, "\n")] = '\0';
+			found = strcmp(plen, "00") == 0 && strspn(dst, "0") == 32 &&
+				strcmp(last, iface) == 0;
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+static void read_netdevs(const struct pt_machine_paths *p, struct pt_machine *m)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	DIR *dh;
+
+	if (pt_path(dir, sizeof(dir), p->sysfs, "class/net") || !(dh = opendir(dir)))
+		return;
+	while ((de = readdir(dh))) {
+		struct pt_pci_addr a;
+		long i;
+
+		if (de->d_name[0] == '.' ||
+		    pt_path(path, sizeof(path), dir, "%s/device", de->d_name) ||
+		    !pt_pci_device_behind(path, &a) || (i = pt_machine_find(m, &a)) < 0)
+			continue;
+		struct pt_devinfo *info = &m->info[i];
+		size_t used = strlen(info->netdevs);
+
+		snprintf(info->netdevs + used, sizeof(info->netdevs) - used, "%s%s",
+			 used ? " " : "", de->d_name);
+		if (has_default_route(p->root, de->d_name))
+			info->default_route = true;
+	}
+	closedir(dh);
+}
+
+enum pt_cpu_vendor pt_read_cpu_vendor(const char *root)
+{
+	enum pt_cpu_vendor cpu = PT_CPU_UNKNOWN;
+	char path[PATH_MAX], line[512];
+	FILE *f;
+
+	if (pt_path(path, sizeof(path), root, "proc/cpuinfo") == 0 &&
+	    (f = fopen(path, "re"))) {
+		while (cpu == PT_CPU_UNKNOWN && fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "vendor_id", 9) != 0)
+				continue;
+			if (strstr(line, "GenuineIntel"))
+				cpu = PT_CPU_INTEL;
+			else if (strstr(line, "AuthenticAMD") || strstr(line, "HygonGenuine"))
+				cpu = PT_CPU_AMD;
+		}
+		fclose(f);
+	}
+	return cpu;
+}
+
+static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m)
+{
+	char path[PATH_MAX], line[512];
+	FILE *f;
+	DIR *dh;
+
+	m->cpu = pt_read_cpu_vendor(p->root);
+	/* With interrupt remapping on, irq chips are named IR-PCI-MSI,
+	 * IR-IO-APIC and so on. */
+	m->irq_remap = PT_UNKNOWN;
+	if (pt_path(path, sizeof(path), p->root, "proc/interrupts") == 0 &&
+	    (f = fopen(path, "re"))) {
+		m->irq_remap = PT_NO;
+		while (m->irq_remap == PT_NO && fgets(line, sizeof(line), f))
+			if (strstr(line, " IR-"))
+				m->irq_remap = PT_YES;
+		fclose(f);
+	}
+	m->iommu_on = false;
+	if (pt_path(path, sizeof(path), p->sysfs, "kernel/iommu_groups") == 0 &&
+	    (dh = opendir(path))) {
+		struct dirent *de;
+
+		while ((de = readdir(dh)))
+			if (de->d_name[0] != '.')
+				m->iommu_on = true;
+		closedir(dh);
+	}
+	pt_kernel_release(p->root, m->release, sizeof(m->release));
+}
+
+/* Names and capabilities through libpci. Alone in its function: after the
+ * longjmp only its own state is lost, and there is none worth keeping. */
+static void read_libpci(const struct pt_machine_paths *p, struct pt_machine *m,
+			const struct pt_log *log)
+{
+	struct pci_access *volatile a = NULL;
+
+	if (setjmp(libpci_escape) == 0) {
+		a = open_libpci(p);
+		for (size_t i = 0; a && i < m->devs.n; i++) {
+			lookup_names(a, &m->devs.v[i], &m->info[i]);
+			read_capabilities(a, &m->devs.v[i], &m->info[i]);
+		}
+	} else {
+		pt_log(log, PT_WARNING, "libpci failed: device names and "
+		       "capabilities are left out");
+		a = NULL; /* its state is unknown after the jump: leak it */
+	}
+	if (a)
+		pci_cleanup(a);
+}
+
+int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
+		    const struct pt_log *log)
+{
+	struct builtin_cache drivers[32];
+	size_t n_drivers = 0;
+	bool reset_attr_seen = false;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	r = pt_scan_devices(p->sysfs, &m->devs, log);
+	if (r < 0)
+		return r;
+	m->info = calloc(m->devs.n ? m->devs.n : 1, sizeof(*m->info));
+	if (!m->info)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->devs.n; i++) {
+		const struct pt_device *d = &m->devs.v[i];
+		struct pt_devinfo *info = &m->info[i];
+
+		find_upstream(p->sysfs, d, info->upstream);
+		read_reset_methods(p->sysfs, d, info, &reset_attr_seen);
+		info->driver_builtin = driver_is_builtin(p->sysfs, d->driver, drivers,
+							 &n_drivers, 32);
+		info->flr = info->upstream_acs = PT_UNKNOWN;
+	}
+	read_libpci(p, m, log);
+	/* Kernels since 5.15 show reset_method only for devices that have a
+	 * method: where others show it, its absence means "none". */
+	for (size_t i = 0; i < m->devs.n && reset_attr_seen; i++)
+		m->info[i].reset_known = true;
+	read_usb(p->sysfs, m);
+	read_netdevs(p, m);
+	read_platform(p, m);
+	return pt_read_disks(p->sysfs, p->root, true, &m->disks);
+}
+
+void pt_machine_free(struct pt_machine *m)
+{
+	for (size_t i = 0; i < m->n_usb; i++)
+		free(m->usb[i].devs);
+	free(m->usb);
+	free(m->info);
+	pt_disks_free(&m->disks);
+	pt_devices_free(&m->devs);
+	memset(m, 0, sizeof(*m));
+}
+
+static int add_controller(struct pt_resolved_selector *sel, const struct pt_pci_addr *a)
+{
+	struct pt_pci_addr *v;
+
+	for (size_t i = 0; i < sel->n; i++)
+		if (pt_pci_addr_compare(&sel->controllers[i], a) == 0)
+			return 0;
+	v = realloc(sel->controllers, (sel->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	sel->controllers = v;
+	v[sel->n++] = *a;
+	return 0;
+}
+
+static int resolve_one(const struct pt_match *match, const struct pt_machine *m,
+		       const struct pt_machine_paths *p, struct pt_resolved_selector *sel)
+{
+	const struct pt_disk *disk;
+	const struct pt_part *part;
+	int err = 0;
+
+	sel->match = match;
+	for (size_t b = 0; b < m->n_usb && !err; b++) {
+		const struct pt_usb_bus *bus = &m->usb[b];
+
+		if (match->kind == PT_MATCH_USB_BUS && bus->busnum == match->u.number)
+			err = add_controller(sel, &bus->controller);
+		for (size_t d = 0; match->kind == PT_MATCH_USB && d < bus->n && !err; d++)
+			if (bus->devs[d].vendor == match->u.id.vendor &&
+			    bus->devs[d].product == match->u.id.device)
+				err = add_controller(sel, &bus->controller);
+	}
+	if (!err && match->kind == PT_MATCH_DISK &&
+	    (disk = pt_disk_by_path(&m->disks, p->root, match->u.path, true, &part)) &&
+	    disk->has_controller)
+		err = add_controller(sel, &disk->controller);
+	return err;
+}
+
+int pt_resolve_host_selectors(const struct pt_config *cfg, const struct pt_machine *m,
+			      const struct pt_machine_paths *p, struct pt_selectors *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		for (size_t k = 0; k < cfg->rules[r].n_matches; k++) {
+			const struct pt_match *match = &cfg->rules[r].matches[k];
+			struct pt_resolved_selector *v;
+
+			if (!pt_match_is_host_only(match->kind))
+				continue;
+			v = realloc(out->v, (out->n + 1) * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			out->v = v;
+			memset(&v[out->n], 0, sizeof(*v));
+			if (resolve_one(match, m, p, &v[out->n++]) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static bool selector_selects(const void *data, const struct pt_match *match,
+			     const struct pt_device *dev)
+{
+	const struct pt_selectors *s = data;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].match != match)
+			continue;
+		for (size_t k = 0; k < s->v[i].n; k++)
+			if (pt_pci_addr_compare(&s->v[i].controllers[k], &dev->addr) == 0)
+				return true;
+	}
+	return false;
+}
+
+struct pt_resolver pt_selectors_resolver(const struct pt_selectors *s)
+{
+	return (struct pt_resolver){ selector_selects, s };
+}
+
+void pt_selectors_free(struct pt_selectors *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].controllers);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,41 @@
+/* What the host tool prints: the human form (80 columns, colour only on a
+ * terminal) and the --json form (stable, documented in README.md) of
+ * list, show, check and status. Printing only; the facts come from the
+ * machine model, the plan and the findings. */
+#ifndef PT_REPORT_H
+#define PT_REPORT_H
+
+#include "check.h"
+#include "config.h"
+#include "machine.h"
+#include "select.h"
+
+#include <stdio.h>
+
+struct pt_report {
+	FILE *out;
+	bool json;
+	bool color;
+	const struct pt_machine *m;
+	const struct pt_config *cfg; /* NULL: no config */
+	const struct pt_plan *plan;  /* NULL with cfg */
+};
+
+void pt_report_list(const struct pt_report *r);
+void pt_report_show(const struct pt_report *r, size_t device);
+void pt_report_check(const struct pt_report *r, const struct pt_findings *f);
+
+/* One selected device after boot. */
+struct pt_status {
+	size_t decision;      /* index into plan */
+	const char *expected; /* driver, or the host's when refused */
+	bool group_viable;
+	char vfio_node[64];   /* /dev/vfio/N, "" when not applicable */
+	bool vfio_node_present;
+	bool ok;
+};
+
+void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
+		   char **kmsg, size_t n_kmsg, bool all_ok);
+
+#endif

@@ -1,0 +1,857 @@
+/* The storage commands: disks, disk xml/attach/detach/attached (libvirt
+ * through virsh), luks inspect/qmp/backup-header, guest-mounts. Every one
+ * that hands a disk to a guest first refuses a disk the host uses, with
+ * the reason and what to do. */
+#include "storage.h"
+#include "blockinfo.h"
+#include "fileio.h"
+#include "json.h"
+#include "sysfs.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Exit statuses of the disk commands, as the seed's script has them:
+ * each failure its own, so scripts can tell them apart. */
+enum {
+	EXIT_NOT_FOUND = 3, /* no such block device, or not attached */
+	EXIT_IN_USE = 4,    /* the host uses it */
+	EXIT_NO_VM = 5,     /* no such VM, or not running for --live */
+	EXIT_VIRSH = 6,     /* virsh failed */
+};
+
+/* --- disks ------------------------------------------------------------------ */
+
+static void print_part(FILE *f, const struct pt_part *p, const char *indent)
+{
+	char size[32], label[sizeof(p->fs.label) * 4], why[sizeof(p->why) * 4];
+
+	pt_format_size(p->size, size, sizeof(size));
+	fprintf(f, "%s%-10s %10s  ", indent, p->name, size);
+	if (!p->fs.probed)
+		fputs("(not readable)", f);
+	else if (p->has_luks)
+		fprintf(f, "%s %s, UUID %s", p->luks.type, p->luks.cipher, p->luks.uuid);
+	else if (p->fs.type[0])
+		fprintf(f, "%s%s%s%s%s%s", p->fs.type, p->fs.label[0] ? " \"" : "",
+			pt_printable(p->fs.label, label, sizeof(label)),
+			p->fs.label[0] ? "\"" : "", p->fs.uuid[0] ? ", UUID " : "", p->fs.uuid);
+	else if (p->fs.pttype[0])
+		fprintf(f, "%s partition table", p->fs.pttype);
+	else
+		fputs("no filesystem found", f);
+	fputc('\n', f);
+	if (p->why[0])
+		fprintf(f, "%s  %s\n", indent, pt_printable(p->why, why, sizeof(why)));
+}
+
+static void json_part(struct pt_json *j, const char *key, const struct pt_part *p)
+{
+	const char *uses[8];
+
+	pt_json_object_begin(j, key);
+	pt_json_string(j, "name", p->name);
+	pt_json_int(j, "size", (long long)p->size);
+	pt_json_string(j, "type", p->fs.probed ? p->fs.type : NULL);
+	pt_json_string(j, "uuid", p->fs.uuid[0] ? p->fs.uuid : NULL);
+	pt_json_string(j, "label", p->fs.label[0] ? p->fs.label : NULL);
+	pt_json_string(j, "partition_table", p->fs.pttype[0] ? p->fs.pttype : NULL);
+	if (p->has_luks) {
+		pt_json_object_begin(j, "luks");
+		pt_json_string(j, "version", p->luks.type);
+		pt_json_string(j, "uuid", p->luks.uuid);
+		pt_json_string(j, "cipher", p->luks.cipher);
+		pt_json_int(j, "key_bits", p->luks.key_bits);
+		pt_json_bool(j, "detached_header", p->luks.detached);
+		pt_json_object_end(j);
+	} else {
+		pt_json_null(j, "luks");
+	}
+	pt_json_strings(j, "uses", uses, pt_disk_uses_words(p->uses, uses, 8));
+	pt_json_string(j, "why", p->why);
+	pt_json_object_end(j);
+}
+
+static long group_of(const struct pt_machine *m, const struct pt_disk *d)
+{
+	long i = d->has_controller ? pt_machine_find(m, &d->controller) : -1;
+
+	return i >= 0 ? m->devs.v[i].iommu_group : -1;
+}
+
+int pt_cmd_disks(struct host *h, int argc, char **argv)
+{
+	const struct pt_disks *ds;
+	struct pt_json j;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	ds = &h->m.disks;
+	if (h->o.json) {
+		pt_json_init(&j, stdout);
+		pt_json_object_begin(&j, NULL);
+		pt_json_array_begin(&j, "disks");
+	}
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct pt_disk *d = &ds->v[i];
+		char addr[PT_PCI_ADDR_STRLEN] = "", size[32], uses[96];
+		char model[sizeof(d->model) * 4], serial[sizeof(d->serial) * 4];
+		long group = group_of(&h->m, d);
+
+		if (d->has_controller)
+			pt_pci_addr_format(&d->controller, addr);
+		if (h->o.json) {
+			pt_json_object_begin(&j, NULL);
+			pt_json_string(&j, "name", d->name);
+			pt_json_int(&j, "size", (long long)d->size);
+			pt_json_string(&j, "model", d->model);
+			pt_json_string(&j, "serial", d->serial);
+			pt_json_string(&j, "by_id", d->by_id[0] ? d->by_id : NULL);
+			pt_json_string(&j, "controller", addr[0] ? addr : NULL);
+			if (group >= 0)
+				pt_json_int(&j, "group", group);
+			else
+				pt_json_null(&j, "group");
+			const char *words[8];
+
+			pt_json_strings(&j, "uses", words, pt_disk_uses_words(d->uses, words, 8));
+			pt_json_string(&j, "why", d->why);
+			json_part(&j, "content", &d->whole);
+			pt_json_array_begin(&j, "partitions");
+			for (size_t k = 0; k < d->n_parts; k++)
+				json_part(&j, NULL, &d->parts[k]);
+			pt_json_array_end(&j);
+			pt_json_object_end(&j);
+			continue;
+		}
+		pt_format_size(d->size, size, sizeof(size));
+		pt_disk_uses_text(d->uses, uses, sizeof(uses));
+		printf("%s  %s%s%s%s%s%s\n", d->name, size, d->model[0] ? ", \"" : "",
+		       pt_printable(d->model, model, sizeof(model)), d->model[0] ? "\"" : "",
+		       d->serial[0] ? ", serial " : "", pt_printable(d->serial, serial, sizeof(serial)));
+		if (d->has_controller)
+			printf("    behind %s (IOMMU group %s%.0ld)\n", addr,
+			       group >= 0 ? "" : "none", group >= 0 ? group : 0);
+		else
+			printf("    behind no PCI device\n");
+		printf("    %s\n", d->by_id[0] ? d->by_id : "no /dev/disk/by-id name");
+		printf("    the host needs it: %s\n", d->uses ? uses : "no");
+		if (!d->n_parts)
+			print_part(stdout, &d->whole, "    ");
+		for (size_t k = 0; k < d->n_parts; k++)
+			print_part(stdout, &d->parts[k], "    ");
+	}
+	if (h->o.json) {
+		pt_json_array_end(&j);
+		pt_json_object_end(&j);
+	} else if (!ds->n) {
+		printf("No disks with hardware behind them.\n");
+	}
+	return EXIT_OK;
+}
+
+/* --- resolving a DEVICE argument -------------------------------------------------- */
+
+struct resolved {
+	const struct pt_disk *disk;
+	const struct pt_part *part; /* NULL: the whole disk */
+	const char *name;           /* sdb, sdb1 */
+	char source[PATH_MAX];      /* what the guest's XML names: a by-id path */
+};
+
+/* DEVICE (/dev/sdb, /dev/sdb1, /dev/disk/by-id/..., under --root) to the
+ * disk model. */
+static int resolve_device(const struct host *h, const char *dev, struct resolved *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (strncmp(dev, "/dev/", 5) || strstr(dev, "/..")) {
+		pt_host_error(h, "'%s' is not a block device path under /dev", dev);
+		return EXIT_USAGE;
+	}
+	if (!(r->disk = pt_disk_by_path(&h->m.disks, h->o.root, dev, false, &r->part))) {
+		pt_host_error(h, "block device not found: %s (see `passthrough "
+			"disks` or lsblk)", dev);
+		return EXIT_NOT_FOUND;
+	}
+	r->name = r->part ? r->part->name : r->disk->name;
+	if (!r->part && r->disk->by_id[0])
+		snprintf(r->source, sizeof(r->source), "%s", r->disk->by_id);
+	else
+		pt_by_id_name(h->o.root, r->name, r->source, sizeof(r->source));
+	if (!r->source[0])
+		snprintf(r->source, sizeof(r->source), "/dev/%s", r->name);
+	return EXIT_OK;
+}
+
+/* The seed's refusals (mounted, mounted partitions, holders) plus root,
+ * /boot, swap and open mappings: the reason and what to do. */
+static int refuse_if_used(const struct host *h, const struct resolved *r)
+{
+	unsigned uses = r->part ? r->part->uses | r->disk->whole.uses : r->disk->uses;
+	const char *why = r->part ? r->part->why : r->disk->why;
+	char words[96], shown[sizeof(r->disk->why) * 4];
+
+	if (!uses)
+		return EXIT_OK;
+	pt_disk_uses_text(uses, words, sizeof(words));
+	pt_host_error(h, "/dev/%s is in use by the host (%s): %s", r->name, words,
+		pt_printable(why[0] ? why : r->disk->whole.why, shown, sizeof(shown)));
+	if (uses & (PT_USE_ROOT | PT_USE_BOOT))
+		fprintf(stderr, "  it holds the host's own system: never give it to a guest\n");
+	else
+		fprintf(stderr, "  fix: unmount it (umount), turn swap off (swapoff), close "
+			"mappings (cryptsetup close NAME) and deactivate LVM (vgchange -an "
+			"VG) first, and take it out of fstab/crypttab\n");
+	return EXIT_IN_USE;
+}
+
+/* --- virsh ---------------------------------------------------------------------- */
+
+/* Runs virsh with its output captured; returns its exit status, or -1. */
+static int virsh(char *const argv[], char **out, char **err)
+{
+	posix_spawn_file_actions_t fa;
+	char tmpl_out[] = "/tmp/passthrough-virsh-XXXXXX", tmpl_err[] = "/tmp/passthrough-virsh-XXXXXX";
+	int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err), status = -1;
+	pid_t pid;
+
+	*out = *err = NULL;
+	if (fo < 0 || fe < 0)
+		goto done;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fo, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fe, STDERR_FILENO);
+	if (posix_spawnp(&pid, "virsh", &fa, NULL, argv, environ) == 0 &&
+	    waitpid(pid, &status, 0) == pid)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	else
+		status = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	lseek(fo, 0, SEEK_SET);
+	lseek(fe, 0, SEEK_SET);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fo);
+		*out = pt_read_file(path);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fe);
+		*err = pt_read_file(path);
+	}
+done:
+	if (fo >= 0) {
+		close(fo);
+		unlink(tmpl_out);
+	}
+	if (fe >= 0) {
+		close(fe);
+		unlink(tmpl_err);
+	}
+	if (!*out)
+		*out = strdup("");
+	if (!*err)
+		*err = strdup("");
+	return status;
+}
+
+/* Checks the VM exists and, for a live change, runs. */
+static int check_vm(const struct host *h, const char *vm, bool live)
+{
+	char *argv[] = { "virsh", "domstate", (char *)vm, NULL }, *out, *err;
+	int st = virsh(argv, &out, &err), rc = EXIT_OK;
+
+	if (st < 0) {
+		pt_host_error(h, "cannot run virsh: install libvirt-clients");
+		rc = EXIT_VIRSH;
+	} else if (st != 0) {
+		pt_host_error(h, "no VM named '%s' (see virsh list --all)", vm);
+		rc = EXIT_NO_VM;
+	} else if (live && strncmp(out, "running", 7) != 0) {
+		out[strcspn(out, "\n")] = '\0';
+		pt_host_error(h, "VM '%s' is not running (%s): start it (virsh "
+			"start %s) or change its definition with --persistent", vm, out, vm);
+		rc = EXIT_NO_VM;
+	}
+	free(out);
+	free(err);
+	return rc;
+}
+
+/* The block disks of a VM: "target source" pairs from domblklist. */
+struct attached {
+	char target[32];
+	char source[PATH_MAX];
+};
+
+static int vm_disks(const char *vm, struct attached **v, size_t *n)
+{
+	char *argv[] = { "virsh", "domblklist", (char *)vm, "--details", NULL }, *out, *err;
+	int st = virsh(argv, &out, &err);
+
+	*v = NULL;
+	*n = 0;
+	if (st == 0) {
+		for (char *line, *save = NULL, *s = out; (line = strtok_r(s, "\n", &save)); s = NULL) {
+			char type[32], device[32], target[32], source[PATH_MAX];
+			struct attached *a;
+
+			if (sscanf(line, "%31s %31s %31s %4095s", type, device, target, source) != 4 ||
+			    !strcmp(type, "Type") || strcmp(device, "disk"))
+				continue;
+			if (!(a = realloc(*v, (*n + 1) * sizeof(*a))))
+				break;
+			*v = a;
+			snprintf(a[*n].target, sizeof(a[*n].target), "%s", target);
+			snprintf(a[*n].source, sizeof(a[*n].source), "%s", source);
+			(*n)++;
+		}
+	}
+	free(out);
+	free(err);
+	return st == 0 ? 0 : -1;
+}
+
+static bool valid_target(const char *t)
+{
+	size_t n = strlen(t);
+
+	return n >= 3 && n < 8 && strspn(t, "abcdefghijklmnopqrstuvwxyz") == n;
+}
+
+/* The first free target after vda (the guest's own disk by habit). */
+static void next_target(const struct attached *v, size_t n, const char *prefix, char *out,
+			size_t len)
+{
+	for (char c = 'b'; c <= 'z'; c++) {
+		bool used = false;
+
+		snprintf(out, len, "%s%c", prefix, c);
+		for (size_t i = 0; i < n; i++)
+			used |= !strcmp(v[i].target, out);
+		if (!used)
+			return;
+	}
+}
+
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* The seed's element, with the stable by-id path. */
+static void write_disk_xml(FILE *f, const char *source, const char *target, const char *bus)
+{
+	fputs("<disk type='block' device='disk'>\n"
+	      "  <driver name='qemu' type='raw' cache='none' io='native'/>\n"
+	      "  <source dev='", f);
+	xml_escaped(f, source);
+	fprintf(f, "'/>\n  <target dev='%s' bus='%s'/>\n</disk>\n", target, bus);
+}
+
+/* The disk element for DEVICE: refused if the host uses it. */
+static int disk_xml_for(struct host *h, const char *dev, const char *vm, FILE *f,
+			char *target, size_t tlen, struct resolved *r)
+{
+	const char *bus = h->o.bus ? h->o.bus : "virtio";
+	struct attached *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (strcmp(bus, "virtio") && strcmp(bus, "scsi") && strcmp(bus, "sata")) {
+		pt_host_error(h, "--bus takes virtio, scsi or sata");
+		return EXIT_USAGE;
+	}
+	if (h->o.target && !valid_target(h->o.target)) {
+		pt_host_error(h, "--target takes a name like vdb or sdc");
+		return EXIT_USAGE;
+	}
+	if ((rc = resolve_device(h, dev, r)) || (rc = refuse_if_used(h, r)))
+		return rc;
+	if (h->o.target) {
+		snprintf(target, tlen, "%s", h->o.target);
+	} else {
+		if (vm && vm_disks(vm, &v, &n) < 0) {
+			pt_host_error(h, "cannot list the disks of VM '%s' (virsh "
+				"domblklist)", vm);
+			return EXIT_NO_VM;
+		}
+		next_target(v, n, strcmp(bus, "virtio") ? "sd" : "vd", target, tlen);
+		free(v);
+	}
+	write_disk_xml(f, r->source, target, bus);
+	return EXIT_OK;
+}
+
+static int disk_attach(struct host *h, const char *vm, const char *dev)
+{
+	char target[32], path[] = "/tmp/passthrough-disk-XXXXXX", *out, *err;
+	bool live = h->o.live || !h->o.persistent;
+	struct resolved r;
+	FILE *f;
+	int rc, fd, st;
+
+	if ((rc = check_vm(h, vm, live)))
+		return rc;
+	/* mkstemp makes it 0600: the XML names the host's disk */
+	if ((fd = mkstemp(path)) < 0 || !(f = fdopen(fd, "w"))) {
+		pt_host_error(h, "cannot write a temporary file: %s", strerror(errno));
+		return EXIT_PROBLEMS;
+	}
+	rc = disk_xml_for(h, dev, vm, f, target, sizeof(target), &r);
+	fclose(f);
+	if (rc == EXIT_OK) {
+		char *argv[] = { "virsh", "attach-device", (char *)vm, path,
+				 live ? "--live" : "--config",
+				 live && h->o.persistent ? "--config" : NULL, NULL };
+
+		st = virsh(argv, &out, &err);
+		if (st == 0)
+			printf("attached %s to %s as %s\n", r.source, vm, target);
+		else
+			fprintf(stderr, "passthrough: attaching %s to %s failed: %s", r.source, vm,
+				err[0] ? err : "virsh attach-device failed\n");
+		rc = st == 0 ? EXIT_OK : EXIT_VIRSH;
+		free(out);
+		free(err);
+	}
+	unlink(path);
+	return rc;
+}
+
+/* Is an attached source (a path on the host) this device? */
+static bool same_device(const struct host *h, const char *source, const char *name)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	const char *base;
+
+	if (strncmp(source, "/dev/", 5) || pt_path(path, sizeof(path), h->o.root, "%s", source + 1))
+		return false;
+	base = realpath(path, real) ? strrchr(real, '/') + 1 : strrchr(source, '/') + 1;
+	return !strcmp(base, name);
+}
+
+static int disk_detach(struct host *h, const char *vm, const char *dev)
+{
+	bool live = h->o.live || !h->o.persistent;
+	struct attached *v;
+	struct resolved r;
+	size_t n;
+	int rc;
+
+	if ((rc = resolve_device(h, dev, &r)) || (rc = check_vm(h, vm, live)))
+		return rc;
+	if (vm_disks(vm, &v, &n) < 0) {
+		pt_host_error(h, "cannot list the disks of VM '%s'", vm);
+		return EXIT_NO_VM;
+	}
+	rc = EXIT_NOT_FOUND;
+	for (size_t i = 0; i < n && rc == EXIT_NOT_FOUND; i++) {
+		char *argv[] = { "virsh", "detach-disk", (char *)vm, v[i].target,
+				 live ? "--live" : "--config",
+				 live && h->o.persistent ? "--config" : NULL, NULL }, *out, *err;
+
+		if (!same_device(h, v[i].source, r.name))
+			continue;
+		if (virsh(argv, &out, &err) == 0) {
+			printf("detached %s (%s) from %s\n", v[i].source, v[i].target, vm);
+			rc = EXIT_OK;
+		} else {
+			fprintf(stderr, "passthrough: detaching %s from %s failed: %s", v[i].target,
+				vm, err[0] ? err : "virsh detach-disk failed\n");
+			rc = EXIT_VIRSH;
+		}
+		free(out);
+		free(err);
+	}
+	if (rc == EXIT_NOT_FOUND)
+		pt_host_error(h, "%s is not attached to %s (see passthrough disk "
+			"attached %s)", dev, vm, vm);
+	free(v);
+	return rc;
+}
+
+static int disk_attached(struct host *h, const char *vm)
+{
+	struct attached *v;
+	size_t n;
+	int rc;
+
+	if ((rc = check_vm(h, vm, false)))
+		return rc;
+	if (vm_disks(vm, &v, &n) < 0) {
+		pt_host_error(h, "cannot list the disks of VM '%s'", vm);
+		return EXIT_NO_VM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_disk *d = NULL;
+		const struct pt_part *p = NULL;
+
+		for (size_t k = 0; k < h->m.disks.n && !d; k++) {
+			if (same_device(h, v[i].source, h->m.disks.v[k].name))
+				d = &h->m.disks.v[k];
+			for (size_t q = 0; q < h->m.disks.v[k].n_parts && !d; q++)
+				if (same_device(h, v[i].source, h->m.disks.v[k].parts[q].name)) {
+					d = &h->m.disks.v[k];
+					p = &d->parts[q];
+				}
+		}
+		printf("%-6s %s%s%s%s\n", v[i].target, v[i].source, d ? " (" : "",
+		       d ? (p ? p->name : d->name) : "", d ? ")" : "");
+	}
+	if (!n)
+		printf("no disks attached to %s\n", vm);
+	free(v);
+	return EXIT_OK;
+}
+
+int pt_cmd_disk(struct host *h, int argc, char **argv)
+{
+	char target[32];
+	struct resolved r;
+
+	if (argc < 1)
+		return EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	if (!strcmp(argv[0], "xml") && argc == 2)
+		return disk_xml_for(h, argv[1], h->o.domain, stdout, target, sizeof(target), &r);
+	if (!strcmp(argv[0], "attach") && argc == 3)
+		return disk_attach(h, argv[1], argv[2]);
+	if (!strcmp(argv[0], "detach") && argc == 3)
+		return disk_detach(h, argv[1], argv[2]);
+	if (!strcmp(argv[0], "attached") && argc == 2)
+		return disk_attached(h, argv[1]);
+	return EXIT_USAGE;
+}
+
+/* --- luks ----------------------------------------------------------------------- */
+
+static void print_luks(const char *device, const char *header, const struct pt_luks_info *l)
+{
+	char size[32], label[sizeof(l->label) * 4];
+
+	printf("%s header %s%s%s\n", l->type, header ? header : device,
+	       header ? ", for the data on " : "", header ? device : "");
+	printf("  UUID         %s\n", l->uuid);
+	if (l->label[0])
+		printf("  label        %s\n", pt_printable(l->label, label, sizeof(label)));
+	printf("  cipher       %s, %d-bit key\n", l->cipher, l->key_bits);
+	printf("  key slots    ");
+	for (size_t i = 0; i < l->n_slots; i++)
+		printf("%s%d", i ? " " : "", l->slots[i]);
+	printf(" (%zu in use)\n", l->n_slots);
+	printf("  data offset  %llu bytes\n", (unsigned long long)l->data_offset);
+	printf("  header       %s\n", l->detached ? "detached (apart from the data)" :
+						      "on the device, before the data");
+	if (header) {
+		pt_format_size(l->data_size - l->data_offset, size, sizeof(size));
+		printf("  pair         the header opens this data device: %s of encrypted "
+		       "data from offset %llu\n", size, (unsigned long long)l->data_offset);
+	}
+}
+
+static int luks_inspect(struct host *h, const char *device)
+{
+	struct pt_luks_info l;
+	char err[512];
+	struct pt_json j;
+
+	if (pt_luks_inspect(device, h->o.header, &l, err, sizeof(err)) < 0) {
+		pt_host_error(h, "%s", err);
+		return EXIT_PROBLEMS;
+	}
+	if (!h->o.json) {
+		print_luks(device, h->o.header, &l);
+		return EXIT_OK;
+	}
+	pt_json_init(&j, stdout);
+	pt_json_object_begin(&j, NULL);
+	pt_json_string(&j, "device", device);
+	pt_json_string(&j, "header", h->o.header);
+	pt_json_string(&j, "version", l.type);
+	pt_json_string(&j, "uuid", l.uuid);
+	pt_json_string(&j, "label", l.label[0] ? l.label : NULL);
+	pt_json_string(&j, "cipher", l.cipher);
+	pt_json_int(&j, "key_bits", l.key_bits);
+	pt_json_array_begin(&j, "key_slots");
+	for (size_t i = 0; i < l.n_slots; i++)
+		pt_json_int(&j, NULL, l.slots[i]);
+	pt_json_array_end(&j);
+	pt_json_int(&j, "data_offset", (long long)l.data_offset);
+	pt_json_bool(&j, "detached", l.detached);
+	pt_json_int(&j, "data_size", (long long)l.data_size);
+	pt_json_object_end(&j);
+	return EXIT_OK;
+}
+
+/* One QMP command per line, ready for `virsh qemu-monitor-command VM`. */
+static void qmp_blockdev(const char *node, const char *driver, const char *key,
+			 const char *value, const char *extra_key, const char *extra_value)
+{
+	printf("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":");
+	pt_json_write_string(stdout, node);
+	printf(",\"driver\":\"%s\",", driver);
+	pt_json_write_string(stdout, key);
+	putchar(':');
+	pt_json_write_string(stdout, value);
+	if (extra_key) {
+		putchar(',');
+		pt_json_write_string(stdout, extra_key);
+		putchar(':');
+		pt_json_write_string(stdout, extra_value);
+	}
+}
+
+static bool valid_qmp_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 64 && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n;
+}
+
+/* The seed's sequence for a LUKS volume with a detached header, after
+ * libcryptsetup proved the pair. The secret's value is never read: QEMU
+ * reads it from --secret-file, which must be private. */
+static int luks_qmp(struct host *h)
+{
+	const char *node = h->o.node ? h->o.node : "passthrough-luks";
+	char payload[96], header[96], raw[96], disk[96], err[512];
+	char data_path[PATH_MAX], header_path[PATH_MAX], secret_path[PATH_MAX];
+	struct pt_luks_info l;
+	struct stat st;
+
+	if (!h->o.header || !h->o.data || !h->o.secret_id)
+		return EXIT_USAGE;
+	if (!valid_qmp_id(node) || !valid_qmp_id(h->o.secret_id)) {
+		pt_host_error(h, "--node and --secret-id take a letter, then "
+			"letters, digits, '-', '_' or '.' (QEMU's ids)");
+		return EXIT_USAGE;
+	}
+	if (pt_luks_inspect(h->o.data, h->o.header, &l, err, sizeof(err)) < 0) {
+		pt_host_error(h, "%s", err);
+		return EXIT_PROBLEMS;
+	}
+	/* QEMU opens them from its own working directory: absolute paths. */
+	if (!realpath(h->o.data, data_path) || !realpath(h->o.header, header_path) ||
+	    (h->o.secret_file && !realpath(h->o.secret_file, secret_path))) {
+		pt_host_error(h, "%s: %s", h->o.secret_file ? h->o.secret_file : "",
+			strerror(errno));
+		return EXIT_PROBLEMS;
+	}
+	if (h->o.secret_file) {
+		if (stat(h->o.secret_file, &st) < 0) {
+			pt_host_error(h, "--secret-file %s: %s", h->o.secret_file,
+				strerror(errno));
+			return EXIT_PROBLEMS;
+		}
+		if (st.st_mode & 077) {
+			pt_host_error(h, "%s is readable by others (mode %04o): "
+				"chmod 600 it first; a secret file must be private",
+				h->o.secret_file, (unsigned)(st.st_mode & 07777));
+			return EXIT_PROBLEMS;
+		}
+	}
+	snprintf(payload, sizeof(payload), "%s-payload", node);
+	snprintf(header, sizeof(header), "%s-header", node);
+	snprintf(raw, sizeof(raw), "%s-raw", node);
+	snprintf(disk, sizeof(disk), "%s-disk", node);
+	qmp_blockdev(payload, stat(data_path, &st) == 0 && S_ISBLK(st.st_mode) ? "host_device" :
+										  "file",
+		     "filename", data_path, NULL, NULL);
+	printf("}}\n");
+	qmp_blockdev(header, stat(header_path, &st) == 0 && S_ISBLK(st.st_mode) ? "host_device" :
+										   "file",
+		     "filename", header_path, NULL, NULL);
+	printf("}}\n");
+	if (h->o.secret_file) {
+		printf("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"secret\",\"id\":");
+		pt_json_write_string(stdout, h->o.secret_id);
+		printf(",\"format\":\"raw\",\"file\":");
+		pt_json_write_string(stdout, secret_path);
+		printf("}}\n");
+	} else {
+		pt_host_error(h, "no --secret-file: the secret '%s' must exist in "
+			"QEMU already", h->o.secret_id);
+	}
+	qmp_blockdev(raw, "raw", "file", payload, NULL, NULL);
+	printf("}}\n");
+	qmp_blockdev(node, "luks", "file", raw, "header", header);
+	printf(",\"key-secret\":");
+	pt_json_write_string(stdout, h->o.secret_id);
+	printf("}}\n");
+	printf("{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"virtio-blk-pci\","
+	       "\"drive\":");
+	pt_json_write_string(stdout, node);
+	printf(",\"id\":");
+	pt_json_write_string(stdout, disk);
+	printf(",\"num-queues\":\"1\"}}\n");
+	return EXIT_OK;
+}
+
+int pt_cmd_luks(struct host *h, int argc, char **argv)
+{
+	char err[512];
+
+	if (argc >= 1 && !strcmp(argv[0], "inspect") && argc == 2)
+		return luks_inspect(h, argv[1]);
+	if (argc == 1 && !strcmp(argv[0], "qmp"))
+		return luks_qmp(h);
+	if (argc == 3 && !strcmp(argv[0], "backup-header")) {
+		if (pt_luks_backup_header(argv[1], argv[2], err, sizeof(err)) < 0) {
+			pt_host_error(h, "%s", err);
+			return EXIT_PROBLEMS;
+		}
+		printf("header of %s saved in %s (mode 0600); keep it away from the disk\n",
+		       argv[1], argv[2]);
+		return EXIT_OK;
+	}
+	return EXIT_USAGE;
+}
+
+/* --- guest-mounts --------------------------------------------------------------- */
+
+/* The first holder of a block device whose dm uuid starts with `prefix`.
+ * A partition's holders are under its disk: /sys/block/sda/sda2/holders. */
+static bool holder_with(const struct host *h, const char *name, const char *prefix,
+			char *out, size_t len)
+{
+	const char *sysfs = h->o.sysfs;
+	char dir[PATH_MAX], path[PATH_MAX], uuid[160];
+	struct dirent **names = NULL;
+	const struct pt_part *part;
+	const struct pt_disk *disk = pt_find_disk(&h->m.disks, name, &part);
+	bool found = false;
+	int n;
+
+	if (disk && part ? pt_path(dir, sizeof(dir), sysfs, "block/%s/%s/holders", disk->name, name) :
+			   pt_path(dir, sizeof(dir), sysfs, "block/%s/holders", name))
+		return false;
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		if (!found && names[i]->d_name[0] != '.' &&
+		    pt_path(path, sizeof(path), sysfs, "block/%s/dm/uuid", names[i]->d_name) == 0 &&
+		    pt_read_attr(path, uuid, sizeof(uuid)) == 0 && !strncmp(uuid, prefix, strlen(prefix))) {
+			snprintf(out, len, "%.63s", names[i]->d_name);
+			found = true;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
+/* A path as one fstab field: blanks and backslashes the way fstab(5)
+ * escapes them (\040), so a blank cannot split the field. Control
+ * characters have no escape there (a newline would start a new line):
+ * such a path is refused. Returns false then. */
+static bool fstab_field(const char *path, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		bool octal = *p == ' ' || *p == '\t' || *p == '\\';
+
+		if (!octal && (*p < 0x20 || *p == 0x7f))
+			return false;
+		if (n + 5 > len)
+			return false;
+		n += (size_t)(octal ? snprintf(out + n, len - n, "\\%03o", *p) :
+				      snprintf(out + n, len - n, "%c", *p));
+	}
+	return n < len;
+}
+
+static void fstab_line(const char *root, const char *dm, const char *mountpoint)
+{
+	char path[PATH_MAX];
+	struct pt_fsinfo fs;
+
+	if (pt_path(path, sizeof(path), root, "dev/%s", dm) || pt_probe_fs(path, &fs) < 0 ||
+	    !fs.type[0] || !fs.uuid[0]) {
+		printf("# /dev/%s has no filesystem yet: make one (mkfs.ext4 /dev/%s), then run "
+		       "this again for its fstab line\n", dm, dm);
+		return;
+	}
+	printf("UUID=%s\t%s\t%s\t%s\t0\t2\n", fs.uuid, mountpoint, fs.type,
+	       !strcmp(fs.type, "ext4") ? "defaults,noinit_itable" : "defaults");
+}
+
+/* Seed 000 inside the guest: crypttab by the LUKS UUID with a key file,
+ * fstab by the UUID of the filesystem inside (on an LVM volume if there is
+ * one), read from the opened mapping. */
+int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
+{
+	const char *dev, *name, *mp = h->o.mountpoint, *key = h->o.key_file;
+	char path[PATH_MAX], real[PATH_MAX], err[512], mapping[64], lv[64];
+	struct pt_luks_info l;
+
+	char mp_field[PATH_MAX * 4];
+
+	if (argc != 1 || !mp || !key || mp[0] != '/' || key[0] != '/') {
+		pt_host_error(h, "guest-mounts DEVICE --key-file /ABSOLUTE/PATH "
+			"--mountpoint /DIR");
+		return EXIT_USAGE;
+	}
+	/* crypttab has no escapes every reader honours: its key file must be
+	 * a plain path. fstab's mount point is escaped. */
+	if (strpbrk(key, " \t\\") || !fstab_field(key, mp_field, sizeof(mp_field))) {
+		pt_host_error(h, "--key-file '%s': a crypttab path cannot hold "
+			"blanks, backslashes or control characters; move the key file", key);
+		return EXIT_USAGE;
+	}
+	if (!fstab_field(mp, mp_field, sizeof(mp_field))) {
+		pt_host_error(h, "--mountpoint: control characters cannot be "
+			"written in fstab; choose another directory");
+		return EXIT_USAGE;
+	}
+	mp = mp_field;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
+		return EXIT_PROBLEMS;
+	dev = argv[0];
+	if (strncmp(dev, "/dev/", 5) || pt_path(path, sizeof(path), h->o.root, "%s", dev + 1) ||
+	    !realpath(path, real)) {
+		pt_host_error(h, "block device not found: %s", dev);
+		return EXIT_NOT_FOUND;
+	}
+	if (pt_luks_inspect(real, NULL, &l, err, sizeof(err)) < 0) {
+		pt_host_error(h, "%s: %s; format it first (cryptsetup luksFormat "
+			"%s %s)", dev, err, dev, key);
+		return EXIT_PROBLEMS;
+	}
+	name = strrchr(real, '/') + 1;
+	printf("# /etc/crypttab\n%s_crypt UUID=%s %s luks,noearly\n", name, l.uuid, key);
+	printf("# /etc/fstab\n");
+	if (!holder_with(h, name, "CRYPT-", mapping, sizeof(mapping))) {
+		printf("# open it to read the filesystem inside: cryptsetup open --key-file %s "
+		       "%s %s_crypt; then run this again\n", key, dev, name);
+		return EXIT_OK;
+	}
+	if (holder_with(h, mapping, "LVM-", lv, sizeof(lv)))
+		fstab_line(h->o.root, lv, mp);
+	else
+		fstab_line(h->o.root, mapping, mp);
+	return EXIT_OK;
+}
