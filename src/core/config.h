@@ -57,6 +57,10 @@ struct pt_guard {
 
 PT_MUST_CHECK int pt_guard_parse(const char *s, struct pt_guard *out);
 
+/* The config, relative to the root ("" in the initramfs and on the host,
+ * a fake root in tests). */
+#define PT_CONFIG_RELPATH "etc/passthrough.conf"
+
 /* inih keeps section names to 49 bytes: "device." and 42 more. */
 #define PT_RULE_NAME_MAX 42
 

@@ -22,8 +22,7 @@
 #include <unistd.h>
 
 /* Relative to --root, which is "" (the real root) in the initramfs. */
-#define CONFIG_RELPATH "etc/passthrough.conf"
-#define DEFAULT_CONFIG "/" CONFIG_RELPATH
+#define DEFAULT_CONFIG "/" PT_CONFIG_RELPATH
 
 struct options {
 	const char *config;
@@ -311,7 +310,7 @@ int main(int argc, char **argv)
 	}
 	if (o.config)
 		snprintf(config_path, sizeof(config_path), "%s", o.config);
-	else if (pt_path(config_path, sizeof(config_path), o.root, CONFIG_RELPATH)) {
+	else if (pt_path(config_path, sizeof(config_path), o.root, PT_CONFIG_RELPATH)) {
 		pt_log(&log, PT_ERR, "--root is too long; binding nothing");
 		return 0;
 	}

@@ -15,7 +15,7 @@ extern char **environ;
 
 #define MODPROBE_FILE "etc/modprobe.d/passthrough.conf"
 #define INITRAMFS_CONF PT_INITRAMFS_CONF
-#define APPLIED_FILE "var/lib/passthrough/applied"
+#define APPLIED_FILE PT_APPLIED_FILE
 /* Exists from before apply changes anything until the initramfs and the
  * boot loader were rebuilt: a rebuild that failed (a full /boot) or never
  * ran (a crash) is done by the next apply, even when no file changes. */

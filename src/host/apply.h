@@ -26,6 +26,8 @@ struct pt_apply_plan {
 /* Relative to the root: the config for early boot that apply writes after
  * `check` passed; the only one the initramfs hooks take. */
 #define PT_INITRAMFS_CONF "var/lib/passthrough/initramfs.conf"
+/* What apply added (pt_applied), for the next apply and --undo. */
+#define PT_APPLIED_FILE "var/lib/passthrough/applied"
 
 /* Where make install puts the Alpine init wrapper. */
 #define PT_MKINITFS_INIT "/usr/share/passthrough/mkinitfs-init"

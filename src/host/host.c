@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CONFIG_RELPATH "etc/passthrough.conf"
 
 static void log_stderr(void *data, enum pt_prio prio, const char *msg)
 {
@@ -197,7 +196,7 @@ int pt_host_load(struct host *h, enum config_need need)
 	if (h->o.config ? snprintf(h->config_path, sizeof(h->config_path), "%s",
 				   h->o.config) >= (int)sizeof(h->config_path) :
 			  pt_path(h->config_path, sizeof(h->config_path), h->o.root,
-				  CONFIG_RELPATH) != 0) {
+				  PT_CONFIG_RELPATH) != 0) {
 		pt_host_error(h, "the config's path is too long");
 		return -ENAMETOOLONG;
 	}
@@ -467,7 +466,7 @@ static enum pt_cpu_vendor cpu_of_last_apply(const struct host *h)
 	struct pt_applied a;
 	enum pt_cpu_vendor cpu = PT_CPU_UNKNOWN;
 
-	if (pt_path(path, sizeof(path), h->o.root, "var/lib/passthrough/applied") == 0 &&
+	if (pt_path(path, sizeof(path), h->o.root, PT_APPLIED_FILE) == 0 &&
 	    (text = pt_read_file(path))) {
 		if (pt_applied_parse(text, &a) == 0 &&
 		    pt_tokens_contain(&a.cmdline, pt_iommu_argument(PT_IOMMU_INTEL, PT_CPU_INTEL)))
@@ -851,7 +850,7 @@ static int cmd_initramfs_config(struct host *h, int argc, char **argv)
 		return EXIT_PROBLEMS;
 	if (h->o.config)
 		snprintf(admin_path, sizeof(admin_path), "%s", h->o.config);
-	else if (pt_path(admin_path, sizeof(admin_path), h->o.root, CONFIG_RELPATH))
+	else if (pt_path(admin_path, sizeof(admin_path), h->o.root, PT_CONFIG_RELPATH))
 		return EXIT_PROBLEMS;
 	applied_text = pt_read_file(applied);
 	admin_text = pt_read_file(admin_path);

@@ -232,6 +232,70 @@ static void json_words(struct pt_json *j, const char *key, const char *words)
 	pt_json_array_end(j);
 }
 
+static void json_part(struct pt_json *j, const char *key, const struct pt_part *p)
+{
+	const char *uses[8];
+
+	pt_json_object_begin(j, key);
+	pt_json_string(j, "name", p->name);
+	pt_json_int(j, "size", (long long)p->size);
+	pt_json_string(j, "type", p->fs.probed ? p->fs.type : NULL);
+	pt_json_string(j, "uuid", p->fs.uuid[0] ? p->fs.uuid : NULL);
+	pt_json_string(j, "label", p->fs.label[0] ? p->fs.label : NULL);
+	pt_json_string(j, "partition_table", p->fs.pttype[0] ? p->fs.pttype : NULL);
+	if (p->has_luks) {
+		pt_json_object_begin(j, "luks");
+		pt_json_string(j, "version", p->luks.type);
+		pt_json_string(j, "uuid", p->luks.uuid);
+		pt_json_string(j, "cipher", p->luks.cipher);
+		pt_json_int(j, "key_bits", p->luks.key_bits);
+		pt_json_bool(j, "detached_header", p->luks.detached);
+		pt_json_object_end(j);
+	} else {
+		pt_json_null(j, "luks");
+	}
+	pt_json_strings(j, "uses", uses, pt_disk_uses_words(p->uses, uses, 8));
+	pt_json_string(j, "why", p->why);
+	pt_json_object_end(j);
+}
+
+/* One disk as JSON, for `list` (under its controller) and, with its
+ * controller, group and contents, for `disks`. */
+void pt_report_disk_json(struct pt_json *j, const struct pt_machine *m,
+			 const struct pt_disk *d, bool detail)
+{
+	const char *uses[8];
+
+	pt_json_object_begin(j, NULL);
+	pt_json_string(j, "name", d->name);
+	pt_json_int(j, "size", (long long)d->size);
+	pt_json_string(j, "model", d->model);
+	pt_json_string(j, "serial", d->serial);
+	if (detail) {
+		char addr[PT_PCI_ADDR_STRLEN] = "";
+		long i = d->has_controller ? pt_machine_find(m, &d->controller) : -1;
+
+		if (d->has_controller)
+			pt_pci_addr_format(&d->controller, addr);
+		pt_json_string(j, "by_id", d->by_id[0] ? d->by_id : NULL);
+		pt_json_string(j, "controller", addr[0] ? addr : NULL);
+		if (i >= 0 && m->devs.v[i].iommu_group >= 0)
+			pt_json_int(j, "group", m->devs.v[i].iommu_group);
+		else
+			pt_json_null(j, "group");
+	}
+	pt_json_strings(j, "uses", uses, pt_disk_uses_words(d->uses, uses, 8));
+	pt_json_string(j, "why", d->why);
+	if (detail) {
+		json_part(j, "content", &d->whole);
+		pt_json_array_begin(j, "partitions");
+		for (size_t k = 0; k < d->n_parts; k++)
+			json_part(j, NULL, &d->parts[k]);
+		pt_json_array_end(j);
+	}
+	pt_json_object_end(j);
+}
+
 static void json_device(const struct pt_report *r, struct pt_json *j, size_t i)
 {
 	const struct pt_machine *m = r->m;
@@ -292,18 +356,10 @@ static void json_device(const struct pt_report *r, struct pt_json *j, size_t i)
 	pt_json_array_begin(j, "disks");
 	for (size_t k = 0; k < m->disks.n; k++) {
 		const struct pt_disk *disk = &m->disks.v[k];
-		const char *uses[8];
 
 		if (!disk->has_controller || pt_pci_addr_compare(&disk->controller, &d->addr))
 			continue;
-		pt_json_object_begin(j, NULL);
-		pt_json_string(j, "name", disk->name);
-		pt_json_int(j, "size", (long long)disk->size);
-		pt_json_string(j, "model", disk->model);
-		pt_json_string(j, "serial", disk->serial);
-		pt_json_strings(j, "uses", uses, pt_disk_uses_words(disk->uses, uses, 8));
-		pt_json_string(j, "why", disk->why);
-		pt_json_object_end(j);
+		pt_report_disk_json(j, m, disk, false);
 	}
 	pt_json_array_end(j);
 	if (dec) {

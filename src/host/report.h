@@ -22,6 +22,11 @@ struct pt_report {
 };
 
 void pt_report_list(const struct pt_report *r);
+/* One disk as JSON: the short form of `list`, or with `detail` the full
+ * one of `disks` (controller, group, contents, partitions). */
+struct pt_json;
+void pt_report_disk_json(struct pt_json *j, const struct pt_machine *m,
+			 const struct pt_disk *d, bool detail);
 void pt_report_show(const struct pt_report *r, size_t device);
 void pt_report_check(const struct pt_report *r, const struct pt_findings *f);
 

@@ -56,33 +56,6 @@ static void print_part(FILE *f, const struct pt_part *p, const char *indent)
 		fprintf(f, "%s  %s\n", indent, pt_printable(p->why, why, sizeof(why)));
 }
 
-static void json_part(struct pt_json *j, const char *key, const struct pt_part *p)
-{
-	const char *uses[8];
-
-	pt_json_object_begin(j, key);
-	pt_json_string(j, "name", p->name);
-	pt_json_int(j, "size", (long long)p->size);
-	pt_json_string(j, "type", p->fs.probed ? p->fs.type : NULL);
-	pt_json_string(j, "uuid", p->fs.uuid[0] ? p->fs.uuid : NULL);
-	pt_json_string(j, "label", p->fs.label[0] ? p->fs.label : NULL);
-	pt_json_string(j, "partition_table", p->fs.pttype[0] ? p->fs.pttype : NULL);
-	if (p->has_luks) {
-		pt_json_object_begin(j, "luks");
-		pt_json_string(j, "version", p->luks.type);
-		pt_json_string(j, "uuid", p->luks.uuid);
-		pt_json_string(j, "cipher", p->luks.cipher);
-		pt_json_int(j, "key_bits", p->luks.key_bits);
-		pt_json_bool(j, "detached_header", p->luks.detached);
-		pt_json_object_end(j);
-	} else {
-		pt_json_null(j, "luks");
-	}
-	pt_json_strings(j, "uses", uses, pt_disk_uses_words(p->uses, uses, 8));
-	pt_json_string(j, "why", p->why);
-	pt_json_object_end(j);
-}
-
 static long group_of(const struct pt_machine *m, const struct pt_disk *d)
 {
 	long i = d->has_controller ? pt_machine_find(m, &d->controller) : -1;
@@ -115,27 +88,7 @@ int pt_cmd_disks(struct host *h, int argc, char **argv)
 		if (d->has_controller)
 			pt_pci_addr_format(&d->controller, addr);
 		if (h->o.json) {
-			pt_json_object_begin(&j, NULL);
-			pt_json_string(&j, "name", d->name);
-			pt_json_int(&j, "size", (long long)d->size);
-			pt_json_string(&j, "model", d->model);
-			pt_json_string(&j, "serial", d->serial);
-			pt_json_string(&j, "by_id", d->by_id[0] ? d->by_id : NULL);
-			pt_json_string(&j, "controller", addr[0] ? addr : NULL);
-			if (group >= 0)
-				pt_json_int(&j, "group", group);
-			else
-				pt_json_null(&j, "group");
-			const char *words[8];
-
-			pt_json_strings(&j, "uses", words, pt_disk_uses_words(d->uses, words, 8));
-			pt_json_string(&j, "why", d->why);
-			json_part(&j, "content", &d->whole);
-			pt_json_array_begin(&j, "partitions");
-			for (size_t k = 0; k < d->n_parts; k++)
-				json_part(&j, NULL, &d->parts[k]);
-			pt_json_array_end(&j);
-			pt_json_object_end(&j);
+			pt_report_disk_json(&j, &h->m, d, true);
 			continue;
 		}
 		pt_format_size(d->size, size, sizeof(size));
