@@ -40,9 +40,11 @@ INIH_LIBS   := $(if $(INIH_LIBDIR),$(INIH_LIBDIR)/libinih.a,-l:libinih.a)
 PCI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci 2>/dev/null)
 PCI_LIBS    := $(shell $(PKG_CONFIG) --libs libpci 2>/dev/null || echo -lpci)
 BLKID_LIBS  := $(shell $(PKG_CONFIG) --libs blkid 2>/dev/null || echo -lblkid)
+SMARTCOLS_CFLAGS := $(shell $(PKG_CONFIG) --cflags smartcols 2>/dev/null)
+SMARTCOLS_LIBS   := $(shell $(PKG_CONFIG) --libs smartcols 2>/dev/null || echo -lsmartcols)
 CRYPTSETUP_LIBS := $(shell $(PKG_CONFIG) --libs libcryptsetup 2>/dev/null || echo -lcryptsetup)
 
-CPPFLAGS += $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS)
+CPPFLAGS += $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS) $(SMARTCOLS_CFLAGS)
 # src/core is what the binder links and sees only itself; the host tool's
 # files (and the tests) see src/host too.
 CORE_INC = -Isrc/core
@@ -61,10 +63,11 @@ EARLY_OBJ = $(BUILD)/obj/early/early.o
 # The host tool's own parts: the machine model, judgement, output, apply.
 HOST_SRC = src/host/machine.c src/host/disks.c src/host/check.c src/host/json.c \
            src/host/report.c src/host/text.c src/host/generate.c src/host/distro.c \
-           src/host/fileio.c src/host/apply.c src/host/blockinfo.c src/host/modinfo.c
+           src/host/fileio.c src/host/apply.c src/host/blockinfo.c src/host/modinfo.c \
+           src/host/table.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
 HOST_MAIN_OBJ = $(BUILD)/obj/host/host.o $(BUILD)/obj/host/storage.o
-HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS)
+HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS) $(SMARTCOLS_LIBS)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c

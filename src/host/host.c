@@ -94,37 +94,57 @@ static void usage(FILE *f)
 		"      --sysfs DIR      sysfs (default /sys)\n"
 		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules\n"
 		"      --pci-ids FILE   pci.ids to name devices from\n"
+		"  -o, --output LIST    list, disks: a table of these columns (see below)\n"
+		"  -r, --raw            list, disks: a raw table\n"
+		"  -P, --pairs          list, disks: KEY=\"value\" pairs\n"
+		"  -n, --noheadings     list, disks: a table without headings\n"
+		"  -l, --list           list, disks: a table without the tree\n"
 		"  -v, --verbose        more messages\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Exit status: 0 fine, 1 problems found (errors, devices not as\n"
-		"configured, a refused or failed bind), 2 usage.\n");
+		"configured, a refused or failed bind), 2 usage; the disk commands:\n"
+		"3 no such block device, 4 the host uses it, 5 no such VM, 6 virsh failed.\n\n");
+	pt_table_help(f);
 }
+
+/* Long-only options get values past any character. */
+enum {
+	OPT_SYSFS = 256, OPT_ROOT, OPT_PCI_IDS, OPT_FORMAT, OPT_DISTRO, OPT_DRY_RUN, OPT_UNDO,
+	OPT_TARGET, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
+	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_JSON,
+};
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
-		{ "sysfs", required_argument, NULL, 's' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "pci-ids", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "distro", required_argument, NULL, 'd' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "undo", no_argument, NULL, 'u' },
-		{ "target", required_argument, NULL, 'T' },
-		{ "bus", required_argument, NULL, 'B' },
-		{ "domain", required_argument, NULL, 'D' },
-		{ "live", no_argument, NULL, 'L' },
-		{ "persistent", no_argument, NULL, 'P' },
-		{ "header", required_argument, NULL, 'H' },
-		{ "data", required_argument, NULL, 'A' },
-		{ "secret-id", required_argument, NULL, 'S' },
-		{ "secret-file", required_argument, NULL, 'F' },
-		{ "node", required_argument, NULL, 'N' },
-		{ "key-file", required_argument, NULL, 'K' },
-		{ "mountpoint", required_argument, NULL, 'M' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "sysfs", required_argument, NULL, OPT_SYSFS },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "pci-ids", required_argument, NULL, OPT_PCI_IDS },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "distro", required_argument, NULL, OPT_DISTRO },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "undo", no_argument, NULL, OPT_UNDO },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "bus", required_argument, NULL, OPT_BUS },
+		{ "domain", required_argument, NULL, OPT_DOMAIN },
+		{ "live", no_argument, NULL, OPT_LIVE },
+		{ "persistent", no_argument, NULL, OPT_PERSISTENT },
+		{ "header", required_argument, NULL, OPT_HEADER },
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "secret-id", required_argument, NULL, OPT_SECRET_ID },
+		{ "secret-file", required_argument, NULL, OPT_SECRET_FILE },
+		{ "node", required_argument, NULL, OPT_NODE },
+		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+		{ "mountpoint", required_argument, NULL, OPT_MOUNTPOINT },
+		{ "json", no_argument, NULL, OPT_JSON },
+		/* lsblk's names, for list and disks as tables */
+		{ "output", required_argument, NULL, 'o' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "pairs", no_argument, NULL, 'P' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -132,29 +152,34 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .sysfs = "/sys", .root = "" };
-	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:rPnlvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
-		case 's': o->sysfs = optarg; break;
-		case 'r': o->root = optarg; break;
-		case 'p': o->pci_ids = optarg; break;
-		case 'f': o->format = optarg; break;
-		case 'd': o->distro = optarg; break;
-		case 'n': o->dry_run = true; break;
-		case 'u': o->undo = true; break;
-		case 'T': o->target = optarg; break;
-		case 'B': o->bus = optarg; break;
-		case 'D': o->domain = optarg; break;
-		case 'L': o->live = true; break;
-		case 'P': o->persistent = true; break;
-		case 'H': o->header = optarg; break;
-		case 'A': o->data = optarg; break;
-		case 'S': o->secret_id = optarg; break;
-		case 'F': o->secret_file = optarg; break;
-		case 'N': o->node = optarg; break;
-		case 'K': o->key_file = optarg; break;
-		case 'M': o->mountpoint = optarg; break;
-		case 'j': o->json = true; break;
+		case OPT_SYSFS: o->sysfs = optarg; break;
+		case OPT_ROOT: o->root = optarg; break;
+		case OPT_PCI_IDS: o->pci_ids = optarg; break;
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_DISTRO: o->distro = optarg; break;
+		case OPT_DRY_RUN: o->dry_run = true; break;
+		case OPT_UNDO: o->undo = true; break;
+		case OPT_TARGET: o->target = optarg; break;
+		case OPT_BUS: o->bus = optarg; break;
+		case OPT_DOMAIN: o->domain = optarg; break;
+		case OPT_LIVE: o->live = true; break;
+		case OPT_PERSISTENT: o->persistent = true; break;
+		case OPT_HEADER: o->header = optarg; break;
+		case OPT_DATA: o->data = optarg; break;
+		case OPT_SECRET_ID: o->secret_id = optarg; break;
+		case OPT_SECRET_FILE: o->secret_file = optarg; break;
+		case OPT_NODE: o->node = optarg; break;
+		case OPT_KEY_FILE: o->key_file = optarg; break;
+		case OPT_MOUNTPOINT: o->mountpoint = optarg; break;
+		case OPT_JSON: o->json = o->table.json = true; break;
+		case 'o': o->table.output = optarg; o->as_table = true; break;
+		case 'r': o->table.raw = o->as_table = true; break;
+		case 'P': o->table.pairs = o->as_table = true; break;
+		case 'n': o->table.noheadings = o->as_table = true; break;
+		case 'l': o->table.flat = o->as_table = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return -EINVAL;
@@ -277,6 +302,11 @@ static long find_device(const struct host *h, const char *spec)
 	return found;
 }
 
+int pt_table_status(int r)
+{
+	return r == -EINVAL ? EXIT_USAGE : r < 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
 static int cmd_list(struct host *h, int argc, char **argv)
 {
 	struct pt_report r;
@@ -287,6 +317,8 @@ static int cmd_list(struct host *h, int argc, char **argv)
 	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	r = pt_host_report(h);
+	if (h->o.as_table)
+		return pt_table_status(pt_table_list(&r, &h->o.table));
 	pt_report_list(&r);
 	return EXIT_OK;
 }

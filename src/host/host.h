@@ -8,6 +8,7 @@
 #include "machine.h"
 #include "report.h"
 #include "select.h"
+#include "table.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -31,6 +32,9 @@ struct options {
 	const char *key_file, *mountpoint;
 	bool json;
 	bool verbose;
+	/* list, disks: as tables (table.h) */
+	struct pt_table_opts table;
+	bool as_table;
 };
 
 struct host {
@@ -57,6 +61,9 @@ enum config_need {
  * ("passthrough: "), one stream, the verbose switch applied in one place. */
 void pt_host_error(const struct host *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The exit status for pt_table_list's or pt_table_disks's result. */
+int pt_table_status(int r);
 
 /* Reads the machine and the config; plans when the config is sound. */
 int pt_host_load(struct host *h, enum config_need need);

@@ -73,6 +73,8 @@ int pt_cmd_disks(struct host *h, int argc, char **argv)
 		return EXIT_USAGE;
 	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
+	if (h->o.as_table)
+		return pt_table_status(pt_table_disks(&h->m, &h->o.table));
 	ds = &h->m.disks;
 	if (h->o.json) {
 		pt_json_init(&j, stdout);

@@ -59,6 +59,11 @@ new_root base
 golden list-plain pt base list
 golden list-json pt base list --json
 json list '[x["address"] for x in d["devices"]][:2] == ["0000:00:00.0", "0000:00:01.0"] and d["iommu"] and len(d["devices"]) == 11' pt base list --json
+# list as a table, lsblk's way (libsmartcols): columns, raw, pairs, JSON.
+golden list-table pt base list -o DEVICE,GROUP,CLASS,ID,DRIVER,RESET,FLAGS,USES,NAME
+golden list-table-pairs pt base list -P -o DEVICE,DRIVER,ID
+golden list-table-bad-column pt base list -o DEVICE,BOGUS
+json list-table '[c["device"] for g in d["devices"] for c in g.get("children", [])][:2] == ["0000:00:00.0", "0000:00:01.0"]' pt base list --json -o DEVICE,DRIVER
 # Issue 11: device strings reach the terminal escaped. A USB stick whose
 # product string clears the screen and fakes a line of our output.
 new_root evil

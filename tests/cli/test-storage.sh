@@ -275,6 +275,9 @@ new_anon_root bcachefs p1.img btrfs.img '50 1 0:47 / / rw,relatime - bcachefs /d
 json disks-bcachefs '[(x["name"], x["uses"]) for x in d["disks"]] == [("sda", ["root", "crypt-open"]), ("sdb", ["root"])]' ptr bcachefs disks --json
 host_needs_sdb bcachefs
 
+golden disks-table pt disks -o NAME,SIZE,TYPE,UUID,LABEL,CONTROLLER,GROUP,USES,MODEL
+golden disks-table-raw pt disks -r -n -o NAME,TYPE,USES
+
 # --- guest-mounts -------------------------------------------------------------------
 golden guest-mounts pt guest-mounts /dev/sda2 --key-file /root/.extkey --mountpoint /data/guesthd1
 # Issue 11: a blank split the crypttab field, a newline injected a line.
