@@ -48,7 +48,7 @@ CPPFLAGS += $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS) $(SMARTCOLS_CFLAGS)
 # src/core is what the binder links and sees only itself; the host tool's
 # files (and the tests) see src/host too.
 CORE_INC = -Isrc/core
-HOST_INC = -Isrc/core -Isrc/host
+HOST_INC = -Isrc/core -Isrc/host -I$(BUILD)/gen
 
 # The core shared by both programs: config, device model, selection,
 # binding, module loading.
@@ -64,7 +64,7 @@ EARLY_OBJ = $(BUILD)/obj/early/early.o
 HOST_SRC = src/host/machine.c src/host/disks.c src/host/check.c src/host/json.c \
            src/host/report.c src/host/text.c src/host/generate.c src/host/distro.c \
            src/host/fileio.c src/host/apply.c src/host/blockinfo.c src/host/modinfo.c \
-           src/host/table.c
+           src/host/table.c src/host/quirks.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
 HOST_MAIN_OBJ = $(BUILD)/obj/host/host.o $(BUILD)/obj/host/storage.o
 HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS) $(SMARTCOLS_LIBS)
@@ -85,6 +85,13 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 
 $(BUILD)/tests:
 	mkdir -p $@
+
+# The reset-quirk table, from its data file: one C initializer a line.
+$(BUILD)/gen/reset-quirks.inc: conf/reset-quirks.ids
+	@mkdir -p $(@D)
+	awk '!/^#/ && NF >= 2 { split($$1, id, ":"); $$1 = ""; sub(/^ /, ""); \
+		printf "{ 0x%s, 0x%s, \"%s\" },\n", id[1], id[2], $$0 }' $< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/host/quirks.o: $(BUILD)/gen/reset-quirks.inc
 
 $(BUILD)/libpassthrough.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^

@@ -55,6 +55,29 @@ static bool device_present(const char *sysfs, const struct pt_device *dev)
 	       pt_read_attr(path, buf, sizeof(buf)) == 0;
 }
 
+int pt_set_reset_method(const char *sysfs, const struct pt_device *dev,
+			const char *methods, const struct pt_log *log)
+{
+	char path[PATH_MAX], offered[128] = "";
+	int r;
+
+	/* What it offers, read first: for the message if the kernel refuses. */
+	if (device_attr_path(path, sizeof(path), sysfs, dev, "reset_method") == 0)
+		pt_read_attr_or_empty(path, offered, sizeof(offered));
+	r = write_device_attr(sysfs, dev, "reset_method", methods);
+	if (r == -ENOENT) {
+		pt_log(log, PT_ERR, "%s: this kernel has no per-device reset_method "
+		       "(5.15 and later have it); left as it was", dev->bdf);
+	} else if (r) {
+		pt_log(log, PT_ERR, "%s: reset_method '%s' refused (%s); it offers '%s'; "
+		       "left as it was", dev->bdf, methods, strerror(-r),
+		       offered[0] ? offered : "none");
+	} else {
+		pt_log(log, PT_INFO, "%s: reset_method %s", dev->bdf, methods);
+	}
+	return r;
+}
+
 /* The last resort when drivers_probe fails: the host driver's own bind
  * file, so a device whose host driver is built in is not left without
  * one for the rest of the boot. */

@@ -24,6 +24,14 @@ enum pt_bind_result {
  * with an override that its host driver cannot get past. */
 PT_MUST_CHECK enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
 				   const char *driver, const struct pt_log *log);
+/* Writes the rule's reset methods ("device_specific bus") to the device's
+ * reset_method (kernels 5.15+), before binding: vfio-pci resets a device
+ * when a guest starts and stops, with what that file says. Logged when it
+ * fails: no reset_method file (an older kernel), a method the device does
+ * not offer. */
+PT_MUST_CHECK int pt_set_reset_method(const char *sysfs, const struct pt_device *dev,
+				      const char *methods, const struct pt_log *log);
+
 /* Clears the override, unbinds the device if from_driver holds it, and
  * reprobes, so it goes back to whatever host driver matches it; when the
  * reprobe fails, binds it to host_driver ("" when unknown) through that

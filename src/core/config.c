@@ -257,6 +257,8 @@ static const struct key_desc keys[] = {
 	{ "driver", SCOPE_GLOBAL, false, -1 },
 	{ "unsafe_interrupts", SCOPE_GLOBAL, false, -1 },
 	{ "disable_vga", SCOPE_GLOBAL, false, -1 },
+	{ "disable_idle_d3", SCOPE_GLOBAL, false, -1 },
+	{ "headless", SCOPE_GLOBAL, false, -1 },
 	{ "address", SCOPE_DEVICE, true, PT_MATCH_ADDRESS },
 	{ "ids", SCOPE_DEVICE, true, PT_MATCH_IDS },
 	{ "class", SCOPE_DEVICE, true, PT_MATCH_CLASS },
@@ -267,13 +269,15 @@ static const struct key_desc keys[] = {
 	{ "guard", SCOPE_DEVICE, true, -1 },
 	{ "functions", SCOPE_DEVICE, false, -1 },
 	{ "allow_boot_vga", SCOPE_DEVICE, false, -1 },
+	{ "reset_method", SCOPE_DEVICE, true, -1 },
 	{ "driver", SCOPE_DEVICE, false, -1 },
 };
 
 static const char *const key_hint[] = {
-	[SCOPE_GLOBAL] = "iommu, iommu_pt, driver, unsafe_interrupts, disable_vga",
+	[SCOPE_GLOBAL] = "iommu, iommu_pt, driver, unsafe_interrupts, disable_vga, "
+			 "disable_idle_d3, headless",
 	[SCOPE_DEVICE] = "address, ids, class, group, usb, usb_bus, disk, guard, "
-			 "functions, allow_boot_vga, driver",
+			 "functions, allow_boot_vga, reset_method, driver",
 };
 
 /* /dev/... with no "." or ".." component: it is looked up under --root. */
@@ -415,6 +419,58 @@ static void add_match(void *data, const char *tok)
 			  tok, hint);
 }
 
+/* The kernel's reset method names (drivers/pci/pci.c, pci_reset_fn_methods),
+ * and "default", which gives the kernel back its own choice. */
+static const char *const reset_methods[] = { "flr", "pm", "bus", "device_specific",
+					     "acpi", "af_flr", "cxl_bus", "default" };
+
+static void check_reset_method(void *data, const char *tok)
+{
+	struct list_target *t = data;
+
+	for (size_t i = 0; i < sizeof(reset_methods) / sizeof(reset_methods[0]); i++)
+		if (!strcmp(tok, reset_methods[i]))
+			return;
+	add_error(t->ctx, t->ctx->line,
+		  "[%s] reset_method: '%s' is not a reset method; expected flr, pm, "
+		  "bus, device_specific, acpi, af_flr, cxl_bus or default",
+		  t->h->name, tok);
+}
+
+/* Kept as the kernel takes it, blank-separated; repeated lines add up. */
+static int set_reset_method(struct parse_ctx *ctx, struct pt_rule *rule,
+			    const struct section_header *h, const char *value)
+{
+	struct list_target t = { ctx, rule, h, "reset_method", PT_MATCH_KIND_COUNT };
+	char *joined = NULL, *tok, *copy, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if ((r = for_each_value(value, check_reset_method, &t)) < 0)
+		return r;
+	if (!(f = open_memstream(&joined, &len)))
+		return -ENOMEM;
+	if (rule->reset_method)
+		fputs(rule->reset_method, f);
+	if (!(copy = strdup(value))) {
+		fclose(f);
+		free(joined);
+		return -ENOMEM;
+	}
+	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
+	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save))
+		fprintf(f, "%s%s", ftell(f) ? " " : "", tok);
+	free(copy);
+	if (fclose(f) != 0) {
+		free(joined);
+		return -ENOMEM;
+	}
+	free(rule->reset_method);
+	rule->reset_method = joined;
+	return 0;
+}
+
 /* Room for every value first: the callbacks fill the next slots. */
 static int add_guards(struct parse_ctx *ctx, struct pt_rule *rule,
 		      const struct section_header *h, const char *value)
@@ -488,6 +544,10 @@ static void apply_single(struct parse_ctx *ctx, struct section_header *h,
 		cfg->unsafe_interrupts = b;
 	} else if (strcmp(key, "disable_vga") == 0) {
 		cfg->disable_vga = b;
+	} else if (strcmp(key, "disable_idle_d3") == 0) {
+		cfg->disable_idle_d3 = b;
+	} else if (strcmp(key, "headless") == 0) {
+		cfg->headless = b;
 	} else if (strcmp(key, "allow_boot_vga") == 0) {
 		rule->allow_boot_vga = b;
 	}
@@ -661,6 +721,9 @@ static int handle_key(void *user, const char *section, const char *key,
 		} else if (!strcmp(key, "guard")) {
 			if (add_guards(ctx, &ctx->cfg->rules[h->rule], h, value) < 0)
 				ctx->oom = true;
+		} else if (!strcmp(key, "reset_method")) {
+			if (set_reset_method(ctx, &ctx->cfg->rules[h->rule], h, value) < 0)
+				ctx->oom = true;
 		} else {
 			apply_single(ctx, h, key, value);
 		}
@@ -803,6 +866,7 @@ void pt_config_free(struct pt_config *cfg)
 		free(cfg->rules[i].name);
 		free(cfg->rules[i].matches);
 		free(cfg->rules[i].guards);
+		free(cfg->rules[i].reset_method);
 	}
 	for (size_t i = 0; i < cfg->n_errors; i++)
 		free(cfg->errors[i].text);

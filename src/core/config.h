@@ -73,6 +73,9 @@ struct pt_rule {
 	size_t n_guards;
 	bool all_functions;
 	bool allow_boot_vga;
+	/* Written to the device's reset_method (5.15+) before binding, as the
+	 * kernel takes it: "device_specific bus"; NULL: left as it is. */
+	char *reset_method;
 	enum pt_driver driver; /* PT_DRIVER_DEFAULT: the [global] driver */
 };
 
@@ -88,6 +91,10 @@ struct pt_config {
 	enum pt_driver driver; /* never PT_DRIVER_DEFAULT after parsing */
 	bool unsafe_interrupts;
 	bool disable_vga;
+	bool disable_idle_d3; /* vfio_pci disable_idle_d3=1 */
+	/* Consent to give away every display: a headless server managed over
+	 * a serial console or the network. */
+	bool headless;
 
 	struct pt_rule *rules;
 	size_t n_rules;

@@ -135,6 +135,7 @@ int pt_load_driver(const char *root, const char *release,
 		   bool dry_run, const struct pt_log *log)
 {
 	struct wanted_module wanted[2];
+	char vfio_options[64];
 	size_t n = 0;
 	struct kmod_ctx *ctx;
 	int r = 0;
@@ -149,8 +150,13 @@ int pt_load_driver(const char *root, const char *release,
 			"vfio_iommu_type1",
 			cfg->unsafe_interrupts ? "allow_unsafe_interrupts=1" : NULL,
 			false };
-		wanted[n++] = (struct wanted_module){
-			pt_driver_module(PT_DRIVER_VFIO_PCI), cfg->disable_vga ? "disable_vga=1" : NULL, true };
+		snprintf(vfio_options, sizeof(vfio_options), "%s%s%s",
+			 cfg->disable_vga ? "disable_vga=1" : "",
+			 cfg->disable_vga && cfg->disable_idle_d3 ? " " : "",
+			 cfg->disable_idle_d3 ? "disable_idle_d3=1" : "");
+		wanted[n++] = (struct wanted_module){ pt_driver_module(PT_DRIVER_VFIO_PCI),
+						      vfio_options[0] ? vfio_options : NULL,
+						      true };
 	}
 	ctx = pt_kmod_open(root, release, log);
 	if (!ctx)

@@ -267,6 +267,16 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 				       pt_driver_name(drv));
 				continue;
 			}
+			/* Only the devices the rule names: a GPU's audio
+			 * function, pulled in by functions = all, has no
+			 * device_specific reset of its own. */
+			if (cfg->rules[d->rule].reset_method &&
+			    pt_rule_matches(&cfg->rules[d->rule], dev, NULL) &&
+			    pt_set_reset_method(o->sysfs, dev, cfg->rules[d->rule].reset_method,
+						log) < 0) {
+				t->failed++;
+				continue;
+			}
 			switch (pt_bind_device(o->sysfs, dev, pt_driver_name(drv), log)) {
 			case PT_BIND_DONE:
 				t->bound++;

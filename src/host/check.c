@@ -115,6 +115,14 @@ int pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env 
 	return out->incomplete ? -ENOMEM : 0;
 }
 
+/* A RAM controller without a driver (Intel's "Shared SRAM" beside the
+ * chipset xHCI) has nothing a host driver could claim it for: it does not
+ * keep vfio from using the group, so the group goes without it. */
+static bool rides_along(const struct pt_device *d)
+{
+	return (d->class >> 16) == 0x05 && !d->driver[0];
+}
+
 bool pt_group_is_isolated(const struct pt_devices *devs, long group,
 		       const bool *selected, bool unbound_ok)
 {
@@ -122,7 +130,8 @@ bool pt_group_is_isolated(const struct pt_devices *devs, long group,
 		const struct pt_device *d = &devs->v[i];
 
 		if (d->iommu_group != group || pt_device_is_bridge(d) ||
-		    (selected && selected[i]) || (unbound_ok && !d->driver[0]))
+		    (selected && selected[i]) || (unbound_ok && !d->driver[0]) ||
+		    rides_along(d))
 			continue;
 		if (!pt_is_stub_driver(d->driver))
 			return false;
@@ -219,6 +228,75 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 	}
 }
 
+/* Whether the device offers each method of `wanted` ("device_specific
+ * bus"); the first it lacks goes to missing. */
+static bool offers_reset_methods(const char *offered, const char *wanted, char *missing,
+				 size_t len)
+{
+	char copy[128], *tok, *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", wanted);
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char padded[80], list[80];
+
+		if (!strcmp(tok, "default"))
+			continue;
+		snprintf(padded, sizeof(padded), " %s ", tok);
+		snprintf(list, sizeof(list), " %s ", offered);
+		if (!strstr(list, padded)) {
+			snprintf(missing, len, "%s", tok);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
+			const struct pt_decision *d, const struct pt_check_env *env,
+			struct pt_findings *out)
+{
+	const struct pt_device *dev = &m->devs.v[d->device];
+	const struct pt_devinfo *info = &m->info[d->device];
+	const struct pt_rule *rule = &cfg->rules[d->rule];
+	const struct pt_reset_quirk *quirk = pt_reset_quirk_for(dev->vendor, dev->device);
+	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
+	char missing[64], fix[512];
+
+	if (quirk) {
+		snprintf(fix, sizeof(fix),
+			 "%s; then add reset_method = device_specific to the rule "
+			 "(kernels 5.15 and later)",
+			 env->vendor_reset_available > 0 ?
+				 "vendor-reset is installed: apply loads it before vfio-pci" :
+				 "install the vendor-reset module (vendor-reset-dkms)");
+		add(out, PT_SEV_WARNING, "reset-quirk", w, fix,
+		    "%s cards do not reset by themselves: after a guest stops, the "
+		    "card stays unusable until the host reboots, unless vendor-reset "
+		    "resets it",
+		    quirk->family);
+	}
+	/* The rule's reset_method applies to what its selectors name. */
+	if (!rule->reset_method || !pt_rule_matches(rule, dev, env->resolver))
+		return;
+	if (!info->reset_known)
+		add(out, PT_SEV_ERROR, "reset-method", w,
+		    "remove reset_method from the rule, or boot a kernel 5.15 or later",
+		    "reset_method = %s: this kernel has no per-device reset_method",
+		    rule->reset_method);
+	else if (!offers_reset_methods(info->reset_methods, rule->reset_method, missing,
+				       sizeof(missing)))
+		add(out, PT_SEV_ERROR, "reset-method", w,
+		    !strcmp(missing, "device_specific") ?
+			    "device_specific comes with a module that knows the card "
+			    "(vendor-reset): load it, or choose among the methods the "
+			    "device offers" :
+			    "choose among the methods the device offers",
+		    "reset_method = %s: the device offers '%s', not %s; the binder "
+		    "would leave it unbound",
+		    rule->reset_method, info->reset_methods[0] ? info->reset_methods : "none",
+		    missing);
+}
+
 static void check_decision(const struct pt_config *cfg, const struct pt_machine *m,
 			   const struct pt_decision *d, struct pt_findings *out)
 {
@@ -308,7 +386,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 		const struct pt_decision *d = &plan->v[i];
 		const struct pt_device *dev = &m->devs.v[d->device];
 		char others[512] = "", chipset[512] = "", fix[600];
-		bool first_of_group = true;
+		bool first_of_group = true, same_slot = true;
 
 		if (d->verdict != PT_BIND || dev->iommu_group < 0)
 			continue;
@@ -328,8 +406,14 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 				append_list(chipset, sizeof(chipset), o->bdf);
 			if (pt_device_is_bridge(o))
 				continue;
-			if (!selected[k] && !pt_is_stub_driver(o->driver))
-				append_list(others, sizeof(others), o->bdf);
+			if (!selected[k] && !pt_is_stub_driver(o->driver) && !rides_along(o)) {
+				char who[96];
+
+				snprintf(who, sizeof(who), "%s (on %s)", o->bdf,
+					 o->driver[0] ? o->driver : "no driver yet");
+				append_list(others, sizeof(others), who);
+				same_slot &= pt_pci_addr_same_slot(&o->addr, &dev->addr);
+			}
 		}
 		if (chipset[0]) {
 			add(out, PT_SEV_ERROR, "chipset-group", at_rule(cfg, d->rule, dev->bdf),
@@ -339,15 +423,23 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 			    "takes them from the host",
 			    dev->iommu_group, chipset);
 		} else if (!pt_group_is_isolated(&m->devs, dev->iommu_group, selected, false)) {
-			snprintf(fix, sizeof(fix),
-				 "add them to the config (group = %ld selects the whole "
-				 "group), or move the card to a slot with its own group",
-				 dev->iommu_group);
+			/* A GPU without its audio function is the common case:
+			 * the fix that keeps the slot together comes first. */
+			if (same_slot)
+				snprintf(fix, sizeof(fix),
+					 "add functions = all to the rule: the other "
+					 "functions of the slot go with it");
+			else
+				snprintf(fix, sizeof(fix),
+					 "add them to the config (group = %ld selects the "
+					 "whole group), or move the card to a slot with its "
+					 "own group",
+					 dev->iommu_group);
 			add(out, PT_SEV_WARNING, "group-not-isolated",
 			    at_rule(cfg, d->rule, dev->bdf), fix,
-			    "IOMMU group %ld also holds %s: vfio cannot use the group "
-			    "until they are bound too",
-			    dev->iommu_group, others);
+			    "IOMMU group %ld is not viable: %s stay%s with the host, and "
+			    "vfio cannot use the group until they are bound too",
+			    dev->iommu_group, others, strchr(others, ',') ? "" : "s");
 		}
 	}
 }
@@ -371,12 +463,24 @@ static void check_displays(const struct pt_config *cfg, const struct pt_machine 
 		if (plan->v[i].verdict == PT_BIND &&
 		    pt_device_is_display(&m->devs.v[plan->v[i].device]))
 			last = i;
-	add(out, PT_SEV_ERROR, "last-display",
-	    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
-	    "keep one display adapter for the host, or manage it over a serial "
-	    "console or the network only",
-	    "every display adapter of the host would be bound: the host keeps "
-	    "no display");
+	if (cfg->headless)
+		add(out, PT_SEV_WARNING, "last-display",
+		    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
+		    "make sure a serial console (console=ttyS0,115200 on the kernel "
+		    "command line) or the network reaches the host; to get the "
+		    "display back for a boot, add passthrough=off to the kernel "
+		    "command line",
+		    "every display adapter goes to guests (headless = yes): the host "
+		    "loses its local console and the firmware's boot screen after "
+		    "the initramfs");
+	else
+		add(out, PT_SEV_ERROR, "last-display",
+		    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
+		    "keep one display adapter for the host; or, for a server managed "
+		    "over a serial console or the network, set headless = yes in "
+		    "[global]",
+		    "every display adapter of the host would be bound: the host keeps "
+		    "no display");
 }
 
 int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
@@ -401,8 +505,11 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 	}
 	check_platform(cfg, m, env, wants_vfio, wants_stub, out);
 	check_rules_hits(cfg, m, plan, env, out);
-	for (size_t i = 0; i < plan->n; i++)
+	for (size_t i = 0; i < plan->n; i++) {
 		check_decision(cfg, m, &plan->v[i], out);
+		if (plan->v[i].verdict == PT_BIND)
+			check_reset(cfg, m, &plan->v[i], env, out);
+	}
 	check_groups(cfg, m, plan, selected, out);
 	check_displays(cfg, m, plan, selected, out);
 	free(selected);

@@ -8,6 +8,7 @@
 #include "compiler.h"
 #include "config.h"
 #include "machine.h"
+#include "quirks.h"
 #include "select.h"
 
 #include <sys/stat.h>
@@ -38,6 +39,7 @@ struct pt_check_env {
 	const struct pt_resolver *resolver; /* for usb, usb_bus, disk; may be NULL */
 	int vfio_available; /* pt_module_available("vfio_pci") */
 	int stub_available; /* pt_module_available("pci_stub") */
+	int vendor_reset_available; /* pt_module_available("vendor_reset") */
 	bool have_config_stat;
 	struct stat config_stat; /* the config file, after following links */
 	bool config_is_link;

@@ -69,7 +69,7 @@ int pt_initramfs_conf_digest(const char *text, uint64_t *out)
 }
 
 char *pt_render_modprobe_conf(const struct pt_config *cfg,
-			      const struct pt_tokens *host_modules)
+			      const struct pt_tokens *host_modules, bool vendor_reset)
 {
 	struct text t;
 	FILE *f = text_begin(&t);
@@ -78,8 +78,14 @@ char *pt_render_modprobe_conf(const struct pt_config *cfg,
 		return NULL;
 	if (cfg->disable_vga)
 		fputs("options vfio_pci disable_vga=1\n", f);
+	if (cfg->disable_idle_d3)
+		fputs("options vfio_pci disable_idle_d3=1\n", f);
 	if (cfg->unsafe_interrupts)
 		fputs("options vfio_iommu_type1 allow_unsafe_interrupts=1\n", f);
+	if (vendor_reset)
+		fputs("# vendor-reset resets a selected card that cannot reset itself:\n"
+		      "# it must be there before vfio-pci takes the card.\n"
+		      "softdep vfio_pci pre: vendor_reset\n", f);
 	if (host_modules->n)
 		fputs("# vfio_pci first, whatever loads these drivers (passthrough-early\n"
 		      "# binds before them; this covers a module loaded another way).\n", f);
@@ -238,6 +244,10 @@ char *pt_render_initramfs_conf(const struct pt_config *cfg, const struct pt_devi
 		pt_iommu_name(cfg->iommu), cfg->iommu_pt ? "yes" : "no",
 		pt_driver_name(cfg->driver), cfg->unsafe_interrupts ? "yes" : "no",
 		cfg->disable_vga ? "yes" : "no");
+	if (cfg->disable_idle_d3)
+		fputs("disable_idle_d3 = yes\n", f);
+	if (cfg->headless)
+		fputs("headless = yes\n", f);
 	for (size_t r = 0; r < cfg->n_rules; r++) {
 		const struct pt_rule *rule = &cfg->rules[r];
 		size_t hits = 0;
@@ -263,6 +273,8 @@ char *pt_render_initramfs_conf(const struct pt_config *cfg, const struct pt_devi
 		}
 		if (rule->all_functions)
 			fputs("functions = all\n", f);
+		if (rule->reset_method)
+			fprintf(f, "reset_method = %s\n", rule->reset_method);
 		if (rule->allow_boot_vga)
 			fputs("allow_boot_vga = yes\n", f);
 		if (rule->driver != PT_DRIVER_DEFAULT)
@@ -296,6 +308,8 @@ int pt_kernel_arguments(const struct pt_config *cfg, enum pt_cpu_vendor cpu,
 		r = pt_tokens_add(out, "vfio_iommu_type1.allow_unsafe_interrupts=1");
 	if (r == 0 && cfg->disable_vga)
 		r = pt_tokens_add(out, "vfio_pci.disable_vga=1");
+	if (r == 0 && cfg->disable_idle_d3)
+		r = pt_tokens_add(out, "vfio_pci.disable_idle_d3=1");
 	return r;
 }
 

@@ -13,7 +13,7 @@
 /* modprobe.d: the config's module options, and a softdep that loads
  * vfio_pci before each selected device's host driver module. */
 char *pt_render_modprobe_conf(const struct pt_config *cfg,
-			      const struct pt_tokens *host_modules);
+			      const struct pt_tokens *host_modules, bool vendor_reset);
 
 /* The config for early boot: rules with usb, usb_bus or disk selectors
  * become the addresses they select now, guarded by the devices' IDs; the

@@ -349,6 +349,8 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 						  pt_driver_module(PT_DRIVER_VFIO_PCI));
 	env->stub_available = pt_module_available(h->o.root, h->m.release,
 						  pt_driver_module(PT_DRIVER_PCI_STUB));
+	env->vendor_reset_available = pt_module_available(h->o.root, h->m.release,
+							  "vendor_reset");
 	if (lstat(h->config_path, &st) == 0)
 		env->config_is_link = S_ISLNK(st.st_mode);
 	if (stat(h->config_path, &env->config_stat) == 0)
@@ -739,6 +741,19 @@ static int host_driver_modules(const struct host *h, struct pt_tokens *out)
 	return r;
 }
 
+/* vendor-reset must be loaded before vfio-pci takes a card it resets:
+ * when a selected card is one, and the module is there. */
+static bool needs_vendor_reset(const struct host *h)
+{
+	for (size_t i = 0; i < h->plan.n; i++) {
+		const struct pt_device *d = &h->m.devs.v[h->plan.v[i].device];
+
+		if (h->plan.v[i].verdict == PT_BIND && pt_reset_quirk_for(d->vendor, d->device))
+			return pt_module_available(h->o.root, h->m.release, "vendor_reset") > 0;
+	}
+	return false;
+}
+
 /* The config for early boot, with the digest of the admin's file it came
  * from (read again: the digest is of the bytes, comments included). */
 static char *stamped_initramfs_conf(const struct host *h)
@@ -780,7 +795,8 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 	if (p->undo)
 		return 0;
 	r = host_driver_modules(h, &modules);
-	p->modprobe_conf = r < 0 ? NULL : pt_render_modprobe_conf(&h->cfg, &modules);
+	p->modprobe_conf = r < 0 ? NULL : pt_render_modprobe_conf(&h->cfg, &modules,
+								   needs_vendor_reset(h));
 	pt_tokens_free(&modules);
 	p->initramfs_conf = stamped_initramfs_conf(h);
 	if (!p->modprobe_conf || !p->initramfs_conf ||

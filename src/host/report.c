@@ -461,6 +461,10 @@ void pt_report_show(const struct pt_report *r, size_t i)
 	if (info->flr != PT_UNKNOWN)
 		fprintf(r->out, "; FLR %s", info->flr == PT_YES ? "supported" : "not supported");
 	fprintf(r->out, "\n");
+	if (pt_reset_quirk_for(d->vendor, d->device))
+		fprintf(r->out, "Reset quirk: %s cards do not reset by themselves; the "
+			"vendor-reset module resets them (reset_method = device_specific)\n",
+			pt_reset_quirk_for(d->vendor, d->device)->family);
 }
 
 /* --- check --------------------------------------------------------------- */

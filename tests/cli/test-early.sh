@@ -215,6 +215,24 @@ check "model: nothing takes it back: said as an error, never as restored" \
 		grep -q "<3>passthrough: 0000:01:00.0: binding it to e1000e directly failed too: No such device" "$0/dev/kmsg" &&
 		grep -q "<3>passthrough: 0000:01:00.0: left without a driver: e1000e did not take it back" "$0/dev/kmsg" &&
 		! grep -q "back on its host driver" "$0/dev/kmsg" && [ "$(cat "$0/rc")" = 0 ]' "$R"
+# Issue 13: a rule's reset_method goes to the device before the bind; a
+# method the device refuses, or a kernel without the file, leaves it as it was.
+R=$TAP_TMP/m-reset; fake_root "$R"; printf '[device.nic]\naddress = 01:00.0\nreset_method = bus\n' >"$R/etc/passthrough.conf"
+echo "flr bus" >"$R/sys/bus/pci/devices/0000:01:00.0/reset_method"; modelled "$R"
+check "model: reset_method is written, then the device is bound" \
+	bash -c '[ "$(cat "$0/sys/bus/pci/devices/0000:01:00.0/reset_method")" = bus ] &&
+		[ "$(driver_of "$0" 0000:01:00.0)" = vfio-pci ]' "$R"
+R=$TAP_TMP/m-reset-refused; fake_root "$R"; printf '[device.nic]\naddress = 01:00.0\nreset_method = device_specific\n' >"$R/etc/passthrough.conf"
+echo "flr bus" >"$R/sys/bus/pci/devices/0000:01:00.0/reset_method"; modelled "$R" PCIMOCK_FAIL=reset_method:22
+check "model: a reset method the device refuses: logged, left on its driver" \
+	bash -c 'grep -q "<3>passthrough: 0000:01:00.0: reset_method .device_specific. refused (Invalid argument); it offers .flr bus.; left as it was" "$0/dev/kmsg" &&
+		[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ]' "$R"
+R=$TAP_TMP/m-reset-old; fake_root "$R"; printf '[device.nic]\naddress = 01:00.0\nreset_method = bus\n' >"$R/etc/passthrough.conf"
+modelled "$R"
+check "model: no reset_method file (before 5.15): logged, left on its driver" \
+	bash -c 'grep -q "this kernel has no per-device reset_method (5.15 and later have it); left as it was" "$0/dev/kmsg" &&
+		[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ]' "$R"
+
 # As in early boot before coldplug: no driver yet, its module not loaded.
 R=$TAP_TMP/m-unbound; fake_root "$R"; rm "$R/sys/bus/pci/devices/0000:01:00.0/driver"
 rm -r "$R/sys/bus/pci/drivers/e1000e"; modelled "$R" PCIMOCK_REFUSE=vfio-pci

@@ -20,8 +20,13 @@ static struct pt_device devs_v[] = {
 	{ .bdf = "0000:01:00.0", .vendor = 0x8086, .device = 0x10d3, .class = 0x020000, .iommu_group = 7, .driver = "e1000e" },
 	{ .bdf = "0000:01:00.1", .vendor = 0x8086, .device = 0x10d3, .class = 0x020000, .iommu_group = 7 },
 	{ .bdf = "0000:02:00.0", .vendor = 0x10de, .device = 0x1b80, .class = 0x030000, .iommu_group = 8, .driver = "nouveau" },
+	/* Intel's driverless "Shared SRAM" beside a device: it rides along */
+	{ .bdf = "0000:02:00.2", .vendor = 0x8086, .device = 0x9def, .class = 0x050000, .iommu_group = 8 },
+	/* an AMD Polaris 10 card: it needs vendor-reset */
+	{ .bdf = "0000:05:00.0", .vendor = 0x1002, .device = 0x67df, .class = 0x030000, .iommu_group = 9, .driver = "amdgpu" },
 };
-static struct pt_devinfo info_v[7];
+#define N_DEVS (sizeof(devs_v) / sizeof(devs_v[0]))
+static struct pt_devinfo info_v[N_DEVS];
 
 /* Linked with --wrap: while fail_allocations is set, realloc fails, and
  * calloc too unless it is FAIL_REALLOC_ONLY. */
@@ -46,9 +51,9 @@ static struct pt_machine m;
 static int setup(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < 7; i++)
+	for (size_t i = 0; i < N_DEVS; i++)
 		assert_int_equal(pt_pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr), 0);
-	m.devs = (struct pt_devices){ devs_v, 7 };
+	m.devs = (struct pt_devices){ devs_v, N_DEVS };
 	m.info = info_v;
 	m.iommu_on = true;
 	m.irq_remap = PT_YES;
@@ -104,7 +109,7 @@ static void a_group_half_taken_is_not_isolated(void **state)
 
 static void group_is_isolated_rules(void **state)
 {
-	bool selected[7] = { false };
+	bool selected[N_DEVS] = { false };
 
 	(void)state;
 	assert_false(pt_group_is_isolated(&m.devs, 7, selected, false));
@@ -182,13 +187,104 @@ static void running_out_of_memory_fails_the_check(void **state)
 	pt_config_free(&cfg);
 }
 
+/* The severity and fix of the first finding with this code. */
+static const char *finding(const char *conf, const char *code, enum pt_severity *sev)
+{
+	static char fix[600];
+	struct pt_check_env env = { .vfio_available = 1, .stub_available = 1 };
+	struct pt_findings f = { 0 };
+	struct pt_config cfg;
+	struct pt_plan plan;
+	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
+
+	assert_int_equal(pt_config_parse_stream(fp, "t.conf", &cfg), 0);
+	fclose(fp);
+	assert_int_equal(cfg.n_errors, 0);
+	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
+	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, &f), 0);
+	fix[0] = '\0';
+	for (size_t i = 0; i < f.n && !fix[0]; i++)
+		if (!strcmp(f.v[i].code, code)) {
+			*sev = f.v[i].severity;
+			snprintf(fix, sizeof(fix), "%s", f.v[i].fix ? f.v[i].fix : "");
+		}
+	pt_findings_free(&f);
+	pt_plan_free(&plan);
+	pt_config_free(&cfg);
+	return fix;
+}
+
+/* Issue 13: a GPU without its audio function leaves the group unusable;
+ * the fix that keeps the slot together comes first. */
+static void a_slot_half_taken_names_functions_all(void **state)
+{
+	enum pt_severity sev;
+
+	(void)state;
+	assert_non_null(strstr(finding("[device.n]\naddress = 01:00.0\n",
+				       "group-not-isolated", &sev), "functions = all"));
+}
+
+/* Issue 13: Intel's driverless Shared SRAM does not spoil a group. */
+static void driverless_ram_rides_along(void **state)
+{
+	(void)state;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "");
+	assert_true(pt_group_is_isolated(&m.devs, 8, (bool[N_DEVS]){ [6] = true }, false));
+	devs_v[7].class = 0x020000; /* the same, were it a NIC: it would not */
+	assert_false(pt_group_is_isolated(&m.devs, 8, (bool[N_DEVS]){ [6] = true }, false));
+	devs_v[7].class = 0x050000;
+}
+
+/* Issue 13: a headless server may give away every display, warned. */
+static void headless_makes_the_last_display_a_warning(void **state)
+{
+	static const char all[] = "[device.gpu]\nclass = 0x03\nallow_boot_vga = yes\n";
+	static const char headless[] = "[global]\nheadless = yes\n[device.gpu]\nclass = 0x03\n"
+				       "allow_boot_vga = yes\n";
+	enum pt_severity sev;
+
+	(void)state;
+	assert_non_null(strstr(finding(all, "last-display", &sev), "headless = yes"));
+	assert_int_equal(sev, PT_SEV_ERROR);
+	assert_non_null(strstr(finding(headless, "last-display", &sev), "passthrough=off"));
+	assert_int_equal(sev, PT_SEV_WARNING);
+}
+
+/* Issue 13: reset_method is checked against what the device offers and
+ * the kernel has; cards with a known reset problem are named. */
+static void reset_methods_and_quirks(void **state)
+{
+	enum pt_severity sev;
+
+	(void)state;
+	assert_string_equal(codes_for("[device.amd]\naddress = 05:00.0\n"), "reset-quirk@05:00.0");
+	assert_non_null(strstr(finding("[device.amd]\naddress = 05:00.0\n", "reset-quirk", &sev),
+			       "reset_method = device_specific"));
+	/* kernel before 5.15: no reset_method at all */
+	assert_string_equal(codes_for("[device.amd]\naddress = 05:00.0\nreset_method = bus\n"),
+			    "reset-quirk@05:00.0 reset-method@05:00.0");
+	info_v[8].reset_known = true;
+	snprintf(info_v[8].reset_methods, sizeof(info_v[8].reset_methods), "bus");
+	assert_string_equal(codes_for("[device.amd]\naddress = 05:00.0\nreset_method = bus\n"),
+			    "reset-quirk@05:00.0");
+	assert_string_equal(codes_for("[device.amd]\naddress = 05:00.0\n"
+				      "reset_method = device_specific bus\n"),
+			    "reset-quirk@05:00.0 reset-method@05:00.0");
+	assert_non_null(strstr(finding("[device.amd]\naddress = 05:00.0\n"
+				       "reset_method = device_specific\n", "reset-method", &sev),
+			       "vendor-reset"));
+	memset(&info_v[8], 0, sizeof(info_v[8]));
+}
+
 static void displays(void **state)
 {
 	(void)state;
 	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "");
-	assert_string_equal(codes_for("[device.gpu]\nclass = 0x03\n"), "boot-vga@00:01.0");
+	assert_string_equal(codes_for("[device.gpu]\nclass = 0x03\n"),
+			    "boot-vga@00:01.0 reset-quirk@05:00.0");
 	assert_string_equal(codes_for("[device.gpu]\nclass = 0x03\nallow_boot_vga = yes\n"),
-			    "last-display@02:00.0");
+			    "reset-quirk@05:00.0 last-display@05:00.0");
 }
 
 static void platform_findings(void **state)
@@ -269,6 +365,10 @@ int main(void)
 		cmocka_unit_test(address_only_rules_are_warned),
 		cmocka_unit_test(platform_devices_and_changed_devices_are_errors),
 		cmocka_unit_test(running_out_of_memory_fails_the_check),
+		cmocka_unit_test(a_slot_half_taken_names_functions_all),
+		cmocka_unit_test(driverless_ram_rides_along),
+		cmocka_unit_test(headless_makes_the_last_display_a_warning),
+		cmocka_unit_test(reset_methods_and_quirks),
 		cmocka_unit_test(displays),
 		cmocka_unit_test(platform_findings),
 		cmocka_unit_test(device_facts),

@@ -110,10 +110,11 @@ static const struct bad_case bad[] = {
 	  "1: [devices.gpu]: unknown section; expected [global] or [device.NAME]\n" },
 	{ "unknown global key", "[global]\niommu_mode = on\n", 0,
 	  "2: [global] iommu_mode: unknown key; expected one of iommu, iommu_pt, "
-	  "driver, unsafe_interrupts, disable_vga\n" },
+	  "driver, unsafe_interrupts, disable_vga, disable_idle_d3, headless\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
 	  "2: [device.a] adress: unknown key; expected one of address, ids, "
-	  "class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, driver\n" },
+	  "class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
+	  "reset_method, driver\n" },
 	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
 	  "2: [device.a] address: '1:0.0' is not a PCI address; write DDDD:BB:SS.F "
 	  "or BB:SS.F in hex, as `lspci -D` prints it\n" },
@@ -135,6 +136,9 @@ static const struct bad_case bad[] = {
 	{ "duplicate key", "[device.a]\nids = 8086:10d3\nfunctions = all\nfunctions = all\n", 0,
 	  "4: [device.a] functions: the key is given twice in this section; it "
 	  "takes one value\n" },
+	{ "bad reset method", "[device.a]\naddress = 01:00.0\nreset_method = flr reboot\n", 0,
+	  "3: [device.a] reset_method: 'reboot' is not a reset method; expected flr, pm, "
+	  "bus, device_specific, acpi, af_flr, cxl_bus or default\n" },
 	{ "bad guard", "[device.a]\naddress = 01:00.0\nguard = 01:00.0=8086:10d3 "
 	  "01:00.0=8086:10d3:0200 01:00.0=8086:10d3:020000\n", 0,
 	  "3: [device.a] guard: '01:00.0=8086:10d3' is not ADDRESS=VENDOR:DEVICE:CLASS, "
@@ -361,6 +365,23 @@ static void a_list_continues_on_lines_that_repeat_the_key(void **state)
 
 /* Opening a FIFO for reading blocks until a writer comes: the config is
  * refused before it is read. */
+/* Issue 13: what a GPU needs. */
+static void gpu_keys(void **state)
+{
+	static const char text[] = "[global]\ndisable_idle_d3 = yes\nheadless = yes\n"
+				   "[device.gpu]\naddress = 03:00.0\nfunctions = all\n"
+				   "reset_method = device_specific, bus\n";
+	struct pt_config cfg;
+
+	(void)state;
+	parse(text, sizeof(text) - 1, &cfg);
+	assert_string_equal(errors_of(&cfg), "");
+	assert_true(cfg.disable_idle_d3);
+	assert_true(cfg.headless);
+	assert_string_equal(cfg.rules[0].reset_method, "device_specific bus");
+	pt_config_free(&cfg);
+}
+
 static void load_fifo_does_not_block(void **state)
 {
 	struct fakesys fs;
@@ -452,6 +473,7 @@ int main(void)
 		cmocka_unit_test(a_line_never_overflows_the_parser_buffer),
 		cmocka_unit_test(headers_read_as_inih_reads_them),
 		cmocka_unit_test(a_list_continues_on_lines_that_repeat_the_key),
+		cmocka_unit_test(gpu_keys),
 		cmocka_unit_test(load_fifo_does_not_block),
 		cmocka_unit_test(load_missing_file),
 		cmocka_unit_test(load_directory),

@@ -90,7 +90,7 @@ static void nothing_is_cut(void **state)
 		snprintf(name, sizeof(name), "driver%02d", i);
 		assert_int_equal(pt_tokens_add(&modules, name), 0);
 	}
-	text = pt_render_modprobe_conf(&cfg, &modules);
+	text = pt_render_modprobe_conf(&cfg, &modules, false);
 	assert_non_null(strstr(text, "softdep driver39 pre: vfio_pci\n"));
 	free(text);
 	free(arg);
