@@ -73,7 +73,7 @@ sleep 1
 for m in /sys/bus/usb/devices/*/modalias; do modprobe -q "$(cat "$m")" 2>/dev/null; done
 report
 [ -e /tmp/install-command-ran ] && echo "PT-INSTALL-COMMAND-RAN"
-dmesg | grep 'passthrough:' | sed 's/^/PT-KMSG /'
+dmesg | grep -E 'passthrough:|efifb' | sed 's/^/PT-KMSG /'
 driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver")"; }
 if [ "$(arg pt.host)" = 1 ]; then
 	export NO_COLOR=1 # the serial console is a terminal
@@ -87,6 +87,14 @@ if [ "$(arg pt.host)" = 1 ]; then
 	echo PT-MOUNTS-BEGIN
 	passthrough guest-mounts "/dev/${disk}2" --key-file /etc/tests/luks.key --mountpoint /data
 	echo "PT-MOUNTS-EXIT $?"
+fi
+# pt.vfiobar=BDF: use the device through VFIO as QEMU would (BAR 0), and
+# show what holds framebuffer memory.
+bdf=$(arg pt.vfiobar)
+if [ -n "$bdf" ]; then
+	grep -iE 'efifb|bootfb|simple|vesafb' /proc/iomem | sed 's/^/PT-IOMEM /'
+	/sbin/vfio-bar "$bdf" | sed 's/^/PT-/'
+	dmesg | grep -E "can't reserve|simple-framebuffer" | sed 's/^/PT-KMSG /'
 fi
 [ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh
 echo PT-END

@@ -13,7 +13,7 @@ mkdir -p "$KERNEL_CACHE" && KERNEL_CACHE=$(cd "$KERNEL_CACHE" && pwd)
 # The modules the guest needs: our drivers and the topology's host drivers
 # (e1000e, xhci, usb-storage, ahci, bochs), with their dependencies.
 GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs
-ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk"
+ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk snd_hda_intel bochs_drm"
 
 die() { echo "boot: $*" >&2; exit 1; }
 
@@ -88,6 +88,8 @@ build_initramfs() {
 	copy_with_libs "$BUILD/passthrough" "$tree"
 	copy_with_libs "$(command -v cryptsetup)" "$tree"
 	copy_with_libs "$(command -v mke2fs)" "$tree"
+	# What QEMU does with a device, for the GPU tests (tests/boot/vfio-bar.c).
+	[ ! -x "$BUILD/boot/vfio-bar" ] || install -m 0755 "$BUILD/boot/vfio-bar" "$tree/sbin/vfio-bar"
 	install -D -m 0644 /usr/share/misc/pci.ids "$tree/usr/share/misc/pci.ids"
 	install -m 0600 "$BOOT_DIR/luks.key" "$tree/etc/tests/luks.key"
 	if [ "$variant" = static ]; then
@@ -96,7 +98,9 @@ build_initramfs() {
 		copy_with_libs "$BUILD/passthrough-early" "$tree"
 	fi
 	mods=$(for m in $GUEST_MODULES; do
-		modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+		# a name may exist in one kernel only (bochs_drm in 5.10, bochs in 6.1)
+		{ modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" 2>/dev/null || true; } |
+			awk '$1 == "insmod" {print $2}'
 	done | sort -u)
 	for f in $mods; do
 		case "$variant:$f" in without-vfio:*/vfio/*) continue ;; esac
@@ -156,10 +160,25 @@ prepare_disks() {
 #   00:01.0 VGA 1234:1111 (boot_vga)    00:04.0 qemu-xhci + usb-storage
 #   01:00.0, 02:00.0 e1000e 8086:10d3 behind two root ports (two groups)
 #   00:05.0 ich9-ahci 8086:2922 + disk  00:1f.{0,2,3} chipset (one group)
+#
+# With UEFI=1 the firmware is OVMF (Debian's ovmf; a fresh copy of its
+# variables per boot) and a discrete-GPU-like slot is added: a second
+# display adapter with its HDMI-audio function on one root port, at
+# 03:00.0 and 03:00.1, in one IOMMU group. The boot display (00:01.0) then
+# holds the firmware framebuffer (efifb).
 boot_guest() {
 	local initrd=$1 log=$2; shift 2
-	local disks="$BUILD/boot/disks"
+	local disks="$BUILD/boot/disks" uefi=()
 	[ -f "$disks/sata-data.img" ] || die "no $disks/sata-data.img: call prepare_disks first"
+	if [ "${UEFI:-}" = 1 ]; then
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$log.vars"
+		# shellcheck disable=SC2054 # QEMU's option values hold commas
+		uefi=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+			-drive if=pflash,format=raw,file="$log.vars"
+			-device pcie-root-port,id=rpg,chassis=3,slot=3
+			-device secondary-vga,bus=rpg,addr=00.0,multifunction=on
+			-device ich9-intel-hda,bus=rpg,addr=00.1)
+	fi
 	# shellcheck disable=SC2086 # EXTRA_QEMU_ARGS is a list of arguments
 	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
 		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
@@ -175,7 +194,7 @@ boot_guest() {
 		-device ich9-ahci,id=ahci2 \
 		-drive if=none,id=satadisk,file="$disks/sata-data.img",format=raw,snapshot=on \
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
-		${EXTRA_QEMU_ARGS:-} \
+		"${uefi[@]}" ${EXTRA_QEMU_ARGS:-} \
 		-kernel "$VMLINUZ" -initrd "$initrd" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 $*" \
 		</dev/null 2>&1 | tr -d '\r' >"$log"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Graphics cards on the machines people have: UEFI firmware (OVMF) with
+# its framebuffer on the boot display, and a discrete-GPU-like slot (a
+# display adapter and its HDMI audio in one group). Each case boots the
+# topology and checks every device's driver, what the binder logged, and,
+# where a VM would use the card, that a VFIO user can really use its BAR 0
+# (tests/boot/vfio-bar.c does what QEMU does). Output: TAP.
+set -euo pipefail
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+
+LOGS="$BUILD/boot/gpu-logs"
+mkdir -p "$LOGS"
+fetch_kernel
+cc -std=c11 -static -O2 -Wall -Wextra -o "$BUILD/boot/vfio-bar" "$BOOT_DIR/vfio-bar.c"
+build_initramfs "$BUILD/boot/initrd.gz"
+prepare_disks
+
+# name | kernel arguments | expected drivers | expected text in the log
+CASES=$(cat <<'TABLE'
+gpu-and-audio|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
+identical-displays|pt.test=gpu-ids|03:00.0=vfio-pci 00:01.0=bochs-drm|rule gpu: refused: it is the boot display
+boot-display|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
+broken-config|pt.test=broken|00:01.0=bochs-drm 03:00.0=bochs-drm 03:00.1=snd_hda_intel 01:00.0=e1000e 00:04.0=xhci_hcd|the config has errors: binding nothing
+TABLE
+)
+
+boot_case() {
+	local name args
+	IFS='|' read -r name args _ _ <<<"$1"
+	UEFI=1 boot_guest "$BUILD/boot/initrd.gz" "$LOGS/$name.log" "$args" || true
+}
+export -f boot_case boot_guest die
+export BUILD VMLINUZ LOGS
+printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
+
+n=0
+while IFS='|' read -r name args expect text; do
+	n=$((n + 1))
+	log="$LOGS/$name.log"
+	problems=()
+	grep -q '^PT-END' "$log" || problems+=("the guest did not finish booting")
+	grep -q 'BAR 0: assigned to efifb\|efifb: framebuffer at' "$log" ||
+		problems+=("no firmware framebuffer: did OVMF boot it?")
+	for e in $expect; do
+		dev="0000:${e%%=*}" want=${e#*=}
+		got=$(guest_driver "$log" "$dev" || true)
+		[ "$got" = "$want" ] || problems+=("$dev is on '${got:-?}', expected $want")
+	done
+	grep -F -q -- "$text" "$log" || problems+=("the log lacks: $text")
+	if [ ${#problems[@]} -eq 0 ]; then
+		echo "ok $n - uefi: $name"
+	else
+		echo "not ok $n - uefi: $name"
+		printf '#   %s\n' "${problems[@]}" "log: $log"
+		grep -E '^PT-(KMSG|DRIVER|VFIO|IOMEM)' "$log" | sed 's/^/#     /' | head -30 || true
+	fi
+done <<<"$CASES"
+echo "1..$n"
