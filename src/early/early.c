@@ -7,6 +7,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "device.h"
+#include "framebuffer.h"
 #include "modules.h"
 #include "select.h"
 #include "sysfs.h"
@@ -236,6 +237,7 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 	static const enum pt_driver drivers[] = { PT_DRIVER_VFIO_PCI,
 						  PT_DRIVER_PCI_STUB };
 	char release[65];
+	bool fb_released = false;
 
 	pt_kernel_release(o->root, release, sizeof(release));
 	for (size_t k = 0; k < sizeof(drivers) / sizeof(drivers[0]); k++) {
@@ -266,6 +268,18 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 				pt_log(log, PT_INFO, "%s: would bind to %s", dev->bdf,
 				       pt_driver_name(drv));
 				continue;
+			}
+			/* The boot display's memory is held by the firmware's
+			 * framebuffer: a VM could not use the BAR. Released
+			 * first, once (from 6.1 on vfio-pci would do it too). */
+			if (dev->boot_vga && !fb_released) {
+				if (pt_release_firmware_framebuffers(o->sysfs, log) < 0) {
+					pt_log(log, PT_ERR, "%s: left with its host driver: "
+					       "a VM could not use it", dev->bdf);
+					t->failed++;
+					continue;
+				}
+				fb_released = true;
 			}
 			/* Only the devices the rule names: a GPU's audio
 			 * function, pulled in by functions = all, has no

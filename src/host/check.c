@@ -251,6 +251,34 @@ static bool offers_reset_methods(const char *offered, const char *wanted, char *
 	return true;
 }
 
+/* The firmware's framebuffer inside a BAR of a display given away: before
+ * 6.1, vfio-pci cannot reserve that BAR while efifb (or simplefb) holds
+ * it, and the VM fails at its first access. The binder releases it. */
+static void check_framebuffer(const struct pt_config *cfg, const struct pt_machine *m,
+			      const struct pt_decision *d, struct pt_findings *out)
+{
+	const struct pt_device *dev = &m->devs.v[d->device];
+	const struct pt_devinfo *info = &m->info[d->device];
+
+	for (size_t k = 0; k < m->n_fb; k++)
+		for (int b = 0; b < 6; b++) {
+			const struct pt_fb_range *fb = &m->fb[k];
+
+			if (!info->bar[b][1] || fb->start > info->bar[b][1] ||
+			    fb->end < info->bar[b][0])
+				continue;
+			add(out, PT_SEV_NOTE, "firmware-framebuffer",
+			    at_rule(cfg, d->rule, dev->bdf),
+			    "nothing to do: passthrough-early releases it at boot, before "
+			    "binding (the host's boot console on this display goes with it)",
+			    "the firmware framebuffer (%s, %llx-%llx) is inside its BAR %d: "
+			    "kernels before 6.1 keep it, and a VM could not use the card",
+			    fb->name, (unsigned long long)fb->start,
+			    (unsigned long long)fb->end, b);
+			return;
+		}
+}
+
 static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 			const struct pt_decision *d, const struct pt_check_env *env,
 			struct pt_findings *out)
@@ -507,8 +535,10 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 	check_rules_hits(cfg, m, plan, env, out);
 	for (size_t i = 0; i < plan->n; i++) {
 		check_decision(cfg, m, &plan->v[i], out);
-		if (plan->v[i].verdict == PT_BIND)
+		if (plan->v[i].verdict == PT_BIND) {
 			check_reset(cfg, m, &plan->v[i], env, out);
+			check_framebuffer(cfg, m, &plan->v[i], out);
+		}
 	}
 	check_groups(cfg, m, plan, selected, out);
 	check_displays(cfg, m, plan, selected, out);

@@ -388,6 +388,59 @@ enum pt_cpu_vendor pt_read_cpu_vendor(const char *root)
 	return cpu;
 }
 
+/* The memory BARs: the first six lines of sysfs' resource file, "start
+ * end flags" in hex; a BAR that is not there reads as zeros. */
+static void read_bars(const char *sysfs, const struct pt_device *d, struct pt_devinfo *info)
+{
+	char path[PATH_MAX], line[128];
+	FILE *f;
+
+	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/resource", d->bdf) ||
+	    !(f = fopen(path, "re")))
+		return;
+	for (int i = 0; i < 6 && fgets(line, sizeof(line), f); i++) {
+		unsigned long long start, end, flags;
+
+		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) == 3 &&
+		    (flags & 0x200) /* IORESOURCE_MEM */ && end) {
+			info->bar[i][0] = start;
+			info->bar[i][1] = end;
+		}
+	}
+	fclose(f);
+}
+
+/* The ranges /proc/iomem gives to a firmware framebuffer, at any depth
+ * ("  c0000000-c03e7fff : efifb"). */
+static void read_framebuffers(const char *root, struct pt_machine *m)
+{
+	static const char *const names[] = { "efifb", "BOOTFB", "simplefb",
+					     "simple-framebuffer", "vesafb" };
+	char path[PATH_MAX], line[256];
+	FILE *f;
+
+	if (pt_path(path, sizeof(path), root, "proc/iomem") || !(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end;
+		char name[64];
+		struct pt_fb_range *v;
+
+		if (sscanf(line, " %llx-%llx : %63[^\n]", &start, &end, name) != 3 || !end)
+			continue; /* unprivileged readers see zeros */
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strcmp(name, names[i]) || !(v = realloc(m->fb, (m->n_fb + 1) * sizeof(*v))))
+				continue;
+			m->fb = v;
+			v[m->n_fb].start = start;
+			v[m->n_fb].end = end;
+			snprintf(v[m->n_fb].name, sizeof(v->name), "%s", names[i]);
+			m->n_fb++;
+		}
+	}
+	fclose(f);
+}
+
 static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m)
 {
 	char path[PATH_MAX], line[512];
@@ -417,6 +470,7 @@ static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m
 		closedir(dh);
 	}
 	pt_kernel_release(p->root, m->release, sizeof(m->release));
+	read_framebuffers(p->root, m);
 }
 
 /* Names and capabilities through libpci. Alone in its function: after the
@@ -462,6 +516,7 @@ int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 
 		find_upstream(p->sysfs, d, info->upstream);
 		read_reset_methods(p->sysfs, d, info, &reset_attr_seen);
+		read_bars(p->sysfs, d, info);
 		info->driver_builtin = driver_is_builtin(p->sysfs, d->driver, drivers,
 							 &n_drivers, 32);
 		info->flr = info->upstream_acs = PT_UNKNOWN;
@@ -482,6 +537,7 @@ void pt_machine_free(struct pt_machine *m)
 	for (size_t i = 0; i < m->n_usb; i++)
 		free(m->usb[i].devs);
 	free(m->usb);
+	free(m->fb);
 	free(m->info);
 	pt_disks_free(&m->disks);
 	pt_devices_free(&m->devs);

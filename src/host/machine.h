@@ -47,6 +47,8 @@ struct pt_devinfo {
 	bool driver_builtin;
 	char netdevs[64];      /* "enp1s0 enp1s0d1" */
 	bool default_route;    /* one of its netdevs carries a default route */
+	/* Its memory BARs (sysfs resource), [start, end]; end 0: none. */
+	uint64_t bar[6][2];
 };
 
 struct pt_machine {
@@ -59,6 +61,12 @@ struct pt_machine {
 	enum pt_cpu_vendor cpu;
 	enum pt_known irq_remap;
 	char release[65]; /* the running kernel, for its modules */
+	/* Memory the firmware's framebuffer holds (/proc/iomem, root only) */
+	struct pt_fb_range {
+		uint64_t start, end;
+		char name[32]; /* efifb, BOOTFB, simplefb, vesafb */
+	} *fb;
+	size_t n_fb;
 };
 
 struct pt_machine_paths {

@@ -17,15 +17,31 @@ ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk snd_hda_intel bochs_d
 
 die() { echo "boot: $*" >&2; exit 1; }
 
-# The kernel package: Debian's current linux-image-amd64, or $KERNEL_PKG.
+# apt-get and apt-cache for KERNEL_SUITE (bullseye, trixie...) through a
+# private sources list: the host's apt configuration and lists stay as
+# they are. Without KERNEL_SUITE, the host's own apt.
+kernel_apt() { # kernel_apt apt-get|apt-cache ARGS...
+	local tool=$1; shift
+	if [ -z "${KERNEL_SUITE:-}" ]; then "$tool" "$@"; return; fi
+	local apt="$KERNEL_CACHE/apt-$KERNEL_SUITE"
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $KERNEL_SUITE main" \
+		>"$apt/sources.list"
+	"$tool" -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=- \
+		-o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" \
+		-o APT::Sandbox::User=root "$@"
+}
+
+# The kernel package: the suite's (or this machine's) linux-image-amd64,
+# or $KERNEL_PKG.
 kernel_package() {
 	if [ -n "${KERNEL_PKG:-}" ]; then echo "$KERNEL_PKG"; return; fi
 	local pkg
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	pkg=$(kernel_apt apt-cache depends linux-image-amd64 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ] && ! ls -d "$KERNEL_CACHE"/linux-image-* >/dev/null 2>&1; then
-		apt-get update >/dev/null 2>&1
-		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+		kernel_apt apt-get update >/dev/null 2>&1
+		pkg=$(kernel_apt apt-cache depends linux-image-amd64 2>/dev/null |
 			awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 	fi
 	if [ -z "$pkg" ]; then
@@ -36,7 +52,9 @@ kernel_package() {
 	echo "$pkg"
 }
 
-# Sets KROOT (unpacked package), KVER and VMLINUZ.
+# Sets KROOT (unpacked package), KVER and VMLINUZ. KERNEL_SUITE=bullseye
+# gives Debian 11's 5.10, trixie Debian 13's 6.12 (merged /usr: its modules
+# are under usr/lib/modules, and xz-compressed).
 fetch_kernel() {
 	local pkg dir
 	pkg=$(kernel_package)
@@ -44,10 +62,11 @@ fetch_kernel() {
 	if [ ! -f "$dir/.done" ]; then
 		rm -rf "$dir" && mkdir -p "$dir/deb"
 		echo "boot: downloading $pkg (once; cached in $dir)" >&2
-		(cd "$dir/deb" && apt-get download "$pkg" >/dev/null 2>&1) ||
+		(cd "$dir/deb" && kernel_apt apt-get download "$pkg" >/dev/null 2>&1) ||
 			die "apt-get download $pkg failed"
 		dpkg-deb -x "$dir"/deb/*.deb "$dir/root" || die "cannot unpack $pkg"
 		rm -rf "$dir/deb"
+		[ -d "$dir/root/lib/modules" ] || ln -s usr/lib "$dir/root/lib"
 		touch "$dir/.done"
 	fi
 	KROOT="$dir/root"
@@ -104,9 +123,13 @@ build_initramfs() {
 	done | sort -u)
 	for f in $mods; do
 		case "$variant:$f" in without-vfio:*/vfio/*) continue ;; esac
-		install -D -m 0644 "$f" "$tree/lib/modules/$KVER/${f#"$KROOT/lib/modules/$KVER/"}"
+		dest="$tree/lib/modules/$KVER/${f#"$KROOT/lib/modules/$KVER/"}"
+		install -D -m 0644 "$f" "$dest"
+		# busybox's modprobe reads plain .ko files (6.12's are .ko.xz)
+		case $f in *.ko.xz) xz -d "$dest" ;; *.ko.zst) zstd -q -d --rm "$dest" ;; esac
 	done
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$KVER/"
+	sed -i 's/\.ko\.\(xz\|zst\)$/.ko/' "$tree/lib/modules/$KVER/modules.order"
 	depmod -b "$tree" "$KVER"
 	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
 	if [ "$variant" = libvirt ]; then

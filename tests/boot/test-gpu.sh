@@ -11,33 +11,45 @@ BUILD=${1:-build}
 
 LOGS="$BUILD/boot/gpu-logs"
 mkdir -p "$LOGS"
-fetch_kernel
 cc -std=c11 -static -O2 -Wall -Wextra -o "$BUILD/boot/vfio-bar" "$BOOT_DIR/vfio-bar.c"
-build_initramfs "$BUILD/boot/initrd.gz"
 prepare_disks
+# The three kernels: this machine's 6.1, Debian 11's 5.10, Debian 13's 6.12.
+for k in 61: 510:bullseye 612:trixie; do
+	KERNEL_SUITE=${k#*:} fetch_kernel
+	build_initramfs "$BUILD/boot/initrd-gpu-${k%%:*}.gz"
+	eval "VMLINUZ_${k%%:*}=\$VMLINUZ"
+done
+export VMLINUZ_61 VMLINUZ_510 VMLINUZ_612
 
-# name | kernel arguments | expected drivers | expected text in the log
+# name | kernel | kernel arguments | expected drivers | expected text in the log
 CASES=$(cat <<'TABLE'
-gpu-and-audio|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
-identical-displays|pt.test=gpu-ids|03:00.0=vfio-pci 00:01.0=bochs-drm|rule gpu: refused: it is the boot display
-boot-display|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
-broken-config|pt.test=broken|00:01.0=bochs-drm 03:00.0=bochs-drm 03:00.1=snd_hda_intel 01:00.0=e1000e 00:04.0=xhci_hcd|the config has errors: binding nothing
+gpu-and-audio|61|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
+identical-displays|61|pt.test=gpu-ids|03:00.0=vfio-pci 00:01.0=bochs-drm|rule gpu: refused: it is the boot display
+boot-display|61|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
+broken-config|61|pt.test=broken|00:01.0=bochs-drm 03:00.0=bochs-drm 03:00.1=snd_hda_intel 01:00.0=e1000e 00:04.0=xhci_hcd|the config has errors: binding nothing
+boot-display-by-hand|510|pt.test=none pt.manualbind=0000:00:01.0 pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci|VFIO-BAR0 fail pread
+boot-display|510|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
+gpu-and-audio|510|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
+boot-display|612|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
+gpu-and-audio|612|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
 TABLE
 )
 
 boot_case() {
-	local name args
-	IFS='|' read -r name args _ _ <<<"$1"
-	UEFI=1 boot_guest "$BUILD/boot/initrd.gz" "$LOGS/$name.log" "$args" || true
+	local name kernel args vmlinuz
+	IFS='|' read -r name kernel args _ _ <<<"$1"
+	vmlinuz="VMLINUZ_$kernel"
+	VMLINUZ=${!vmlinuz} UEFI=1 boot_guest "$BUILD/boot/initrd-gpu-$kernel.gz" \
+		"$LOGS/$name-$kernel.log" "$args" || true
 }
 export -f boot_case boot_guest die
-export BUILD VMLINUZ LOGS
+export BUILD LOGS
 printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
 
 n=0
-while IFS='|' read -r name args expect text; do
+while IFS='|' read -r name kernel args expect text; do
 	n=$((n + 1))
-	log="$LOGS/$name.log"
+	log="$LOGS/$name-$kernel.log"
 	problems=()
 	grep -q '^PT-END' "$log" || problems+=("the guest did not finish booting")
 	grep -q 'BAR 0: assigned to efifb\|efifb: framebuffer at' "$log" ||
@@ -49,9 +61,9 @@ while IFS='|' read -r name args expect text; do
 	done
 	grep -F -q -- "$text" "$log" || problems+=("the log lacks: $text")
 	if [ ${#problems[@]} -eq 0 ]; then
-		echo "ok $n - uefi: $name"
+		echo "ok $n - uefi, kernel $kernel: $name"
 	else
-		echo "not ok $n - uefi: $name"
+		echo "not ok $n - uefi, kernel $kernel: $name"
 		printf '#   %s\n' "${problems[@]}" "log: $log"
 		grep -E '^PT-(KMSG|DRIVER|VFIO|IOMEM)' "$log" | sed 's/^/#     /' | head -30 || true
 	fi

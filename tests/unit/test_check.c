@@ -277,6 +277,24 @@ static void reset_methods_and_quirks(void **state)
 	memset(&info_v[8], 0, sizeof(info_v[8]));
 }
 
+/* Issue 13: efifb inside the BAR of the display given away is named. */
+static void a_framebuffer_inside_a_bar_is_named(void **state)
+{
+	struct pt_fb_range fb = { 0xc0000000, 0xc03e7fff, "efifb" };
+
+	(void)state;
+	info_v[1].bar[0][0] = 0xc0000000;
+	info_v[1].bar[0][1] = 0xc0ffffff;
+	m.fb = &fb;
+	m.n_fb = 1;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 00:01.0\nallow_boot_vga = yes\n"),
+			    "firmware-framebuffer@00:01.0");
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "");
+	m.fb = NULL;
+	m.n_fb = 0;
+	memset(&info_v[1], 0, sizeof(info_v[1]));
+}
+
 static void displays(void **state)
 {
 	(void)state;
@@ -369,6 +387,7 @@ int main(void)
 		cmocka_unit_test(driverless_ram_rides_along),
 		cmocka_unit_test(headless_makes_the_last_display_a_warning),
 		cmocka_unit_test(reset_methods_and_quirks),
+		cmocka_unit_test(a_framebuffer_inside_a_bar_is_named),
 		cmocka_unit_test(displays),
 		cmocka_unit_test(platform_findings),
 		cmocka_unit_test(device_facts),
