@@ -11,8 +11,11 @@
 
 /* Unbinds every firmware framebuffer driver from its platform device, so
  * the range is free (unregistering the framebuffer also hands the console
- * over). Returns how many were released, or -errno (logged). */
-PT_MUST_CHECK int pt_release_firmware_framebuffers(const char *sysfs,
+ * over). Refused (-EBUSY) while a process holds a /dev/fb* open (ROOT/proc
+ * says): the range would stay held, and 5.10's efifb crashes when that
+ * process closes it later. Returns how many were released, or -errno
+ * (logged). */
+PT_MUST_CHECK int pt_release_firmware_framebuffers(const char *sysfs, const char *root,
 						   const struct pt_log *log);
 
 #endif

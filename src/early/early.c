@@ -273,7 +273,7 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 			 * framebuffer: a VM could not use the BAR. Released
 			 * first, once (from 6.1 on vfio-pci would do it too). */
 			if (dev->boot_vga && !fb_released) {
-				if (pt_release_firmware_framebuffers(o->sysfs, log) < 0) {
+				if (pt_release_firmware_framebuffers(o->sysfs, o->root, log) < 0) {
 					pt_log(log, PT_ERR, "%s: left with its host driver: "
 					       "a VM could not use it", dev->bdf);
 					t->failed++;

@@ -292,6 +292,20 @@ const char *pt_iommu_argument(enum pt_iommu setting, enum pt_cpu_vendor cpu)
 	return NULL;
 }
 
+/* A rule that may take the boot display: its firmware framebuffer (efifb)
+ * is kept off at boot, so nothing can hold the card's memory when a VM
+ * wants it (the binder also releases it; this covers a later `passthrough
+ * bind` and an initramfs without the binder). initcall_blacklist=
+ * sysfb_init would work as well; nofb and video=simplefb:off do not
+ * (tried on Debian's 5.10, 6.1 and 6.12). */
+static bool gives_boot_display(const struct pt_config *cfg)
+{
+	for (size_t r = 0; r < cfg->n_rules; r++)
+		if (cfg->rules[r].allow_boot_vga)
+			return true;
+	return false;
+}
+
 int pt_kernel_arguments(const struct pt_config *cfg, enum pt_cpu_vendor cpu,
 			struct pt_tokens *out)
 {
@@ -308,6 +322,8 @@ int pt_kernel_arguments(const struct pt_config *cfg, enum pt_cpu_vendor cpu,
 		r = pt_tokens_add(out, "vfio_iommu_type1.allow_unsafe_interrupts=1");
 	if (r == 0 && cfg->disable_vga)
 		r = pt_tokens_add(out, "vfio_pci.disable_vga=1");
+	if (r == 0 && gives_boot_display(cfg))
+		r = pt_tokens_add(out, "video=efifb:off");
 	if (r == 0 && cfg->disable_idle_d3)
 		r = pt_tokens_add(out, "vfio_pci.disable_idle_d3=1");
 	return r;

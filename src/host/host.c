@@ -666,7 +666,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	if (pt_load_driver(h->o.root, h->m.release, &one, d->driver, false, &h->log) < 0)
 		goto out;
 	/* As at boot: the boot display's memory is the firmware framebuffer's. */
-	if (dev->boot_vga && pt_release_firmware_framebuffers(h->o.sysfs, &h->log) < 0)
+	if (dev->boot_vga && pt_release_firmware_framebuffers(h->o.sysfs, h->o.root, &h->log) < 0)
 		goto out;
 	switch (pt_bind_device(h->o.sysfs, dev, pt_driver_name(d->driver), &h->log)) {
 	case PT_BIND_DONE:

@@ -233,6 +233,28 @@ check "model: no reset_method file (before 5.15): logged, left on its driver" \
 	bash -c 'grep -q "this kernel has no per-device reset_method (5.15 and later have it); left as it was" "$0/dev/kmsg" &&
 		[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ]' "$R"
 
+# Issue 13: the boot display's firmware framebuffer is released before the
+# bind (efifb holds its memory on kernels before 6.1), unless a process
+# holds /dev/fb0 open.
+boot_display() { # ROOT: 01:00.0 as the boot display, efifb bound, consent given
+	local d="$1/sys/bus/pci/devices/0000:01:00.0" fb="$1/sys/bus/platform/drivers/efi-framebuffer"
+	echo 0x030000 >"$d/class"; echo 1 >"$d/boot_vga"
+	mkdir -p "$fb" "$1/sys/devices/platform/efi-framebuffer.0" && : >"$fb/unbind"
+	ln -s ../../../../devices/platform/efi-framebuffer.0 "$fb/efi-framebuffer.0"
+	printf '[device.gpu]\naddress = 01:00.0\nallow_boot_vga = yes\n' >"$1/etc/passthrough.conf"
+}
+R=$TAP_TMP/m-fb; fake_root "$R"; boot_display "$R"; modelled "$R"
+check "model: the firmware framebuffer is released, then the boot display bound" \
+	bash -c '[ "$(cat "$0/sys/bus/platform/drivers/efi-framebuffer/unbind")" = efi-framebuffer.0 ] &&
+		grep -q "<5>passthrough: released the firmware framebuffer efi-framebuffer.0" "$0/dev/kmsg" &&
+		[ "$(driver_of "$0" 0000:01:00.0)" = vfio-pci ]' "$R"
+R=$TAP_TMP/m-fb-held; fake_root "$R"; boot_display "$R"
+mkdir -p "$R/proc/4242/fd" && ln -s /dev/fb0 "$R/proc/4242/fd/5"; modelled "$R"
+check "model: /dev/fb0 held open: nothing released, the display left with its driver" \
+	bash -c '[ ! -s "$0/sys/bus/platform/drivers/efi-framebuffer/unbind" ] &&
+		grep -q "<3>passthrough: process 4242 holds /dev/fb0 open: the firmware framebuffer cannot be released now" "$0/dev/kmsg" &&
+		[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ]' "$R"
+
 # As in early boot before coldplug: no driver yet, its module not loaded.
 R=$TAP_TMP/m-unbound; fake_root "$R"; rm "$R/sys/bus/pci/devices/0000:01:00.0/driver"
 rm -r "$R/sys/bus/pci/drivers/e1000e"; modelled "$R" PCIMOCK_REFUSE=vfio-pci

@@ -99,11 +99,34 @@ static void nothing_is_cut(void **state)
 	pt_config_free(&cfg);
 }
 
+/* Issue 13: a rule that may take the boot display keeps efifb off at boot
+ * (it would hold the card's memory: tried on 5.10, 6.1 and 6.12). */
+static void the_boot_display_keeps_efifb_off(void **state)
+{
+	struct pt_config cfg;
+	struct pt_tokens args;
+
+	(void)state;
+	parse("[global]\niommu = intel\ndisable_idle_d3 = yes\n[device.gpu]\n"
+	      "address = 01:00.0\nallow_boot_vga = yes\n", &cfg);
+	assert_int_equal(pt_kernel_arguments(&cfg, PT_CPU_INTEL, &args), 0);
+	assert_true(pt_tokens_contain(&args, "video=efifb:off"));
+	assert_true(pt_tokens_contain(&args, "vfio_pci.disable_idle_d3=1"));
+	pt_tokens_free(&args);
+	pt_config_free(&cfg);
+	parse("[device.gpu]\naddress = 03:00.0\n", &cfg);
+	assert_int_equal(pt_kernel_arguments(&cfg, PT_CPU_INTEL, &args), 0);
+	assert_false(pt_tokens_contain(&args, "video=efifb:off"));
+	pt_tokens_free(&args);
+	pt_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_with_long_lists),
 		cmocka_unit_test(nothing_is_cut),
+		cmocka_unit_test(the_boot_display_keeps_efifb_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
