@@ -65,11 +65,9 @@ fi
 echo "PT-EXIT $?"
 echo "PT-BENCH-END" >/dev/kmsg
 dmesg | grep -E 'PT-BENCH-(START|END)' | sed 's/^/PT-MARK /'
-
-
-for d in /sys/bus/pci/devices/*; do modprobe -q "$(cat "$d/modalias")" 2>/dev/null; done
-# pt.manualbind=BDF: bind it to vfio-pci by hand, as the guides do, without
-# the binder: what the kernel does when nobody releases what holds it.
+# pt.manualbind=BDF: bind it to vfio-pci by hand before coldplug, as the
+# guides do (vfio-pci.ids, a driver_override script), without the binder:
+# what the kernel does when nobody releases what holds the device.
 b=$(arg pt.manualbind)
 if [ -n "$b" ]; then
 	modprobe vfio-pci; modprobe vfio_iommu_type1
@@ -77,6 +75,9 @@ if [ -n "$b" ]; then
 	[ -e "/sys/bus/pci/devices/$b/driver" ] && echo "$b" >"/sys/bus/pci/devices/$b/driver/unbind"
 	echo "$b" >/sys/bus/pci/drivers_probe
 fi
+
+
+for d in /sys/bus/pci/devices/*; do modprobe -q "$(cat "$d/modalias")" 2>/dev/null; done
 # USB devices appear once their controller's driver is up.
 sleep 1
 for m in /sys/bus/usb/devices/*/modalias; do modprobe -q "$(cat "$m")" 2>/dev/null; done

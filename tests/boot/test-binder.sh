@@ -39,6 +39,8 @@ alpine-init-wrapper|initrd-alpine|pt.none|01:00.0=vfio-pci 02:00.0=e1000e 00:04.
 alpine-ids-path|initrd-alpine|rdinit=/sbin/alpine-init modules=vfio_iommu_type1,vfio-pci vfio_pci.ids=8086:10d3|01:00.0=vfio-pci 02:00.0=vfio-pci 00:04.0=xhci_hcd|vfio_pci: add [8086:10d3[ffffffff:ffffffff]] class 0x000000/00000000
 worst-case|initrd|pt.test=everything pt.modprobe=blacklist|00:01.0=bochs-drm 00:02.0=pcieport 00:04.0=xhci_hcd 00:05.0=ahci 00:1f.2=ahci 01:00.0=e1000e 02:00.0=e1000e|done: 0 bound, 0 already bound, 5 refused, 6 failed (11 devices
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
+reset-method|initrd|pt.test=reset-method|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: reset_method bus
+reset-method-refused|initrd|pt.test=reset-method-refused|01:00.0=e1000e 02:00.0=e1000e|0000:01:00.0: reset_method 'device_specific' refused
 TABLE
 )
 

@@ -27,7 +27,7 @@ gpu-and-audio|61|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00
 identical-displays|61|pt.test=gpu-ids|03:00.0=vfio-pci 00:01.0=bochs-drm|rule gpu: refused: it is the boot display
 boot-display|61|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
 broken-config|61|pt.test=broken|00:01.0=bochs-drm 03:00.0=bochs-drm 03:00.1=snd_hda_intel 01:00.0=e1000e 00:04.0=xhci_hcd|the config has errors: binding nothing
-boot-display-by-hand|510|pt.test=none pt.manualbind=0000:00:01.0 pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci|VFIO-BAR0 fail pread
+boot-display-by-hand|510|pt.test=none pt.manualbind=0000:00:01.0 pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci|BAR 0: can't reserve [mem 0xc0000000-0xc0ffffff pref]
 boot-display|510|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
 gpu-and-audio|510|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
 boot-display|612|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
