@@ -5,7 +5,7 @@ PACKAGES="gcc clang make pkg-config libkmod-dev libinih-dev libcmocka-dev libpci
 liblzma-dev libzstd-dev file \
 qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs \
 btrfs-progs initramfs-tools udev dracut-core libvirt-clients libvirt-daemon-system \
-libvirt-daemon-driver-qemu valgrind pciutils mandoc shellcheck ovmf"
+libvirt-daemon-driver-qemu valgrind pciutils mandoc shellcheck ovmf xz-utils"
 
 missing=""
 for p in $PACKAGES; do
