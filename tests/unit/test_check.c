@@ -66,22 +66,32 @@ static int setup(void **state)
  * shown only where a case asks for it. */
 static bool show_address_only;
 
-/* The finding codes for a config, "code@device" joined by spaces. */
-static const char *codes_for(const char *conf)
+/* The findings of check for a config on the model machine. */
+static void judge(const char *conf, struct pt_findings *f)
 {
-	static char out[1024];
 	struct pt_check_env env = { .vfio_available = 1, .stub_available = 1 };
-	struct pt_findings f = { 0 };
 	struct pt_config cfg;
 	struct pt_plan plan;
-	size_t n = 0;
 	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
 
+	memset(f, 0, sizeof(*f));
 	assert_int_equal(pt_config_parse_stream(fp, "t.conf", &cfg), 0);
 	fclose(fp);
 	assert_int_equal(cfg.n_errors, 0);
 	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
-	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, &f), 0);
+	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, f), 0);
+	pt_plan_free(&plan);
+	pt_config_free(&cfg);
+}
+
+/* The finding codes for a config, "code@device" joined by spaces. */
+static const char *codes_for(const char *conf)
+{
+	static char out[1024];
+	struct pt_findings f;
+	size_t n = 0;
+
+	judge(conf, &f);
 	out[0] = '\0';
 	for (size_t i = 0; i < f.n; i++)
 		if (show_address_only || strcmp(f.v[i].code, "address-only"))
@@ -89,8 +99,6 @@ static const char *codes_for(const char *conf)
 				      f.v[i].code, f.v[i].device[0] ? "@" : "",
 				      f.v[i].device[0] ? f.v[i].device + 5 : "");
 	pt_findings_free(&f);
-	pt_plan_free(&plan);
-	pt_config_free(&cfg);
 	return out;
 }
 
@@ -191,17 +199,9 @@ static void running_out_of_memory_fails_the_check(void **state)
 static const char *finding(const char *conf, const char *code, enum pt_severity *sev)
 {
 	static char fix[600];
-	struct pt_check_env env = { .vfio_available = 1, .stub_available = 1 };
-	struct pt_findings f = { 0 };
-	struct pt_config cfg;
-	struct pt_plan plan;
-	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
+	struct pt_findings f;
 
-	assert_int_equal(pt_config_parse_stream(fp, "t.conf", &cfg), 0);
-	fclose(fp);
-	assert_int_equal(cfg.n_errors, 0);
-	assert_int_equal(pt_select_devices(&cfg, &m.devs, NULL, &plan), 0);
-	assert_int_equal(pt_check_against_machine(&cfg, &m, &plan, &env, &f), 0);
+	judge(conf, &f);
 	fix[0] = '\0';
 	for (size_t i = 0; i < f.n && !fix[0]; i++)
 		if (!strcmp(f.v[i].code, code)) {
@@ -209,8 +209,6 @@ static const char *finding(const char *conf, const char *code, enum pt_severity 
 			snprintf(fix, sizeof(fix), "%s", f.v[i].fix ? f.v[i].fix : "");
 		}
 	pt_findings_free(&f);
-	pt_plan_free(&plan);
-	pt_config_free(&cfg);
 	return fix;
 }
 
