@@ -11,6 +11,7 @@
 #include "modules.h"
 #include "select.h"
 #include "sysfs.h"
+#include "version.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,8 @@ static void usage(FILE *f)
 		"      --root DIR     prefix for /proc, /dev, /etc, /lib/modules\n"
 		"  -n, --dry-run      print the plan; change nothing\n"
 		"  -v, --verbose      also print every message on stderr\n"
-		"  -h, --help         this text\n");
+		"  -h, --help         this text\n"
+		"      --version      the version\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -91,6 +93,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -115,6 +118,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("passthrough-early %s\n", PT_VERSION);
 			exit(0);
 		default:
 			usage(stderr);

@@ -16,6 +16,7 @@
 #include "select.h"
 #include "storage.h"
 #include "sysfs.h"
+#include "version.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,6 +103,7 @@ static void usage(FILE *f)
 		"  -l, --list           list, disks: a table without the tree\n"
 		"  -v, --verbose        more messages\n"
 		"  -h, --help           this text\n"
+		"      --version        the version\n"
 		"\n"
 		"Exit status: 0 fine, 1 problems found (errors, devices not as\n"
 		"configured, a refused or failed bind), 2 usage; the disk commands:\n"
@@ -114,6 +116,7 @@ enum {
 	OPT_SYSFS = 256, OPT_ROOT, OPT_PCI_IDS, OPT_FORMAT, OPT_DISTRO, OPT_DRY_RUN, OPT_UNDO,
 	OPT_TARGET, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
 	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_JSON,
+	OPT_VERSION,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -147,6 +150,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -183,6 +187,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'l': o->table.flat = o->as_table = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
+		case OPT_VERSION: printf("passthrough %s\n", PT_VERSION); exit(EXIT_OK);
 		default: return -EINVAL;
 		}
 	}
@@ -205,6 +210,7 @@ struct pt_report pt_host_report(const struct host *h)
 		.out = stdout,
 		.json = h->o.json,
 		.color = !h->o.json && use_color(),
+		.terminal = !h->o.json && isatty(STDOUT_FILENO),
 		.m = &h->m,
 		.cfg = cfg_ok || h->have_plan ? &h->cfg : NULL,
 		.plan = h->have_plan ? &h->plan : NULL,

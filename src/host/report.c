@@ -35,15 +35,16 @@ static const char *verdict_name(enum pt_verdict v)
 
 /* --- human form -------------------------------------------------------- */
 
-/* Names are cut to keep lines within 80 columns; the IDs always show. */
-static void print_name_line(FILE *f, const char *indent, const char *name,
-			    const char *ids)
+/* On a terminal, names are cut to keep lines within 80 columns; the IDs
+ * always show. Through a pipe nothing is cut. */
+static void print_name_line(const struct pt_report *r, FILE *f, const char *indent,
+			    const char *name, const char *ids)
 {
 	int room = 80 - (int)strlen(indent) - (int)strlen(ids) - 1;
 
 	if (room < 10)
 		room = 10;
-	if ((int)strlen(name) > room)
+	if (r->terminal && (int)strlen(name) > room)
 		fprintf(f, "%s%.*s... %s\n", indent, room - 3, name, ids);
 	else
 		fprintf(f, "%s%s%s%s\n", indent, name, name[0] ? " " : "", ids);
@@ -69,7 +70,7 @@ static void print_usb_and_disks(const struct pt_report *r, size_t i, const char 
 			char name[sizeof(bus->devs[k].product_name) * 4];
 
 			fprintf(r->out, "%s  device %-3u ", indent, bus->devs[k].devnum);
-			print_name_line(r->out, "",
+			print_name_line(r, r->out, "",
 					pt_printable(bus->devs[k].product_name, name, sizeof(name)),
 					ids);
 		}
@@ -109,12 +110,12 @@ static void print_device(const struct pt_report *r, size_t i)
 
 		snprintf(name, sizeof(name), "%s%s%s", info->vendor_name,
 			 info->vendor_name[0] ? " " : "", info->device_name);
-		print_name_line(r->out, indent, name, ids);
+		print_name_line(r, r->out, indent, name, ids);
 	}
 	if (d->subvendor || d->subdevice) {
 		snprintf(ids, sizeof(ids), "[%04x:%04x]", d->subvendor, d->subdevice);
 		fprintf(r->out, "%ssubsystem ", indent);
-		print_name_line(r->out, "", info->subsys_name, ids);
+		print_name_line(r, r->out, "", info->subsys_name, ids);
 	}
 #define FACT(...) n += (size_t)snprintf(facts + n, sizeof(facts) - n, __VA_ARGS__)
 	FACT("driver %s%s", d->driver[0] ? d->driver : "none",
@@ -469,13 +470,14 @@ void pt_report_show(const struct pt_report *r, size_t i)
 
 /* --- check --------------------------------------------------------------- */
 
-/* Words onto lines of at most 80 columns; continuation lines indented.
- * `used` is what the line already holds. A word longer than a line (a
- * path) stands alone. */
-static void print_wrapped(FILE *f, size_t used, const char *indent, const char *text)
+/* Words onto lines of at most `width` columns (0: one line, for a pipe);
+ * continuation lines indented. `used` is what the line already holds. A
+ * word longer than a line (a path) stands alone. */
+static void print_wrapped(FILE *f, size_t used, size_t width, const char *indent,
+			  const char *text)
 {
-	const size_t width = 80;
-
+	if (!width)
+		width = (size_t)-1;
 	while (*text) {
 		size_t word = strcspn(text, " ");
 
@@ -552,13 +554,13 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 
 			if (asprintf(&text, "%s%s", where, x->message) >= 0) {
 				print_wrapped(r->out, strlen(pt_severity_name(x->severity)) + 1,
-					      "    ", text);
+					      r->terminal ? 80 : 0, "    ", text);
 				free(text);
 			}
 		}
 		if (x->fix) {
 			fputs("  fix:", r->out);
-			print_wrapped(r->out, 6, "    ", x->fix);
+			print_wrapped(r->out, 6, r->terminal ? 80 : 0, "    ", x->fix);
 		}
 	}
 	if (f->incomplete)
@@ -612,8 +614,19 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 		pt_json_object_end(&j);
 		return;
 	}
-	fprintf(r->out, "%-13s %-14s %-9s %-9s %-6s %s\n", "DEVICE", "RULE", "EXPECTED",
-		"DRIVER", "GROUP", "STATE");
+	/* Columns as wide as their longest value: nothing is cut. */
+	int rule_w = 14, drv_w = 9;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_decision *d = &r->plan->v[st[i].decision];
+		int rl = (int)strlen(r->cfg->rules[d->rule].name);
+		int dl = (int)strlen(m->devs.v[d->device].driver);
+
+		rule_w = rl > rule_w ? rl : rule_w;
+		drv_w = dl > drv_w ? dl : drv_w;
+	}
+	fprintf(r->out, "%-13s %-*s %-9s %-*s %-6s %s\n", "DEVICE", rule_w, "RULE", "EXPECTED",
+		drv_w, "DRIVER", "GROUP", "STATE");
 	for (size_t i = 0; i < n; i++) {
 		const struct pt_decision *d = &r->plan->v[st[i].decision];
 		const struct pt_device *dev = &m->devs.v[d->device];
@@ -632,9 +645,9 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 		else
 			snprintf(state, sizeof(state), "ok%s%s", st[i].vfio_node[0] ? ", " : "",
 				 st[i].vfio_node);
-		fprintf(r->out, "%-13s %-14.14s %-9s %-9.9s %-6s %s%s%s\n", dev->bdf,
-			r->cfg->rules[d->rule].name, st[i].expected,
-			dev->driver[0] ? dev->driver : "none", group,
+		fprintf(r->out, "%-13s %-*s %-9s %-*s %-6s %s%s%s\n", dev->bdf,
+			rule_w, r->cfg->rules[d->rule].name, st[i].expected,
+			drv_w, dev->driver[0] ? dev->driver : "none", group,
 			c(r, st[i].ok ? GREEN : RED), state, c(r, RESET));
 	}
 	if (n_kmsg) {

@@ -16,6 +16,8 @@ struct pt_report {
 	FILE *out;
 	bool json;
 	bool color;
+	bool terminal; /* a person reads it: names cut and text wrapped to 80
+			* columns; otherwise nothing is cut or wrapped */
 	const struct pt_machine *m;
 	const struct pt_config *cfg; /* NULL: no config */
 	const struct pt_plan *plan;  /* NULL with cfg */

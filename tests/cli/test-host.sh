@@ -253,6 +253,13 @@ printf '[device.nic]\naddress = 01:00.0\n[device.usb]\naddress = 00:04.0\n[devic
 set_group booted 0000:02:00.0 7
 : >booted/dev/vfio/7
 golden status-not-bound pt booted status
+# Issue 17: through a pipe nothing is cut (snd_hda_intel was snd_hda_i).
+printf '[device.a-rule-with-a-long-name]\naddress = 00:04.0\n' | conf booted
+set_driver booted 0000:00:04.0 snd_hda_intel
+check "status: long rule and driver names are not cut" \
+	bash -c '"$0" --sysfs booted/sys --root booted status | grep -q "^0000:00:04.0  a-rule-with-a-long-name vfio-pci  snd_hda_intel "' "$PT"
+check "--version names the program and its version" \
+	bash -c '"$0" --version | grep -qx "passthrough [0-9][0-9.]*" && "$1" --version | grep -qx "passthrough-early [0-9][0-9.]*"' "$PT" "$BUILD/passthrough-early"
 
 # --- cmdline and hostdev ---------------------------------------------------
 new_root cmd
