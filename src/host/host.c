@@ -94,8 +94,11 @@ static void usage(FILE *f)
 		"      --json           machine-readable output (list, show, check,\n"
 		"                       status, cmdline)\n"
 		"      --sysfs DIR      sysfs (default /sys)\n"
-		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules\n"
+		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules (and\n"
+		"                       /sys, when DIR/sys exists and --sysfs is not given)\n"
 		"      --pci-ids FILE   pci.ids to name devices from\n"
+		"  -s [[DOMAIN:]BUS:][SLOT][.FUNC]  list, show: these devices, as lspci -s\n"
+		"  -d [VENDOR]:[DEVICE][:CLASS]     list, show: these devices, as lspci -d\n"
 		"  -o, --output LIST    list, disks: a table of these columns (see below)\n"
 		"  -r, --raw            list, disks: a raw table\n"
 		"  -P, --pairs          list, disks: KEY=\"value\" pairs\n"
@@ -149,6 +152,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "pairs", no_argument, NULL, 'P' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "list", no_argument, NULL, 'l' },
+		/* lspci's, for list and show */
+		{ "slot", required_argument, NULL, 's' },
+		{ "ids", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -157,7 +163,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .sysfs = "/sys", .root = "" };
-	while ((c = getopt_long(argc, argv, "c:o:rPnlvh", longopts, NULL)) != -1) {
+	pt_pci_filter_init(&o->filter);
+	while ((c = getopt_long(argc, argv, "c:o:rPnls:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case OPT_SYSFS: o->sysfs = optarg; break;
@@ -185,11 +192,37 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'P': o->table.pairs = o->as_table = true; break;
 		case 'n': o->table.noheadings = o->as_table = true; break;
 		case 'l': o->table.flat = o->as_table = true; break;
+		case 's':
+			if (pt_pci_filter_slot(&o->filter, optarg) < 0) {
+				fprintf(stderr, "passthrough: -s %s: not [[DOMAIN:]BUS:][SLOT][.FUNC] "
+					"in hex, as lspci takes it (-s 02:00.0, -s 02:00)\n", optarg);
+				return -EINVAL;
+			}
+			o->filtered = true;
+			break;
+		case 'd':
+			if (pt_pci_filter_id(&o->filter, optarg) < 0) {
+				fprintf(stderr, "passthrough: -d %s: not [VENDOR]:[DEVICE][:CLASS] in "
+					"hex, as lspci takes it (-d 10de:, -d :1b80)\n", optarg);
+				return -EINVAL;
+			}
+			o->filtered = true;
+			break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		case OPT_VERSION: printf("passthrough %s\n", PT_VERSION); exit(EXIT_OK);
 		default: return -EINVAL;
 		}
+	}
+	/* --root alone: the fake root's sysfs, not the real /sys beside its
+	 * /proc. */
+	if (o->root[0] && !strcmp(o->sysfs, "/sys")) {
+		char probe[sizeof(o->sysfs_of_root) + 16];
+
+		snprintf(o->sysfs_of_root, sizeof(o->sysfs_of_root), "%s/sys", o->root);
+		snprintf(probe, sizeof(probe), "%s/bus/pci", o->sysfs_of_root);
+		if (access(probe, F_OK) == 0)
+			o->sysfs = o->sysfs_of_root;
 	}
 	return 0;
 }
@@ -214,6 +247,7 @@ struct pt_report pt_host_report(const struct host *h)
 		.m = &h->m,
 		.cfg = cfg_ok || h->have_plan ? &h->cfg : NULL,
 		.plan = h->have_plan ? &h->plan : NULL,
+		.filter = h->o.filtered ? &h->o.filter : NULL,
 	};
 }
 
@@ -335,15 +369,32 @@ static int cmd_show(struct host *h, int argc, char **argv)
 	struct pt_report r;
 	long i;
 
-	if (argc != 1)
+	if (argc > 1 || (argc == 0 && !h->o.filtered)) {
+		pt_host_error(h, "show: name one device (an address or vendor:device), or "
+			      "select with -s SLOT or -d VENDOR:DEVICE as lspci does");
 		return EXIT_USAGE;
+	}
 	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
-	if ((i = find_device(h, argv[0])) < 0)
-		return EXIT_PROBLEMS;
 	r = pt_host_report(h);
-	pt_report_show(&r, (size_t)i);
-	return EXIT_OK;
+	if (argc == 1) {
+		if ((i = find_device(h, argv[0])) < 0)
+			return EXIT_PROBLEMS;
+		pt_report_show(&r, (size_t)i);
+		return EXIT_OK;
+	}
+	for (size_t k = 0, shown = 0; k < h->m.devs.n; k++) {
+		if (!pt_pci_filter_matches(&h->o.filter, &h->m.devs.v[k]))
+			continue;
+		if (shown++)
+			fputc('\n', stdout);
+		pt_report_show(&r, k);
+	}
+	for (size_t k = 0; k < h->m.devs.n; k++)
+		if (pt_pci_filter_matches(&h->o.filter, &h->m.devs.v[k]))
+			return EXIT_OK;
+	pt_host_error(h, "no device matches -s/-d (see `passthrough list`)");
+	return EXIT_PROBLEMS;
 }
 
 static void fill_check_env(const struct host *h, struct pt_check_env *env)

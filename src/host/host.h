@@ -9,6 +9,7 @@
 #include "report.h"
 #include "select.h"
 #include "table.h"
+#include "filter.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -32,6 +33,10 @@ struct options {
 	const char *key_file, *mountpoint;
 	bool json;
 	bool verbose;
+	/* list, show: lspci's -s and -d */
+	struct pt_pci_filter filter;
+	bool filtered;
+	char sysfs_of_root[4096]; /* --root ROOT alone: ROOT/sys, when there */
 	/* list, disks: as tables (table.h) */
 	struct pt_table_opts table;
 	bool as_table;

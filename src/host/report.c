@@ -163,6 +163,11 @@ static void print_iommu_off(const struct pt_report *r)
 			"add intel_iommu=on).\n\n");
 }
 
+static bool shown(const struct pt_report *r, size_t i)
+{
+	return !r->filter || pt_pci_filter_matches(r->filter, &r->m->devs.v[i]);
+}
+
 static void list_human(const struct pt_report *r)
 {
 	const struct pt_machine *m = r->m;
@@ -178,7 +183,7 @@ static void list_human(const struct pt_report *r)
 		for (size_t i = 0; i < m->devs.n; i++) {
 			long g = m->devs.v[i].iommu_group;
 
-			if (g > printed_group && (!any || g < next)) {
+			if (shown(r, i) && g > printed_group && (!any || g < next)) {
 				next = g;
 				any = true;
 			}
@@ -192,7 +197,7 @@ static void list_human(const struct pt_report *r)
 			fprintf(r->out, "%sIOMMU group %ld%s\n", c(r, BOLD), next,
 				c(r, RESET));
 		for (size_t i = 0; i < m->devs.n; i++)
-			if (m->devs.v[i].iommu_group == next)
+			if (m->devs.v[i].iommu_group == next && shown(r, i))
 				print_device(r, i);
 		printed_group = next;
 	}
@@ -397,7 +402,8 @@ static void list_json(const struct pt_report *r)
 	pt_json_string(&j, "config", r->cfg ? r->cfg->path : NULL);
 	pt_json_array_begin(&j, "devices");
 	for (size_t i = 0; i < m->devs.n; i++)
-		json_device(r, &j, i);
+		if (shown(r, i))
+			json_device(r, &j, i);
 	pt_json_array_end(&j);
 	pt_json_object_end(&j);
 }
@@ -547,13 +553,15 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 					      r->cfg->rules[x->rule].name);
 		if (x->device[0])
 			snprintf(where + n, sizeof(where) - n, "%s: ", x->device);
-		fprintf(r->out, "%s%s%s:", c(r, colors[x->severity]),
-			pt_severity_name(x->severity), c(r, RESET));
+		/* "warning[no-reset]:": the code the README's table explains */
+		fprintf(r->out, "%s%s%s[%s]:", c(r, colors[x->severity]),
+			pt_severity_name(x->severity), c(r, RESET), x->code);
 		{
 			char *text;
 
 			if (asprintf(&text, "%s%s", where, x->message) >= 0) {
-				print_wrapped(r->out, strlen(pt_severity_name(x->severity)) + 1,
+				print_wrapped(r->out, strlen(pt_severity_name(x->severity)) +
+							      strlen(x->code) + 3,
 					      r->terminal ? 80 : 0, "    ", text);
 				free(text);
 			}

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "filter.h"
 #include "machine.h"
 #include "select.h"
 
@@ -21,6 +22,7 @@ struct pt_report {
 	const struct pt_machine *m;
 	const struct pt_config *cfg; /* NULL: no config */
 	const struct pt_plan *plan;  /* NULL with cfg */
+	const struct pt_pci_filter *filter; /* lspci's -s and -d; NULL: all */
 };
 
 void pt_report_list(const struct pt_report *r);

@@ -99,7 +99,7 @@ host_case "status: the bound NIC is ok, exit 0" \
 host_case "status: shows the binder's kernel log lines" \
 	bash -c 'sed -n "/^PT-STATUS-BEGIN$/,/^PT-STATUS-EXIT/p" "$0" | grep -q "^  0000:01:00.0: bound to vfio-pci$"' "$log"
 host_case "check: refuses the controller of a mounted disk and an open LUKS volume, exit 1" \
-	bash -c 'sed -n "/^PT-CHECK-BEGIN$/,/^PT-CHECK-EXIT/p" "$0" | tr -s " \n" "  " | grep -q "error: .*\[device.sata\] 0000:00:05.0: the host uses disk sd[a-z] (64.0 MiB, QEMU HARDDISK) behind it: sd[a-z]1 mounted on /mnt/data; sd[a-z]2 held by dm-0 (LUKS mapping vault)" && grep -q "^PT-CHECK-EXIT 1$" "$0"' "$log"
+	bash -c 'sed -n "/^PT-CHECK-BEGIN$/,/^PT-CHECK-EXIT/p" "$0" | tr -s " \n" "  " | grep -q "error\[host-disk\]: .*\[device.sata\] 0000:00:05.0: the host uses disk sd[a-z] (64.0 MiB, QEMU HARDDISK) behind it: sd[a-z]1 mounted on /mnt/data; sd[a-z]2 held by dm-0 (LUKS mapping vault)" && grep -q "^PT-CHECK-EXIT 1$" "$0"' "$log"
 host_case "unbind gives the NIC back to e1000e" grep -q '^PT-UNBIND 0 e1000e$' "$log"
 host_case "bind takes it again to vfio-pci" grep -q '^PT-REBIND 0 vfio-pci$' "$log"
 host_case "disks: the LUKS disk behind the extra AHCI controller, in its group" \

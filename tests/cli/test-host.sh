@@ -59,6 +59,14 @@ new_root base
 golden list-plain pt base list
 golden list-json pt base list --json
 json list '[x["address"] for x in d["devices"]][:2] == ["0000:00:00.0", "0000:00:01.0"] and d["iommu"] and len(d["devices"]) == 11' pt base list --json
+# Issue 17: lspci's -s and -d; --root alone implies its sys/.
+check "show -s 02:00 (lspci's form) shows the slot's device" \
+	bash -c '"$0" --pci-ids "$1" --root base show -s 02:00 | grep -q "^  0000:02:00.0 "' "$PT" "$TOP/tests/fixtures/pci.ids"
+check "list -d 8086:10d3 lists only the two NICs" \
+	bash -c '[ "$("$0" --root base list -d 8086:10d3 | grep -c "^  0000:")" = 2 ]' "$PT"
+check "show without a device names what it needs (exit 2)" \
+	bash -c '"$0" --root base show 2>err; [ $? = 2 ] && grep -q "name one device" err' "$PT"
+
 # list as a table, lsblk's way (libsmartcols): columns, raw, pairs, JSON.
 golden list-table pt base list -o DEVICE,GROUP,CLASS,ID,DRIVER,RESET,FLAGS,USES,NAME
 golden list-table-pairs pt base list -P -o DEVICE,DRIVER,ID
@@ -231,7 +239,7 @@ printf '[device.nic]\naddress = 01:00.0\n' >linked/etc/real.conf && chmod 0644 l
 rm linked/etc/passthrough.conf && ln -s real.conf linked/etc/passthrough.conf
 check "check: a config that is a symbolic link gets a note" \
 	bash -c '"$0" --sysfs linked/sys --root linked check | tr -s " \n" "  " |
-		grep -q "note: linked/etc/passthrough.conf is a symbolic link fix: the initramfs gets a copy of the file it points to"' "$PT"
+		grep -q "note\[config-symlink\]: linked/etc/passthrough.conf is a symbolic link fix: the initramfs gets a copy of the file it points to"' "$PT"
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check
