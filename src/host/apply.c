@@ -367,6 +367,15 @@ static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct adm
 	memset(a, 0, sizeof(*a));
 	if ((r = check_modprobe_file_is_ours(p, out)) < 0)
 		return r;
+	/* On the machine itself, GRUB without our drop-in would boot without
+	 * the arguments: refused before anything is written. */
+	if (p->distro == PT_DISTRO_DEBIAN && on_running_system(p) && !p->undo &&
+	    access("/" GRUB_DROPIN, F_OK) != 0) {
+		fprintf(out, "  refused    /%s is missing: install it (make install "
+			"DISTRO=debian), or GRUB boots without the kernel arguments\n",
+			GRUB_DROPIN);
+		return -ENOENT;
+	}
 	if (p->distro == PT_DISTRO_ALPINE)
 		return read_alpine_files(p, out, a);
 	if (p->distro == PT_DISTRO_FEDORA)
@@ -398,7 +407,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		/* The drop-in asks `passthrough cmdline` at every update-grub,
 		 * once the applied state exists. */
 		if (pt_path(path, sizeof(path), p->root, GRUB_DROPIN) == 0 &&
-		    access(path, F_OK) != 0)
+		    access(path, F_OK) != 0 && !p->undo)
 			fprintf(out, "  missing    /%s: install grub/passthrough.cfg there "
 				"(make install DISTRO=debian), or GRUB boots without the "
 				"kernel arguments\n", GRUB_DROPIN);
@@ -680,6 +689,13 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending)
 		r = rebuild(p, out);
 	if (r == 0 && !changed && !pending)
 		fprintf(out, "  nothing changed\n");
+	if (r == 0 && (changed || pending) && !p->dry_run)
+		fprintf(out, p->undo ?
+			"Next: reboot; no device is bound by passthrough then.\n" :
+			"Next: reboot, then run `passthrough status`. If the host does not "
+			"come back, boot once with passthrough=off on the kernel command "
+			"line (GRUB: press e on the entry), fix the config, and apply "
+			"again.\n");
 out:
 	if (r < 0 && !changed)
 		fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));

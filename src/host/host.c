@@ -933,6 +933,12 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 			pt_findings_free(&f);
 			return EXIT_PROBLEMS;
 		}
+		/* A VM that can never start (a GPU's audio left on the host) is
+		 * a warning, not a refusal: said before anything is done. */
+		if (f.count[PT_SEV_WARNING]) {
+			printf("`passthrough check` warns (apply goes ahead):\n");
+			pt_report_check(&rep, &f);
+		}
 		pt_findings_free(&f);
 	}
 	r = make_apply_plan(h, &p);

@@ -273,6 +273,14 @@ cp -r "chr/lib/modules/$KVER" "chr/lib/modules/$(uname -r)" 2>/dev/null
 in_chroot() {
 	unshare -m --propagation private sh -c 'mount -t proc proc chr/proc && exec chroot chr /usr/sbin/passthrough "$@"' _ "$@"
 }
+# Issue 17: on the machine itself GRUB without our drop-in would boot
+# without the arguments: refused, nothing written.
+mv chr/etc/default/grub.d/passthrough.cfg chr/dropin.saved
+in_chroot apply >chr-0.out 2>&1
+check "chroot: no GRUB drop-in on the real root: refused, nothing written (exit 1)" \
+	bash -c 'grep -q "refused    /etc/default/grub.d/passthrough.cfg is missing" chr-0.out &&
+		[ ! -e chr/var/lib/passthrough/applied ] && [ ! -e chr/etc/modprobe.d/passthrough.conf ]'
+mv chr/dropin.saved chr/etc/default/grub.d/passthrough.cfg
 touch chr/fail
 in_chroot apply >chr-1.out 2>&1
 check "chroot: the rebuild fails, apply says so and exits 1" \
