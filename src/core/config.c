@@ -23,6 +23,7 @@ struct section_header {
 	bool is_global;
 	size_t rule;      /* index into cfg->rules when !is_global */
 	uint32_t seen_keys; /* bit per key, for duplicate detection */
+	bool unknown_key;   /* its error explains an empty rule: no second one */
 };
 
 struct parse_ctx {
@@ -628,6 +629,51 @@ static int open_section(struct parse_ctx *ctx, size_t index)
 	return 0;
 }
 
+/* Edits (insert, delete, replace, swap two neighbours) from a to b,
+ * capped: only small distances matter for a typo. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[24][24];
+
+	if (la > 22 || lb > 22)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* The known key a typo most likely meant (two edits at most), or NULL. */
+static const char *nearest_key(enum key_scope scope, const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		size_t dist = keys[i].scope == scope ? edit_distance(name, keys[i].name) : 99;
+
+		if (dist < best_d) {
+			best_d = dist;
+			best = keys[i].name;
+		}
+	}
+	return best;
+}
+
 static const struct key_desc *find_key(enum key_scope scope, const char *name,
 				       size_t *index)
 {
@@ -693,9 +739,12 @@ static int handle_key(void *user, const char *section, const char *key,
 
 	kd = find_key(h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE, key, &ki);
 	if (!kd) {
-		add_error(ctx, ctx->line, "[%s] %s: unknown key; expected one of %s",
-			  h->name, key,
-			  key_hint[h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE]);
+		const char *near = nearest_key(h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE, key);
+
+		h->unknown_key = true;
+		add_error(ctx, ctx->line, "[%s] %s: unknown key; %s%s%sexpected one of %s",
+			  h->name, key, near ? "did you mean " : "", near ? near : "",
+			  near ? "? " : "", key_hint[h->is_global ? SCOPE_GLOBAL : SCOPE_DEVICE]);
 	} else if ((h->seen_keys & (1u << ki)) && !kd->multi) {
 		add_error(ctx, ctx->line,
 			  "[%s] %s: the key is given twice in this section; "
@@ -743,7 +792,8 @@ static void check_rules(struct parse_ctx *ctx)
 	for (size_t i = 0; i < ctx->n_headers; i++) {
 		const struct section_header *h = &ctx->headers[i];
 
-		if (h->valid && !h->is_global && !(h->seen_keys & selector_keys))
+		if (h->valid && !h->is_global && !(h->seen_keys & selector_keys) &&
+		    !h->unknown_key)
 			add_error(ctx, h->line,
 				  "[%s]: the rule selects nothing; give at least "
 				  "one of address, ids, class, group, usb, usb_bus "

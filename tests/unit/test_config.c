@@ -108,11 +108,16 @@ static char long_line[400];
 static const struct bad_case bad[] = {
 	{ "unknown section", "[devices.gpu]\nids = 10de:1b06\n", 0,
 	  "1: [devices.gpu]: unknown section; expected [global] or [device.NAME]\n" },
+	{ "an unknown key says which it may mean, and no empty rule besides",
+	  "[device.a]\nadres = 01:00.0\n", 0,
+	  "2: [device.a] adres: unknown key; did you mean address? expected one of address, "
+	  "ids, class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
+	  "reset_method, driver\n" },
 	{ "unknown global key", "[global]\niommu_mode = on\n", 0,
 	  "2: [global] iommu_mode: unknown key; expected one of iommu, iommu_pt, "
 	  "driver, unsafe_interrupts, disable_vga, disable_idle_d3, headless\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
-	  "2: [device.a] adress: unknown key; expected one of address, ids, "
+	  "2: [device.a] adress: unknown key; did you mean address? expected one of address, ids, "
 	  "class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
 	  "reset_method, driver\n" },
 	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
