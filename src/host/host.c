@@ -209,7 +209,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->filtered = true;
 			break;
 		case 'v': o->verbose = true; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'h': o->help = true; break;
 		case OPT_VERSION: printf("passthrough %s\n", PT_VERSION); exit(EXIT_OK);
 		default: return -EINVAL;
 		}
@@ -993,40 +993,114 @@ static int cmd_initramfs_config(struct host *h, int argc, char **argv)
 static const struct command {
 	const char *name;
 	int (*run)(struct host *h, int argc, char **argv);
+	bool json;         /* has a --json form */
+	const char *usage; /* for `passthrough COMMAND --help` */
 } commands[] = {
-	{ "list", cmd_list },       { "show", cmd_show },
-	{ "check", cmd_check },     { "status", cmd_status },
-	{ "cmdline", cmd_cmdline }, { "hostdev", cmd_hostdev },
-	{ "bind", cmd_bind },       { "unbind", cmd_unbind },
-	{ "generate", cmd_generate }, { "apply", cmd_apply },
-	{ "initramfs-config", cmd_initramfs_config },
-	{ "disks", pt_cmd_disks },     { "disk", pt_cmd_disk },
-	{ "luks", pt_cmd_luks },       { "guest-mounts", pt_cmd_guest_mounts },
+	{ "list", cmd_list, true,
+	  "list [-s SLOT] [-d VENDOR:DEVICE] [--json] [-o COLUMNS [-r|-P|-n|-l]]\n"
+	  "IOMMU groups, devices, the USB devices and disks behind each controller,\n"
+	  "and what the config selects." },
+	{ "show", cmd_show, true,
+	  "show DEVICE | show -s SLOT | show -d VENDOR:DEVICE [--json]\n"
+	  "One device: its group and what else is in it, the other functions of\n"
+	  "its slot, reset support. DEVICE: an address or vendor:device." },
+	{ "check", cmd_check, true,
+	  "check [--json]\nJudges the config against this machine; exit 1 on errors." },
+	{ "status", cmd_status, true,
+	  "status [--json]\nAfter boot: is every selected device as configured?" },
+	{ "cmdline", cmd_cmdline, true,
+	  "cmdline [--format plain|grub|extlinux] [--json]\n"
+	  "The kernel arguments the config implies." },
+	{ "hostdev", cmd_hostdev, false,
+	  "hostdev [RULE] [--format libvirt|virt-install|qemu]\n"
+	  "What to give the VM for the selected devices (one rule, or all)." },
+	{ "bind", cmd_bind, false,
+	  "bind DEVICE\nBinds it to vfio-pci now, refusing what a boot would refuse." },
+	{ "unbind", cmd_unbind, false,
+	  "unbind DEVICE\nGives it back to its host driver now." },
+	{ "generate", cmd_generate, false,
+	  "generate [--distro auto|alpine|debian|ubuntu|fedora]\n"
+	  "Writes the modprobe.d file and the config for the initramfs." },
+	{ "apply", cmd_apply, false,
+	  "apply [--dry-run] [--undo] [--distro auto|alpine|debian|ubuntu|fedora]\n"
+	  "Checks, generates, sets the kernel command line and rebuilds the\n"
+	  "initramfs; --undo takes back all that apply added." },
+	{ "initramfs-config", cmd_initramfs_config, false,
+	  "initramfs-config\nFor the initramfs hooks: the checked config to put in an image." },
+	{ "disks", pt_cmd_disks, true,
+	  "disks [--json] [-o COLUMNS [-r|-P|-n|-l]]\n"
+	  "Every disk: its controller, its contents, what the host uses it for." },
+	{ "disk", pt_cmd_disk, false,
+	  "disk xml DEVICE [--target vdX] [--bus virtio|scsi|sata] [--domain VM]\n"
+	  "disk attach VM DEVICE [--live] [--persistent]\n"
+	  "disk detach VM DEVICE [--live] [--persistent]\n"
+	  "disk attached VM\n"
+	  "A disk for a libvirt guest, refused when the host uses it." },
+	{ "luks", pt_cmd_luks, true,
+	  "luks inspect DEVICE [--header FILE] [--json]\n"
+	  "luks qmp --header FILE --data FILE --secret-id ID [--secret-file F] [--node N]\n"
+	  "luks backup-header DEVICE FILE" },
+	{ "guest-mounts", pt_cmd_guest_mounts, false,
+	  "guest-mounts DEVICE --key-file PATH --mountpoint DIR\n"
+	  "In a guest: crypttab and fstab lines for a LUKS disk." },
 };
+
+static const struct command *command_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static void command_usage(FILE *f, const struct command *c)
+{
+	fprintf(f, "Usage: passthrough [OPTIONS] %s\n\nGlobal options: passthrough --help\n",
+		c->usage);
+}
 
 int main(int argc, char **argv)
 {
+	const struct command *cmd;
 	struct host h;
 	int rc = EXIT_USAGE;
 
 	memset(&h, 0, sizeof(h));
-	if (parse_options(argc, argv, &h.o) < 0 || optind >= argc) {
+	if (parse_options(argc, argv, &h.o) < 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	h.log = (struct pt_log){ log_stderr, &h.o };
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name))
-			continue;
-		rc = commands[i].run(&h, argc - optind - 1, argv + optind + 1);
-		if (rc == EXIT_USAGE)
-			pt_host_error(&h, "wrong arguments for '%s'; see "
-				"passthrough --help", commands[i].name);
-		goto done;
+	/* passthrough help [COMMAND], passthrough [COMMAND] --help */
+	if (optind < argc && !strcmp(argv[optind], "help") && argc - optind <= 2) {
+		h.o.help = true;
+		optind++;
 	}
-	pt_host_error(&h, "unknown command '%s'; see passthrough --help",
-		argv[optind]);
-done:
+	cmd = optind < argc ? command_named(argv[optind]) : NULL;
+	if (h.o.help) {
+		if (cmd)
+			command_usage(stdout, cmd);
+		else
+			usage(stdout);
+		return optind < argc && !cmd ? EXIT_USAGE : EXIT_OK;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!cmd) {
+		pt_host_error(&h, "unknown command '%s'; see passthrough --help",
+			      argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (h.o.json && !cmd->json) {
+		pt_host_error(&h, "%s has no --json output", cmd->name);
+		return EXIT_USAGE;
+	}
+	rc = cmd->run(&h, argc - optind - 1, argv + optind + 1);
+	if (rc == EXIT_USAGE)
+		pt_host_error(&h, "wrong arguments for '%s'; see passthrough %s --help",
+			      cmd->name, cmd->name);
 	if (h.have_plan)
 		pt_plan_free(&h.plan);
 	if (h.cfg.path)

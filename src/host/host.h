@@ -33,6 +33,7 @@ struct options {
 	const char *key_file, *mountpoint;
 	bool json;
 	bool verbose;
+	bool help;
 	/* list, show: lspci's -s and -d */
 	struct pt_pci_filter filter;
 	bool filtered;

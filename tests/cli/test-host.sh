@@ -245,6 +245,20 @@ rm missing/etc/passthrough.conf
 golden check-no-config pt missing check
 check "check: exit 2 on a usage error" bash -c '"$0" check extra 2>/dev/null; [ $? -eq 2 ]' "$PT"
 check "an unknown command is a usage error" bash -c '"$0" frobnicate 2>/dev/null; [ $? -eq 2 ]' "$PT"
+check "COMMAND --help shows that command's usage, exit 0" \
+	bash -c '"$0" apply --help | grep -q "^Usage: passthrough \[OPTIONS\] apply \[--dry-run\] \[--undo\]"' "$PT"
+check "help COMMAND is the same as COMMAND --help" \
+	bash -c '[ "$("$0" help hostdev)" = "$("$0" hostdev --help)" ]' "$PT"
+check "help with no command prints the global usage" \
+	bash -c '"$0" help | grep -q "^Usage: passthrough"' "$PT"
+check "help for an unknown command is a usage error" \
+	bash -c '"$0" help frobnicate >/dev/null; [ $? -eq 2 ]' "$PT"
+check "every command has a usage" bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts; do
+		"$0" "$c" --help | grep -q "^Usage: passthrough \[OPTIONS\] $c" || exit 1; done' "$PT"
+check "--json on a command without JSON output is refused, exit 2" \
+	bash -c 'out=$("$0" hostdev --json 2>&1); [ $? -eq 2 ] && [ "$out" = "passthrough: hostdev has no --json output" ]' "$PT"
+check "a usage error points at that command's help" \
+	bash -c '"$0" check extra 2>&1 | grep -qx "passthrough: wrong arguments for .check.; see passthrough check --help"' "$PT"
 
 # --- status --------------------------------------------------------------
 new_root booted
