@@ -622,6 +622,12 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 		pt_json_object_end(&j);
 		return;
 	}
+	if (!r->cfg->n_rules) {
+		/* "All as configured" would read as if something were. */
+		fprintf(r->out, "Nothing is configured: %s has no [device.NAME] rule.\n",
+			r->cfg->path ? r->cfg->path : "the config");
+		return;
+	}
 	/* Columns as wide as their longest value: nothing is cut. */
 	int rule_w = 14, drv_w = 9;
 

@@ -267,6 +267,8 @@ mkdir -p booted/dev/vfio && : >booted/dev/vfio/7
 printf '<6>passthrough: 0000:01:00.0: bound to vfio-pci, taken from e1000e\n<6>unrelated: line\n' >booted/dev/kmsg
 printf '[device.nic]\naddress = 01:00.0\n' | conf booted
 golden status-ok pt booted status
+new_root empty
+golden status-nothing-configured pt empty status
 golden status-json pt booted status --json
 json status '(d["ok"], d["devices"][0]["vfio_device"], d["log"]) == (True, "/dev/vfio/7", ["0000:01:00.0: bound to vfio-pci, taken from e1000e"])' pt booted status --json
 rm booted/dev/vfio/7
