@@ -622,10 +622,14 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 	long only = -1;
 	size_t shown = 0;
 
-	if (argc > 1 || (strcmp(fmt, "libvirt") && strcmp(fmt, "virt-install") &&
-			 strcmp(fmt, "qemu"))) {
-		pt_host_error(h, "hostdev [RULE] --format takes libvirt, "
-			"virt-install or qemu");
+	if (argc > 1) {
+		pt_host_error(h, "hostdev takes one rule, or none for all; "
+			      "run it once per rule");
+		return EXIT_USAGE;
+	}
+	if (strcmp(fmt, "libvirt") && strcmp(fmt, "virt-install") && strcmp(fmt, "qemu")) {
+		pt_host_error(h, "hostdev: --format takes libvirt, virt-install or qemu, "
+			      "not '%s'", fmt);
 		return EXIT_USAGE;
 	}
 	if (pt_host_load(h, CONFIG_REQUIRED) < 0)

@@ -257,6 +257,10 @@ check "every command has a usage" bash -c 'for c in list show check status cmdli
 		"$0" "$c" --help | grep -q "^Usage: passthrough \[OPTIONS\] $c" || exit 1; done' "$PT"
 check "--json on a command without JSON output is refused, exit 2" \
 	bash -c 'out=$("$0" hostdev --json 2>&1); [ $? -eq 2 ] && [ "$out" = "passthrough: hostdev has no --json output" ]' "$PT"
+check "hostdev with two rules says it takes one" \
+	bash -c '"$0" hostdev a b 2>&1 | grep -qx "passthrough: hostdev takes one rule, or none for all; run it once per rule"' "$PT"
+check "show without a device says what to name" \
+	bash -c '"$0" show 2>&1 | grep -q "^passthrough: show: name one device"' "$PT"
 check "a usage error points at that command's help" \
 	bash -c '"$0" check extra 2>&1 | grep -qx "passthrough: wrong arguments for .check.; see passthrough check --help"' "$PT"
 
