@@ -425,47 +425,44 @@ static void add_match(void *data, const char *tok)
 static const char *const reset_methods[] = { "flr", "pm", "bus", "device_specific",
 					     "acpi", "af_flr", "cxl_bus", "default" };
 
-static void check_reset_method(void *data, const char *tok)
+/* One reset_method key being read: each value checked, then kept. */
+struct reset_target {
+	struct list_target t;
+	FILE *joined;
+};
+
+static void add_reset_method(void *data, const char *tok)
 {
-	struct list_target *t = data;
+	struct reset_target *r = data;
+	bool known = false;
 
 	for (size_t i = 0; i < sizeof(reset_methods) / sizeof(reset_methods[0]); i++)
-		if (!strcmp(tok, reset_methods[i]))
-			return;
-	add_error(t->ctx, t->ctx->line,
-		  "[%s] reset_method: '%s' is not a reset method; expected flr, pm, "
-		  "bus, device_specific, acpi, af_flr, cxl_bus or default",
-		  t->h->name, tok);
+		known |= !strcmp(tok, reset_methods[i]);
+	if (!known)
+		add_error(r->t.ctx, r->t.ctx->line,
+			  "[%s] reset_method: '%s' is not a reset method; expected flr, pm, "
+			  "bus, device_specific, acpi, af_flr, cxl_bus or default",
+			  r->t.h->name, tok);
+	fprintf(r->joined, "%s%s", ftell(r->joined) ? " " : "", tok);
 }
 
 /* Kept as the kernel takes it, blank-separated; repeated lines add up. */
 static int set_reset_method(struct parse_ctx *ctx, struct pt_rule *rule,
 			    const struct section_header *h, const char *value)
 {
-	struct list_target t = { ctx, rule, h, "reset_method", PT_MATCH_KIND_COUNT };
-	char *joined = NULL, *tok, *copy, *save = NULL;
+	struct reset_target r = { { ctx, rule, h, "reset_method", PT_MATCH_KIND_COUNT }, NULL };
+	char *joined = NULL;
 	size_t len = 0;
-	FILE *f;
-	int r;
+	int err;
 
-	if ((r = for_each_value(value, check_reset_method, &t)) < 0)
-		return r;
-	if (!(f = open_memstream(&joined, &len)))
+	if (!(r.joined = open_memstream(&joined, &len)))
 		return -ENOMEM;
 	if (rule->reset_method)
-		fputs(rule->reset_method, f);
-	if (!(copy = strdup(value))) {
-		fclose(f);
+		fputs(rule->reset_method, r.joined);
+	err = for_each_value(value, add_reset_method, &r);
+	if (fclose(r.joined) != 0 || err < 0) {
 		free(joined);
-		return -ENOMEM;
-	}
-	for (tok = strtok_r(copy, VALUE_SEPARATORS, &save); tok;
-	     tok = strtok_r(NULL, VALUE_SEPARATORS, &save))
-		fprintf(f, "%s%s", ftell(f) ? " " : "", tok);
-	free(copy);
-	if (fclose(f) != 0) {
-		free(joined);
-		return -ENOMEM;
+		return err < 0 ? err : -ENOMEM;
 	}
 	free(rule->reset_method);
 	rule->reset_method = joined;
@@ -556,7 +553,6 @@ static void apply_single(struct parse_ctx *ctx, struct section_header *h,
 
 static bool valid_rule_name(const char *s)
 {
-	/* inih keeps section names to 49 bytes: "device." and 42 more. */
 	if (!*s || strlen(s) > PT_RULE_NAME_MAX)
 		return false;
 	for (; *s; s++) {
@@ -703,8 +699,9 @@ static struct section_header *header_of_key(struct parse_ctx *ctx, size_t *index
 
 static bool same_section(const struct section_header *h, const char *section)
 {
-	/* inih cuts names at 49 bytes; such a name is refused anyway. */
-	return strlen(h->name) > 49 ? strncmp(h->name, section, 49) == 0 :
+	/* inih cuts longer names; such a name is refused anyway. */
+	return strlen(h->name) > PT_INI_SECTION_MAX ?
+		       strncmp(h->name, section, PT_INI_SECTION_MAX) == 0 :
 				      strcmp(h->name, section) == 0;
 }
 

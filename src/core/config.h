@@ -62,7 +62,8 @@ PT_MUST_CHECK int pt_guard_parse(const char *s, struct pt_guard *out);
 #define PT_CONFIG_RELPATH "etc/passthrough.conf"
 
 /* inih keeps section names to 49 bytes: "device." and 42 more. */
-#define PT_RULE_NAME_MAX 42
+#define PT_INI_SECTION_MAX 49
+#define PT_RULE_NAME_MAX (PT_INI_SECTION_MAX - 7) /* after "device." */
 
 struct pt_rule {
 	char *name; /* the NAME of [device.NAME] */
