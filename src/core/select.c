@@ -210,6 +210,19 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 	return 0;
 }
 
+const struct pt_decision *pt_plan_decision(const struct pt_plan *plan, size_t device)
+{
+	for (size_t i = 0; plan && i < plan->n; i++)
+		if (plan->v[i].device == device)
+			return &plan->v[i];
+	return NULL;
+}
+
+const char *pt_verdict_name(enum pt_verdict v)
+{
+	return v == PT_BIND ? "bind" : v == PT_REFUSED ? "refused" : "skipped";
+}
+
 void pt_plan_free(struct pt_plan *plan)
 {
 	free(plan->v);

@@ -49,6 +49,10 @@ bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
 PT_MUST_CHECK int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
 		      const struct pt_resolver *resolver, struct pt_plan *plan);
 void pt_plan_free(struct pt_plan *plan);
+/* The decision about one device, or NULL when no rule selected it. */
+const struct pt_decision *pt_plan_decision(const struct pt_plan *plan, size_t device);
+/* "bind", "refused" or "skipped", as check, list and status say it. */
+const char *pt_verdict_name(enum pt_verdict v);
 
 extern const char PT_REASON_BRIDGE[];
 extern const char PT_REASON_BOOT_VGA[];

@@ -1,5 +1,6 @@
 #include "apply.h"
 #include "fileio.h"
+#include "generate.h"
 #include "sysfs.h"
 
 #include <dirent.h>
@@ -337,10 +338,8 @@ static int read_fedora_cmdline(const struct pt_apply_plan *p, struct pt_tokens *
 	return r;
 }
 
-/* The header generate starts its files with: a modprobe.d/passthrough.conf
- * without it is the admin's, never overwritten nor removed. */
-#define GENERATED_HEADER "# Written by `passthrough generate`"
-
+/* A modprobe.d/passthrough.conf without generate's header is the admin's,
+ * never overwritten nor removed. */
 static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
 {
 	char path[PATH_MAX], *text;
@@ -350,13 +349,13 @@ static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
 		return -ENAMETOOLONG;
 	if (!(text = pt_read_file(path)))
 		return errno == ENOENT ? 0 : -errno;
-	ours = !strncmp(text, GENERATED_HEADER, strlen(GENERATED_HEADER));
+	ours = !strncmp(text, PT_GENERATED_HEADER, strlen(PT_GENERATED_HEADER));
 	free(text);
 	if (ours)
 		return 0;
 	fprintf(out, "  refused    /%s was not written by passthrough (it lacks the "
 		"\"%s\" header): rename it (any name ending in .conf) and run apply "
-		"again\n", MODPROBE_FILE, GENERATED_HEADER);
+		"again\n", MODPROBE_FILE, PT_GENERATED_HEADER);
 	return -EEXIST;
 }
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char generated_by[] =
-	"# Written by `passthrough generate` from /etc/passthrough.conf:\n"
+	PT_GENERATED_HEADER " from /etc/passthrough.conf:\n"
 	"# edit that file and run `passthrough apply`, not this one.\n";
 
 /* A text built in memory, starting with the "generated" header. */

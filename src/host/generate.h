@@ -10,6 +10,10 @@
 #include "machine.h"
 #include "select.h"
 
+/* The first words of every file generate writes: apply overwrites or
+ * removes a file only when it starts with them. */
+#define PT_GENERATED_HEADER "# Written by `passthrough generate`"
+
 /* modprobe.d: the config's module options, and a softdep that loads
  * vfio_pci before each selected device's host driver module. */
 char *pt_render_modprobe_conf(const struct pt_config *cfg,

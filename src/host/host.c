@@ -252,6 +252,17 @@ struct pt_report pt_host_report(const struct host *h)
 }
 
 /* Reads the machine and the config; plans when the config is sound. */
+/* --config, or /etc/passthrough.conf under --root. */
+static int config_path(struct host *h, char *buf, size_t size)
+{
+	if (h->o.config ? snprintf(buf, size, "%s", h->o.config) >= (int)size :
+			  pt_path(buf, size, h->o.root, PT_CONFIG_RELPATH) != 0) {
+		pt_host_error(h, "the config's path is too long");
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int pt_host_load(struct host *h, enum config_need need)
 {
 	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
@@ -259,13 +270,8 @@ int pt_host_load(struct host *h, enum config_need need)
 	struct pt_machine_paths paths = { h->o.sysfs, h->o.root, h->o.pci_ids };
 	int r;
 
-	if (h->o.config ? snprintf(h->config_path, sizeof(h->config_path), "%s",
-				   h->o.config) >= (int)sizeof(h->config_path) :
-			  pt_path(h->config_path, sizeof(h->config_path), h->o.root,
-				  PT_CONFIG_RELPATH) != 0) {
-		pt_host_error(h, "the config's path is too long");
+	if (config_path(h, h->config_path, sizeof(h->config_path)) < 0)
 		return -ENAMETOOLONG;
-	}
 	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
 	if (r < 0) {
 		pt_host_error(h, "cannot read PCI devices in %s/bus/pci/devices: "
@@ -967,9 +973,7 @@ static int cmd_initramfs_config(struct host *h, int argc, char **argv)
 		return EXIT_USAGE;
 	if (pt_path(applied, sizeof(applied), h->o.root, "%s", PT_INITRAMFS_CONF))
 		return EXIT_PROBLEMS;
-	if (h->o.config)
-		snprintf(admin_path, sizeof(admin_path), "%s", h->o.config);
-	else if (pt_path(admin_path, sizeof(admin_path), h->o.root, PT_CONFIG_RELPATH))
+	if (config_path(h, admin_path, sizeof(admin_path)) < 0)
 		return EXIT_PROBLEMS;
 	applied_text = pt_read_file(applied);
 	admin_text = pt_read_file(admin_path);

@@ -18,21 +18,6 @@ static const char *c(const struct pt_report *r, const char *code)
 	return r->color ? code : "";
 }
 
-static const struct pt_decision *decision_for(const struct pt_report *r, size_t dev)
-{
-	if (!r->plan)
-		return NULL;
-	for (size_t i = 0; i < r->plan->n; i++)
-		if (r->plan->v[i].device == dev)
-			return &r->plan->v[i];
-	return NULL;
-}
-
-static const char *verdict_name(enum pt_verdict v)
-{
-	return v == PT_BIND ? "bind" : v == PT_REFUSED ? "refused" : "skipped";
-}
-
 /* --- human form -------------------------------------------------------- */
 
 /* On a terminal, names are cut to keep lines within 80 columns; the IDs
@@ -97,7 +82,7 @@ static void print_device(const struct pt_report *r, size_t i)
 {
 	const struct pt_device *d = &r->m->devs.v[i];
 	const struct pt_devinfo *info = &r->m->info[i];
-	const struct pt_decision *dec = decision_for(r, i);
+	const struct pt_decision *dec = pt_plan_decision(r->plan, i);
 	static const char indent[] = "      ";
 	char ids[32], facts[512] = "", netdevs[sizeof(info->netdevs) * 4];
 	size_t n = 0;
@@ -141,7 +126,7 @@ static void print_device(const struct pt_report *r, size_t i)
 		if (dec->verdict == PT_BIND)
 			fprintf(r->out, "%s%s\n", pt_driver_name(dec->driver), c(r, RESET));
 		else
-			fprintf(r->out, "%s: %s%s\n", verdict_name(dec->verdict),
+			fprintf(r->out, "%s: %s%s\n", pt_verdict_name(dec->verdict),
 				dec->reason, c(r, RESET));
 	}
 }
@@ -307,7 +292,7 @@ static void json_device(const struct pt_report *r, struct pt_json *j, size_t i)
 	const struct pt_machine *m = r->m;
 	const struct pt_device *d = &m->devs.v[i];
 	const struct pt_devinfo *info = &m->info[i];
-	const struct pt_decision *dec = decision_for(r, i);
+	const struct pt_decision *dec = pt_plan_decision(r->plan, i);
 	char cls[8];
 
 	pt_json_object_begin(j, NULL);
@@ -373,7 +358,7 @@ static void json_device(const struct pt_report *r, struct pt_json *j, size_t i)
 		pt_json_string(j, "rule", r->cfg->rules[dec->rule].name);
 		pt_json_int(j, "line", r->cfg->rules[dec->rule].line);
 		pt_json_string(j, "driver", pt_driver_name(dec->driver));
-		pt_json_string(j, "verdict", verdict_name(dec->verdict));
+		pt_json_string(j, "verdict", pt_verdict_name(dec->verdict));
 		pt_json_string(j, "reason", dec->reason);
 		pt_json_object_end(j);
 	} else {
@@ -601,7 +586,7 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 			pt_json_object_begin(&j, NULL);
 			pt_json_string(&j, "address", dev->bdf);
 			pt_json_string(&j, "rule", r->cfg->rules[d->rule].name);
-			pt_json_string(&j, "verdict", verdict_name(d->verdict));
+			pt_json_string(&j, "verdict", pt_verdict_name(d->verdict));
 			pt_json_string(&j, "expected", st[i].expected);
 			pt_json_string(&j, "driver", dev->driver[0] ? dev->driver : NULL);
 			if (dev->iommu_group >= 0)
@@ -649,7 +634,7 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 		snprintf(group, sizeof(group), dev->iommu_group >= 0 ? "%ld" : "-",
 			 dev->iommu_group);
 		if (d->verdict != PT_BIND)
-			snprintf(state, sizeof(state), "%s by the config", verdict_name(d->verdict));
+			snprintf(state, sizeof(state), "%s by the config", pt_verdict_name(d->verdict));
 		else if (!st[i].ok && strcmp(st[i].expected, dev->driver))
 			snprintf(state, sizeof(state), "NOT BOUND");
 		else if (!st[i].group_viable)

@@ -121,20 +121,12 @@ static void set(struct libscols_line *ln, const int *chosen, size_t n, int which
 								sizeof(shown)));
 }
 
-static const struct pt_decision *decision_for(const struct pt_report *r, size_t dev)
-{
-	for (size_t i = 0; r->plan && i < r->plan->n; i++)
-		if (r->plan->v[i].device == dev)
-			return &r->plan->v[i];
-	return NULL;
-}
-
 static void device_line(const struct pt_report *r, struct libscols_line *ln, size_t i,
 			const int *c, size_t n)
 {
 	const struct pt_device *d = &r->m->devs.v[i];
 	const struct pt_devinfo *info = &r->m->info[i];
-	const struct pt_decision *dec = decision_for(r, i);
+	const struct pt_decision *dec = pt_plan_decision(r->plan, i);
 	char buf[512];
 
 	set(ln, c, n, L_DEVICE, d->bdf);
@@ -162,7 +154,7 @@ static void device_line(const struct pt_report *r, struct libscols_line *ln, siz
 	if (dec)
 		snprintf(buf, sizeof(buf), "[device.%s] %s", r->cfg->rules[dec->rule].name,
 			 dec->verdict == PT_BIND ? pt_driver_name(dec->driver) :
-			 dec->verdict == PT_REFUSED ? "refused" : "skipped");
+						   pt_verdict_name(dec->verdict));
 	set(ln, c, n, L_SELECTED, buf);
 }
 
