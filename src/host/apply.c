@@ -574,7 +574,8 @@ static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *
 	return r < 0 ? r : 0;
 }
 
-static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending);
+static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
+		      bool *changed);
 
 static bool rebuild_pending(const struct pt_apply_plan *p)
 {
@@ -585,21 +586,21 @@ static bool rebuild_pending(const struct pt_apply_plan *p)
 }
 
 /* Whether a pass would change a file: the same pass, dry, its report
- * discarded. */
+ * discarded. A pass that would refuse changes nothing. */
 static bool would_change(const struct pt_apply_plan *p)
 {
 	struct pt_apply_plan dry = *p;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *sink = open_memstream(&text, &len);
-	bool changed;
+	bool changed = false;
 
 	if (!sink)
 		return true; /* assume work: the marker costs one file */
 	dry.dry_run = true;
-	apply_pass(&dry, sink, false);
+	if (apply_pass(&dry, sink, false, &changed) < 0)
+		changed = false;
 	fclose(sink);
-	changed = text && !strstr(text, "  nothing changed\n");
 	free(text);
 	return changed;
 }
@@ -626,7 +627,7 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 		}
 		pending = true;
 	}
-	r = apply_pass(p, out, pending);
+	r = apply_pass(p, out, pending, &(bool){ false });
 	if (r == 0 && pending && !p->dry_run)
 		r = pt_remove_file(path, false) < 0 ? -EIO : 0;
 	return r;
@@ -634,7 +635,8 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 
 /* One pass of apply; with `pending`, the rebuild runs even when no file
  * changes (an earlier apply's rebuild did not finish). */
-static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending)
+static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
+		      bool *changed_out)
 {
 	struct pt_applied before, now = { 0 };
 	struct admin_files admin = { 0 };
@@ -696,6 +698,7 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending)
 			"line (GRUB: press e on the entry), fix the config, and apply "
 			"again.\n");
 out:
+	*changed_out = changed;
 	if (r < 0 && !changed)
 		fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));
 	else if (r < 0)

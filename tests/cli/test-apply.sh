@@ -247,6 +247,8 @@ echo 'options vfio-pci ids=10de:1b80' >foreign/etc/modprobe.d/passthrough.conf
 rm -rf foreign.orig && cp -a foreign foreign.orig
 golden apply-foreign-modprobe pt foreign apply
 check "a foreign modprobe.d/passthrough.conf: refused, nothing written" same_tree foreign.orig foreign
+check "... and no rebuild is left pending for the next apply" \
+	test ! -e foreign/var/lib/passthrough/rebuild-pending
 golden apply-foreign-modprobe-undo pt foreign apply --undo
 check "... and --undo does not delete it" same_tree foreign.orig foreign
 
