@@ -548,18 +548,15 @@ static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *
 
 	if (p->dry_run)
 		return 0;
-	for (size_t i = 0; i < before->cmdline.n && r == 0; i++)
-		r = pt_tokens_add(&both.cmdline, before->cmdline.v[i]);
-	for (size_t i = 0; i < now->cmdline.n && r == 0; i++)
-		if (!pt_tokens_contain(&both.cmdline, now->cmdline.v[i]))
-			r = pt_tokens_add(&both.cmdline, now->cmdline.v[i]);
-	for (size_t i = 0; i < before->modules.n && r == 0; i++)
-		r = pt_tokens_add(&both.modules, before->modules.v[i]);
-	for (size_t i = 0; i < now->modules.n && r == 0; i++)
-		if (!pt_tokens_contain(&both.modules, now->modules.v[i]))
-			r = pt_tokens_add(&both.modules, now->modules.v[i]);
-	for (size_t i = 0; i < now->init_was.n && r == 0; i++)
-		r = pt_tokens_add(&both.init_was, now->init_was.v[i]);
+	r = pt_tokens_merge(&both.cmdline, &before->cmdline);
+	if (r == 0)
+		r = pt_tokens_merge(&both.cmdline, &now->cmdline);
+	if (r == 0)
+		r = pt_tokens_merge(&both.modules, &before->modules);
+	if (r == 0)
+		r = pt_tokens_merge(&both.modules, &now->modules);
+	if (r == 0)
+		r = pt_tokens_merge(&both.init_was, &now->init_was);
 	if (r == 0 && !(*claimed = pt_applied_render(&both)))
 		r = -ENOMEM;
 	if (r == 0 && pt_path(path, sizeof(path), p->root, APPLIED_FILE))

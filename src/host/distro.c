@@ -93,6 +93,16 @@ bool pt_tokens_contain(const struct pt_tokens *t, const char *token)
 	return false;
 }
 
+int pt_tokens_merge(struct pt_tokens *t, const struct pt_tokens *more)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < more->n && r == 0; i++)
+		if (!pt_tokens_contain(t, more->v[i]))
+			r = pt_tokens_add(t, more->v[i]);
+	return r;
+}
+
 int pt_tokens_ours(const struct pt_tokens *wanted, const struct pt_tokens *present,
 		   const struct pt_tokens *ours_before, struct pt_tokens *out)
 {

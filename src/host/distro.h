@@ -25,6 +25,8 @@ struct pt_tokens {
 int pt_tokens_split(const char *text, char sep, struct pt_tokens *out);
 bool pt_tokens_contain(const struct pt_tokens *t, const char *token);
 int pt_tokens_add(struct pt_tokens *t, const char *token);
+/* Adds each token of `more` that t does not hold yet, in order. */
+int pt_tokens_merge(struct pt_tokens *t, const struct pt_tokens *more);
 void pt_tokens_free(struct pt_tokens *t);
 /* The tokens of `wanted` apply may call its own: those it added before
  * (`ours_before`) and those the admin's file lacks (`present`). A token
