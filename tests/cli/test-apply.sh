@@ -260,10 +260,7 @@ new_root chr debian <<<"$CONF"
 rm -f chr/lib/modules && mkdir -p "chr/lib/modules/$KVER" chr/bin chr/usr/sbin
 cp "$KROOT/lib/modules/$KVER"/modules.* "chr/lib/modules/$KVER/"
 cp /bin/busybox chr/bin/busybox && ln -s busybox chr/bin/sh
-install -D -m 0755 "$PT" chr/usr/sbin/passthrough
-for lib in $(ldd "$PT" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
-	mkdir -p "chr$(dirname "$lib")" && cp -L "$lib" "chr$lib"
-done
+copy_with_libs "$PT" chr
 printf '#!/bin/sh\n[ -e /fail ] && { echo "update-initramfs: No space left on device" >&2; exit 1; }\necho "$0 $*" >>/ran\n' \
 	>chr/usr/sbin/update-initramfs
 cp chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
@@ -273,7 +270,7 @@ cp "$TOP/grub/passthrough.cfg" chr/etc/default/grub.d/
 # under the running kernel's release too.
 cp -r "chr/lib/modules/$KVER" "chr/lib/modules/$(uname -r)" 2>/dev/null
 in_chroot() {
-	unshare -m --propagation private sh -c 'mount -t proc proc chr/proc && exec chroot chr /usr/sbin/passthrough "$@"' _ "$@"
+	unshare -m --propagation private sh -c 'mount -t proc proc chr/proc && exec chroot chr /sbin/passthrough "$@"' _ "$@"
 }
 # Issue 17: on the machine itself GRUB without our drop-in would boot
 # without the arguments: refused, nothing written.

@@ -5,6 +5,6 @@ BUILD=$(cd "${1:-build}" && pwd)
 . "$(dirname "$0")/tap.sh"
 cd "$(dirname "$0")/../.." || exit 1
 check "clang builds everything with -Werror" \
-	make --no-print-directory CC=clang BUILD="$BUILD/clang" all unit-check
+	make --no-print-directory CC=clang WERROR=-Werror BUILD="$BUILD/clang" all unit-check
 tap_end
 exit $((TAP_FAILED > 0))
