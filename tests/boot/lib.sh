@@ -107,8 +107,13 @@ build_initramfs() {
 	copy_with_libs "$BUILD/passthrough" "$tree"
 	copy_with_libs "$(command -v cryptsetup)" "$tree"
 	copy_with_libs "$(command -v mke2fs)" "$tree"
-	# What QEMU does with a device, for the GPU tests (tests/boot/vfio-bar.c).
-	[ ! -x "$BUILD/boot/vfio-bar" ] || install -m 0755 "$BUILD/boot/vfio-bar" "$tree/sbin/vfio-bar"
+	# What QEMU does with a device, for the GPU tests (tests/boot/vfio-bar.c):
+	# in every image, so no image depends on which suite ran first.
+	if [ ! "$BUILD/boot/vfio-bar" -nt "$BOOT_DIR/vfio-bar.c" ]; then
+		cc -std=c11 -static -O2 -Wall -Wextra -o "$BUILD/boot/vfio-bar.$$" "$BOOT_DIR/vfio-bar.c"
+		mv "$BUILD/boot/vfio-bar.$$" "$BUILD/boot/vfio-bar"
+	fi
+	install -m 0755 "$BUILD/boot/vfio-bar" "$tree/sbin/vfio-bar"
 	install -D -m 0644 /usr/share/misc/pci.ids "$tree/usr/share/misc/pci.ids"
 	install -m 0600 "$BOOT_DIR/luks.key" "$tree/etc/tests/luks.key"
 	if [ "$variant" = static ]; then
