@@ -119,11 +119,14 @@ int pt_release_device(const char *sysfs, const struct pt_device *dev,
 		       drv, strerror(-r));
 		return r;
 	}
-	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && !drv[0] &&
-	    (r = probe(sysfs, dev))) {
-		pt_log(log, PT_ERR, "%s: drivers_probe failed: %s", dev->bdf,
-		       strerror(-r));
-		if (host_driver[0] && strcmp(host_driver, from_driver))
+	if (current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && !drv[0]) {
+		if ((r = probe(sysfs, dev)))
+			pt_log(log, PT_ERR, "%s: drivers_probe failed: %s", dev->bdf,
+			       strerror(-r));
+		/* drivers_probe also succeeds when no driver matched (a host
+		 * driver bound through new_id or by hand): the link decides. */
+		if (host_driver[0] && strcmp(host_driver, from_driver) &&
+		    current_driver(sysfs, dev, drv, sizeof(drv)) == 0 && !drv[0])
 			bind_directly(sysfs, dev, host_driver, log);
 	}
 	if (current_driver(sysfs, dev, drv, sizeof(drv)) != 0)
