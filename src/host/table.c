@@ -31,7 +31,7 @@ static const struct column list_columns[L_COUNT] = {
 	[L_USES] = { "USES", "what the host uses a disk for", false },
 	[L_SELECTED] = { "SELECTED", "the rule that selects it, and the verdict", false },
 };
-static const enum list_column list_default[] = { L_DEVICE, L_GROUP, L_CLASS, L_ID, L_DRIVER,
+static const int list_default[] = { L_DEVICE, L_GROUP, L_CLASS, L_ID, L_DRIVER,
 						  L_SELECTED, L_NAME };
 
 enum disk_column { D_NAME, D_SIZE, D_TYPE, D_UUID, D_LABEL, D_CONTROLLER, D_GROUP,
@@ -48,7 +48,7 @@ static const struct column disk_columns[D_COUNT] = {
 	[D_USES] = { "USES", "what the host uses it for", false },
 	[D_MODEL] = { "MODEL", "disk model", false },
 };
-static const enum disk_column disk_default[] = { D_NAME, D_SIZE, D_TYPE, D_CONTROLLER,
+static const int disk_default[] = { D_NAME, D_SIZE, D_TYPE, D_CONTROLLER,
 						  D_GROUP, D_USES, D_MODEL };
 
 /* --output A,B,C to column indexes; an unknown name is refused with the
@@ -81,13 +81,24 @@ static int parse_columns(const char *spec, const struct column *cols, size_t n_c
 	return r;
 }
 
+/* A table of the columns --output names, else the defaults, chosen into
+ * `chosen` (room for n_cols); *err says why when it returns NULL. */
 static struct libscols_table *new_table(const struct pt_table_opts *o, const char *name,
-					const struct column *cols, const int *chosen,
-					size_t n)
+					const struct column *cols, size_t n_cols,
+					const int *defaults, size_t n_defaults,
+					int *chosen, size_t *n_chosen, int *err)
 {
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb;
+	size_t n = n_defaults;
 
-	if (!tb)
+	memcpy(chosen, defaults, n_defaults * sizeof(*chosen));
+	if (o->output && parse_columns(o->output, cols, n_cols, chosen, &n) < 0) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*n_chosen = n;
+	*err = -ENOMEM;
+	if (!(tb = scols_new_table()))
 		return NULL;
 	scols_table_set_name(tb, name); /* the JSON array's name */
 	scols_table_enable_raw(tb, o->raw);
@@ -204,17 +215,15 @@ static int add_children(const struct pt_report *r, struct libscols_table *tb,
 
 int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o)
 {
-	int chosen[L_COUNT];
-	size_t n = sizeof(list_default) / sizeof(list_default[0]);
-	struct libscols_table *tb;
-	int err = 0;
+	int chosen[L_COUNT], err;
+	size_t n;
+	struct libscols_table *tb = new_table(o, "devices", list_columns, L_COUNT, list_default,
+					      sizeof(list_default) / sizeof(list_default[0]),
+					      chosen, &n, &err);
 
-	for (size_t i = 0; i < n; i++)
-		chosen[i] = (int)list_default[i];
-	if (o->output && parse_columns(o->output, list_columns, L_COUNT, chosen, &n) < 0)
-		return -EINVAL;
-	if (!(tb = new_table(o, "devices", list_columns, chosen, n)))
-		return -ENOMEM;
+	if (!tb)
+		return err;
+	err = 0;
 	/* Groups in numeric order, devices in address order under each. */
 	for (long printed = -2;;) {
 		struct libscols_line *group = NULL;
@@ -282,17 +291,15 @@ static int part_line(struct libscols_table *tb, struct libscols_line *parent,
 
 int pt_table_disks(const struct pt_machine *m, const struct pt_table_opts *o)
 {
-	int chosen[D_COUNT];
-	size_t n = sizeof(disk_default) / sizeof(disk_default[0]);
-	struct libscols_table *tb;
-	int err = 0;
+	int chosen[D_COUNT], err;
+	size_t n;
+	struct libscols_table *tb = new_table(o, "disks", disk_columns, D_COUNT, disk_default,
+					      sizeof(disk_default) / sizeof(disk_default[0]),
+					      chosen, &n, &err);
 
-	for (size_t i = 0; i < n; i++)
-		chosen[i] = (int)disk_default[i];
-	if (o->output && parse_columns(o->output, disk_columns, D_COUNT, chosen, &n) < 0)
-		return -EINVAL;
-	if (!(tb = new_table(o, "disks", disk_columns, chosen, n)))
-		return -ENOMEM;
+	if (!tb)
+		return err;
+	err = 0;
 	for (size_t k = 0; k < m->disks.n && !err; k++) {
 		const struct pt_disk *d = &m->disks.v[k];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
