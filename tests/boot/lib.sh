@@ -231,6 +231,35 @@ boot_guest() {
 # The driver the guest reported for a device: "none" when unbound.
 guest_driver() { awk -v d="$2" '$1 == "PT-DRIVER" && $2 == d {print $4; exit}' "$1"; }
 
+# boot_verdict N NAME LOG EXPECTED TEXT [PROBLEM...]: the TAP line of one
+# boot case. It passes when the guest finished, the binder exited 0 where
+# the test's init ran it, every ADDRESS=DRIVER of EXPECTED holds, TEXT is
+# in the log, no modprobe.d install command ran, and the suite found no
+# PROBLEM of its own.
+boot_verdict() {
+	local n=$1 name=$2 log=$3 expected=$4 text=$5 e dev want got
+	shift 5
+	local problems=("$@")
+	grep -q '^PT-END' "$log" || problems+=("the guest did not finish booting")
+	! grep -a -q 'PT-EXIT' "$log" || grep -a -q 'PT-EXIT 0$' "$log" ||
+		problems+=("passthrough-early did not exit 0")
+	for e in $expected; do
+		dev="0000:${e%%=*}" want=${e#*=}
+		got=$(guest_driver "$log" "$dev" || true)
+		[ "$got" = "$want" ] || problems+=("$dev is on '${got:-?}', expected $want")
+	done
+	grep -F -q -- "$text" "$log" || problems+=("the log lacks: $text")
+	! grep -q PT-INSTALL-COMMAND-RAN "$log" ||
+		problems+=("a modprobe.d install command ran in early boot")
+	if [ ${#problems[@]} -eq 0 ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		printf '#   %s\n' "${problems[@]}" "log: $log"
+		grep -E '^PT-(KMSG|DRIVER|VFIO|IOMEM)' "$log" | sed 's/^/#     /' | head -30 || true
+	fi
+}
+
 # generator_namespace OVERLAYDIR CONFIG COMMAND...: runs an initramfs
 # generator in a private mount namespace where /usr/lib/modules shows the
 # downloaded kernel, /etc/passthrough.conf holds CONFIG, /usr/sbin holds the
