@@ -331,7 +331,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	const struct pt_device *dev = &m->devs.v[d->device];
 	const struct pt_devinfo *info = &m->info[d->device];
 	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
-	char fix[512], netdevs[sizeof(info->netdevs) * 4];
+	char fix[512];
 
 	if (d->verdict == PT_REFUSED) {
 		if (d->reason == PT_REASON_BOOT_VGA)
@@ -370,8 +370,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		add(out, PT_SEV_WARNING, "default-route", w,
 		    "make sure the host has another way in (another NIC, a "
 		    "console) before it loses this one",
-		    "it carries the host's default route (%s)",
-		    pt_printable(info->netdevs, netdevs, sizeof(netdevs)));
+		    "it carries the host's default route (%s)", info->netdevs);
 	if (info->reset_known && !info->reset_methods[0])
 		add(out, PT_SEV_WARNING, "no-reset", w,
 		    "expect to reboot the host after a guest that used it stops; "
@@ -389,7 +388,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	}
 	for (size_t k = 0; k < m->disks.n; k++) {
 		const struct pt_disk *disk = &m->disks.v[k];
-		char size[32], model[sizeof(disk->model) * 4], why[sizeof(disk->why) * 4];
+		char size[32];
 
 		if (!disk->has_controller ||
 		    pt_pci_addr_compare(&disk->controller, &dev->addr) != 0 ||
@@ -401,8 +400,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		    "them, close their mappings and remove them from fstab, "
 		    "crypttab and LVM, or pass only a disk (`passthrough disk`)",
 		    "the host uses disk %s (%s%s%s) behind it: %s", disk->name, size,
-		    disk->model[0] ? ", " : "", pt_printable(disk->model, model, sizeof(model)),
-		    pt_printable(disk->why, why, sizeof(why)));
+		    disk->model[0] ? ", " : "", disk->model, disk->why);
 	}
 }
 

@@ -20,6 +20,16 @@ static const char *c(const struct pt_report *r, const char *code)
 
 /* --- human form -------------------------------------------------------- */
 
+/* Findings quote what devices and the config say: escaped for the
+ * terminal here, kept raw in JSON. */
+static char *printable_copy(const char *s)
+{
+	size_t len = strlen(s) * 4 + 1; /* "\xNN" is the widest a byte gets */
+	char *out = malloc(len);
+
+	return out ? (char *)pt_printable(s, out, len) : NULL;
+}
+
 /* On a terminal, names are cut to keep lines within 80 columns; the IDs
  * always show. Through a pipe nothing is cut. */
 static void print_name_line(const struct pt_report *r, FILE *f, const char *indent,
@@ -542,18 +552,23 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 		fprintf(r->out, "%s%s%s[%s]:", c(r, colors[x->severity]),
 			pt_severity_name(x->severity), c(r, RESET), x->code);
 		{
-			char *text;
+			char *text = NULL, *shown = NULL;
 
-			if (asprintf(&text, "%s%s", where, x->message) >= 0) {
+			if (asprintf(&text, "%s%s", where, x->message) >= 0 &&
+			    (shown = printable_copy(text)))
 				print_wrapped(r->out, strlen(pt_severity_name(x->severity)) +
 							      strlen(x->code) + 3,
-					      r->terminal ? 80 : 0, "    ", text);
-				free(text);
-			}
+					      r->terminal ? 80 : 0, "    ", shown);
+			free(text);
+			free(shown);
 		}
 		if (x->fix) {
+			char *shown = printable_copy(x->fix);
+
 			fputs("  fix:", r->out);
-			print_wrapped(r->out, 6, r->terminal ? 80 : 0, "    ", x->fix);
+			if (shown)
+				print_wrapped(r->out, 6, r->terminal ? 80 : 0, "    ", shown);
+			free(shown);
 		}
 	}
 	if (f->incomplete)

@@ -240,6 +240,13 @@ rm linked/etc/passthrough.conf && ln -s real.conf linked/etc/passthrough.conf
 check "check: a config that is a symbolic link gets a note" \
 	bash -c '"$0" --sysfs linked/sys --root linked check | tr -s " \n" "  " |
 		grep -q "note\[config-symlink\]: linked/etc/passthrough.conf is a symbolic link fix: the initramfs gets a copy of the file it points to"' "$PT"
+# Findings quote the config and the devices: escaped on the terminal, raw in JSON.
+new_root escq
+printf '[device.nic]\naddress = 01:00.0\nadr\033[2Jess = 1\n' | conf escq
+pt escq check >escq.out 2>&1
+check "check: a control character in a finding is escaped in text" \
+	bash -c 'grep -qF "[device.nic] adr\x1b[2Jess: unknown key" escq.out && ! grep -q $'"'"'\033'"'"' escq.out'
+json check-escape 'any(f["message"].startswith("[device.nic] adr\x1b[2Jess:") for f in d["findings"])' pt escq check --json
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check
