@@ -119,17 +119,15 @@ static struct libscols_table *new_table(const struct pt_table_opts *o, const cha
 	return tb;
 }
 
-/* Sets column `which` of a line when the caller chose it; the text goes
- * through pt_printable, as everything from devices does. */
+/* Sets column `which` of a line when the caller chose it. The text goes in
+ * raw: libsmartcols encodes what a terminal must not get (\x1b) in tables,
+ * raw and pairs output, and writes JSON strings itself. */
 static void set(struct libscols_line *ln, const int *chosen, size_t n, int which,
 		const char *text)
 {
-	char shown[1024];
-
 	for (size_t i = 0; i < n; i++)
 		if (chosen[i] == which)
-			scols_line_set_data(ln, i, pt_printable(text ? text : "", shown,
-								sizeof(shown)));
+			scols_line_set_data(ln, i, text ? text : "");
 }
 
 static void device_line(const struct pt_report *r, struct libscols_line *ln, size_t i,

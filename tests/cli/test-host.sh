@@ -81,6 +81,11 @@ pt evil list >evil.out 2>&1
 check "list: a USB product string cannot send escapes or fake a line" \
 	bash -c '! grep -q "$(printf "\033")" evil.out && ! grep -q "^      \* selected by \[device.x\]" evil.out &&
 		grep -qF "device 2   \x1b[2J\x1b[HStick\x0a      * selected by [device.x] [46f4:0001]" evil.out'
+pt evil list -o DEVICE,NAME >evil-table.out 2>&1
+check "list -o: libsmartcols encodes the product string, once" \
+	bash -c '! grep -q "$(printf "\033")" evil-table.out &&
+		grep -qF "usb 2-2    \x1b[2J\x1b[HStick\x0a      * selected by [device.x]" evil-table.out'
+json list-table-evil '[u["name"] for g in d["devices"] for c in g.get("children", []) for u in c.get("children", []) if u["device"] == "usb 2-2"] == ["\x1b[2J\x1b[HStick\n      * selected by [device.x]"]' pt evil list --json -o DEVICE,NAME
 json list-evil '[u["name"] for x in d["devices"] for b in x["usb_buses"] for u in b["devices"]] == ["\x1b[2J\x1b[HStick\n      * selected by [device.x]"]' pt evil list --json
 json list-usb-and-disks 'next(x for x in d["devices"] if x["address"] == "0000:00:04.0")["usb_buses"][1]["devices"][0]["vendor"] == "46f4" and next(x for x in d["devices"] if x["address"] == "0000:00:05.0")["disks"][0]["uses"] == ["mounted", "crypt-open"]' pt base list --json
 check "list: names fall back to numbers without pci.ids" \
