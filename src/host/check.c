@@ -76,11 +76,17 @@ static struct finding_where at_rule(const struct pt_config *cfg, size_t rule,
 	return (struct finding_where){ (long)rule, cfg->rules[rule].line, device };
 }
 
-int pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out)
+int pt_check_config_errors(const struct pt_config *cfg, const struct pt_check_env *env,
+			   struct pt_findings *out)
 {
+	/* The only error a missing file has: say where to start. */
+	const char *fix = env->config_missing ?
+		"create it: passthrough.conf(5) explains every key and ends with an "
+		"example; `passthrough list` shows each device's address and group" : NULL;
+
 	for (size_t i = 0; i < cfg->n_errors; i++)
 		add(out, PT_SEV_ERROR, "config-syntax",
-		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, NULL,
+		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, fix,
 		    "%s", cfg->errors[i].text);
 	return out->incomplete ? -ENOMEM : 0;
 }

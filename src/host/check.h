@@ -43,10 +43,13 @@ struct pt_check_env {
 	bool have_config_stat;
 	struct stat config_stat; /* the config file, after following links */
 	bool config_is_link;
+	bool config_missing; /* no file at the config's path */
 };
 
 /* The syntax and semantic errors of the config itself. */
-PT_MUST_CHECK int pt_check_config_errors(const struct pt_config *cfg, struct pt_findings *out);
+PT_MUST_CHECK int pt_check_config_errors(const struct pt_config *cfg,
+					const struct pt_check_env *env,
+					struct pt_findings *out);
 /* Ownership and mode of the config file. */
 PT_MUST_CHECK int pt_check_config_file(const struct pt_config *cfg,
 				       const struct pt_check_env *env,

@@ -419,6 +419,8 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 		env->config_is_link = S_ISLNK(st.st_mode);
 	if (stat(h->config_path, &env->config_stat) == 0)
 		env->have_config_stat = true;
+	else
+		env->config_missing = errno == ENOENT;
 }
 
 /* Everything `check` judges, in the order it prints it. Memory running
@@ -429,7 +431,7 @@ static void run_checks(const struct host *h, struct pt_findings *f)
 	struct pt_check_env env;
 
 	fill_check_env(h, &env);
-	if (pt_check_config_errors(&h->cfg, f) == 0 &&
+	if (pt_check_config_errors(&h->cfg, &env, f) == 0 &&
 	    pt_check_config_file(&h->cfg, &env, f) == 0 && h->have_plan &&
 	    pt_check_against_machine(&h->cfg, &h->m, &h->plan, &env, f) < 0)
 		pt_host_error(h, "memory ran out while checking");
