@@ -163,6 +163,16 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 			    "to the kernel command line (see `passthrough cmdline`)",
 		    "the IOMMU is off: the kernel made no IOMMU groups, so vfio-pci "
 		    "cannot take any device");
+	if ((cfg->iommu == PT_IOMMU_INTEL && m->cpu == PT_CPU_AMD) ||
+	    (cfg->iommu == PT_IOMMU_AMD && m->cpu == PT_CPU_INTEL))
+		add(out, PT_SEV_WARNING, "iommu-vendor", nowhere(),
+		    "set iommu = auto, which follows the CPU",
+		    "iommu = %s, but this machine's CPU is %s: %s",
+		    pt_iommu_name(cfg->iommu), m->cpu == PT_CPU_AMD ? "AMD" : "Intel",
+		    m->cpu == PT_CPU_AMD ?
+			    "intel_iommu=on does nothing here (AMD's IOMMU needs no argument)" :
+			    "intel_iommu=on is not added, and without it many kernels "
+			    "leave VT-d off");
 	if (wants_vfio && env->vfio_available <= 0)
 		add(out, PT_SEV_ERROR, "vfio-missing", nowhere(),
 		    "install the kernel's modules package, or build a kernel with "

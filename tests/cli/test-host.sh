@@ -252,6 +252,9 @@ pt escq check >escq.out 2>&1
 check "check: a control character in a finding is escaped in text" \
 	bash -c 'grep -qF "[device.nic] adr\x1b[2Jess: unknown key" escq.out && ! grep -q $'"'"'\033'"'"' escq.out'
 json check-escape 'any(f["message"].startswith("[device.nic] adr\x1b[2Jess:") for f in d["findings"])' pt escq check --json
+new_root vendor
+printf '[global]\niommu = intel\n[device.nic]\naddress = 01:00.0\n' | conf vendor
+golden check-iommu-vendor pt vendor check
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check
