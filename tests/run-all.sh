@@ -38,6 +38,7 @@ done
 suite "cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD"
 suite "cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD"
 suite "cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD"
+suite "cli/readme-examples" "$TESTS/cli/test-readme.sh" "$BUILD"
 suite "build/shellcheck" "$TESTS/cli/test-shellcheck.sh"
 suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
 if [ "$MODE" = offline ]; then
