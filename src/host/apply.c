@@ -441,6 +441,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		}
 		break;
 	case PT_DISTRO_ALPINE: {
+		bool binder_off = p->undo || p->arguments_only;
 		struct pt_tokens feature = { 0 }, init = { 0 }, old_init = { 0 };
 		const struct edit extlinux[] = {
 			{ "default_kernel_opts", ' ', &before->cmdline, &now->cmdline },
@@ -453,9 +454,9 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		pt_tokens_add(&old_init, PT_MKINITFS_INIT);
 		pt_tokens_add(&old_init, ALPINE_INIT);
 		const struct edit mkinitfs[] = {
-			{ "features", ' ', &feature, p->undo ? &none : &feature },
-			{ "init", ' ', p->undo ? &init : &old_init,
-			  p->undo ? &before->init_was : &init },
+			{ "features", ' ', &feature, binder_off ? &none : &feature },
+			{ "init", ' ', binder_off ? &init : &old_init,
+			  binder_off ? &before->init_was : &init },
 		};
 
 		r = edit_file(p, out, EXTLINUX_CONF, extlinux, 2, changed);
@@ -630,6 +631,15 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 	return r;
 }
 
+/* What turns the binder on at boot: the config for the initramfs and
+ * the modprobe.d file. */
+static int drop_binder_files(const struct pt_apply_plan *p, FILE *out, bool *changed)
+{
+	int r = drop_file(p, out, MODPROBE_FILE, changed);
+
+	return r ? r : drop_file(p, out, INITRAMFS_CONF, changed);
+}
+
 /* One pass of apply; with `pending`, the rebuild runs even when no file
  * changes (an earlier apply's rebuild did not finish). */
 static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
@@ -654,17 +664,19 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 			r = pt_tokens_ours(&p->modules, &admin.modules, &before.modules,
 					   &now.modules);
 		/* the init= value apply replaces: Alpine's default, once */
-		if (r == 0 && pt_tokens_contain(&admin.init, ALPINE_INIT))
+		if (r == 0 && p->arguments_only)
+			; /* the binder stays off: init is put back, as by undo */
+		else if (r == 0 && pt_tokens_contain(&admin.init, ALPINE_INIT))
 			r = pt_tokens_add(&now.init_was, ALPINE_INIT);
 		else if (r == 0 && pt_tokens_contain(&admin.init, PT_MKINITFS_INIT))
 			for (size_t i = 0; i < before.init_was.n && r == 0; i++)
 				r = pt_tokens_add(&now.init_was, before.init_was.v[i]);
-		if (r == 0)
+		if (r == 0 && !p->arguments_only)
 			r = pt_write_generated(p, out, &changed);
+		else if (r == 0)
+			r = drop_binder_files(p, out, &changed);
 	} else {
-		r = drop_file(p, out, MODPROBE_FILE, &changed);
-		if (r == 0)
-			r = drop_file(p, out, INITRAMFS_CONF, &changed);
+		r = drop_binder_files(p, out, &changed);
 	}
 	if (r == 0 && !p->undo)
 		r = claim_tokens(p, &before, &now, &claimed);
@@ -690,6 +702,11 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 	if (r == 0 && (changed || pending) && !p->dry_run)
 		fprintf(out, p->undo ?
 			"Next: reboot; no device is bound by passthrough then.\n" :
+			p->arguments_only ?
+			"Next: reboot (step 1 of 2 done: the kernel arguments are set, no "
+			"device is bound). Then run `passthrough apply` again: it checks "
+			"the IOMMU groups and turns the binder on. If the IOMMU is still "
+			"off, enable VT-d in the firmware setup.\n" :
 			"Next: reboot, then run `passthrough status`. If the host does not "
 			"come back, boot once with passthrough=off on the kernel command "
 			"line (GRUB: press e on the entry), fix the config, and apply "

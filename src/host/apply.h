@@ -17,6 +17,11 @@ struct pt_apply_plan {
 	enum pt_distro distro;
 	bool dry_run;
 	bool undo;
+	/* The first of two steps (the IOMMU is off for want of its kernel
+	 * argument): set the IOMMU's arguments alone; the binder stays off
+	 * (no initramfs config, no modprobe.d file) until an apply can check
+	 * the IOMMU groups. */
+	bool arguments_only;
 	const char *modprobe_conf;  /* generate's texts (unused with undo) */
 	const char *initramfs_conf;
 	struct pt_tokens cmdline;   /* kernel arguments the config implies */

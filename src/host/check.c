@@ -1,4 +1,6 @@
 #include "check.h"
+#include "cmdline.h"
+#include "generate.h"
 #include "text.h"
 
 #include <errno.h>
@@ -150,15 +152,56 @@ static void append_list(char *buf, size_t len, const char *item)
 	pt_append(buf, len, "%s%s", buf[0] ? ", " : "", item);
 }
 
+/* Whether the running kernel was given `argument` ("intel_iommu=on"):
+ * the kernel reads the last intel_iommu= and its value is a list of
+ * options ("on,sm_on"). Unknown without /proc/cmdline. */
+static enum pt_known kernel_was_given(const char *cmdline, const char *argument)
+{
+	const char *eq = strchr(argument, '=');
+	char key[32], value[256];
+	size_t klen = eq ? (size_t)(eq - argument) : strlen(argument);
+
+	if (!cmdline)
+		return PT_UNKNOWN;
+	if (!eq || klen >= sizeof(key))
+		return PT_NO;
+	memcpy(key, argument, klen);
+	key[klen] = '\0';
+	if (!pt_cmdline_get(cmdline, key, value, sizeof(value)))
+		return PT_NO;
+	for (char *save = NULL, *opt = strtok_r(value, ",", &save); opt;
+	     opt = strtok_r(NULL, ",", &save))
+		if (!strcmp(opt, eq + 1))
+			return PT_YES;
+	return PT_NO;
+}
+
 static void check_platform(const struct pt_config *cfg, const struct pt_machine *m,
 			   const struct pt_check_env *env, bool wants_vfio,
 			   bool wants_stub, struct pt_findings *out)
 {
-	if (!m->iommu_on && wants_vfio)
+	const char *iommu_arg = pt_iommu_argument(cfg->iommu, m->cpu);
+
+	/* Off only for want of the argument apply sets: apply's first step
+	 * (PT_FIRST_STEP_CODE) sets it and binds nothing until a boot with
+	 * the IOMMU on lets check see the groups. */
+	if (!m->iommu_on && wants_vfio && iommu_arg &&
+	    kernel_was_given(m->cmdline, iommu_arg) == PT_NO)
+		add(out, PT_SEV_ERROR, PT_FIRST_STEP_CODE, nowhere(),
+		    "run `passthrough apply`: it adds the argument and binds nothing "
+		    "yet; reboot, then apply again once the IOMMU groups are there "
+		    "(enable VT-d in the firmware setup too if it is off)",
+		    "the IOMMU is off: the running kernel was not given %s, so it "
+		    "made no IOMMU groups and vfio-pci cannot take any device",
+		    iommu_arg);
+	else if (!m->iommu_on && wants_vfio)
 		add(out, PT_SEV_ERROR, "iommu-off", nowhere(),
 		    m->cpu == PT_CPU_AMD ?
 			    "enable AMD-Vi (IOMMU) in the firmware setup; AMD's "
 			    "IOMMU is on by default once the firmware has it" :
+		    iommu_arg && kernel_was_given(m->cmdline, iommu_arg) == PT_YES ?
+			    "enable VT-d in the firmware setup: the kernel was given "
+			    "intel_iommu=on and still found no IOMMU" :
 			    "enable VT-d in the firmware setup and add intel_iommu=on "
 			    "to the kernel command line (see `passthrough cmdline`)",
 		    "the IOMMU is off: the kernel made no IOMMU groups, so vfio-pci "
@@ -531,8 +574,26 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 {
 	bool *selected = calloc(m->devs.n ? m->devs.n : 1, sizeof(bool));
 	bool wants_vfio = false, wants_stub = false;
+	struct pt_decision *as_if_on = NULL;
+	struct pt_plan judged = *plan;
 
-	if (!selected) {
+	/* Without an IOMMU the boot refuses every vfio-pci device for that
+	 * alone (said once, as iommu-off). The rest is judged as the boot
+	 * with the IOMMU on will see it, so the host's disks, its last
+	 * display and resets are said before apply's first step. */
+	if (!m->iommu_on && plan->n &&
+	    (as_if_on = malloc(plan->n * sizeof(*as_if_on)))) {
+		memcpy(as_if_on, plan->v, plan->n * sizeof(*as_if_on));
+		for (size_t i = 0; i < plan->n; i++)
+			if (as_if_on[i].reason == PT_REASON_NO_IOMMU) {
+				as_if_on[i].verdict = PT_BIND;
+				as_if_on[i].reason = NULL;
+			}
+		judged.v = as_if_on;
+		plan = &judged;
+	}
+	if (!selected || (!m->iommu_on && plan->n && !as_if_on)) {
+		free(selected);
 		mark_incomplete(out);
 		return -ENOMEM;
 	}
@@ -557,6 +618,7 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 	check_groups(cfg, m, plan, selected, out);
 	check_displays(cfg, m, plan, selected, out);
 	free(selected);
+	free(as_if_on);
 	return out->incomplete ? -ENOMEM : 0;
 }
 

@@ -25,6 +25,11 @@ struct pt_finding {
 	char *fix;          /* what to do */
 };
 
+/* The one error apply does not refuse: the IOMMU is off only because the
+ * kernel was not given the argument apply sets. Apply then sets the
+ * kernel arguments alone and binds nothing until the next boot. */
+#define PT_FIRST_STEP_CODE "iommu-argument"
+
 struct pt_findings {
 	struct pt_finding *v;
 	size_t n;

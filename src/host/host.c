@@ -65,8 +65,9 @@ static void usage(FILE *f)
 		"                       an address or vendor:device)\n"
 		"  check                judge the config against this machine\n"
 		"  status               after boot: is every device as configured?\n"
-		"  cmdline [--format plain|grub|extlinux]\n"
-		"                       the kernel arguments the config implies\n"
+		"  cmdline [--applied] [--format plain|grub|extlinux]\n"
+		"                       the kernel arguments the config implies (or\n"
+		"                       that the last apply set)\n"
 		"  bind DEVICE          bind it to vfio-pci now, with the boot's checks\n"
 		"  unbind DEVICE        give it back to its host driver now\n"
 		"  hostdev [RULE] [--format libvirt|virt-install|qemu]\n"
@@ -108,9 +109,15 @@ static void usage(FILE *f)
 		"  -h, --help           this text\n"
 		"      --version        the version\n"
 		"\n"
-		"Exit status: 0 fine, 1 problems found (errors, devices not as\n"
-		"configured, a refused or failed bind), 2 usage; the disk commands:\n"
-		"3 no such block device, 4 the host uses it, 5 no such VM, 6 virsh failed.\n\n");
+		"Exit status (every command):\n"
+		"  0  done, or nothing to do (bind of a bound device, a second apply)\n"
+		"  1  problems: check finds errors, status finds devices not as\n"
+		"     configured, apply or bind refused or failed\n"
+		"  2  usage: unknown command or option, wrong arguments\n"
+		"  3  no such device: show, bind, unbind, disk, luks\n"
+		"  4  refused: the host uses the disk (disk xml, disk attach)\n"
+		"  5  no such VM, or not running for --live (disk attach, detach)\n"
+		"  6  virsh failed (disk attach, detach, attached)\n\n");
 	pt_table_help(f);
 }
 
@@ -119,7 +126,7 @@ enum {
 	OPT_SYSFS = 256, OPT_ROOT, OPT_PCI_IDS, OPT_FORMAT, OPT_DISTRO, OPT_DRY_RUN, OPT_UNDO,
 	OPT_TARGET, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
 	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_JSON,
-	OPT_VERSION,
+	OPT_VERSION, OPT_APPLIED,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -133,6 +140,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "distro", required_argument, NULL, OPT_DISTRO },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "undo", no_argument, NULL, OPT_UNDO },
+		{ "applied", no_argument, NULL, OPT_APPLIED },
 		{ "target", required_argument, NULL, OPT_TARGET },
 		{ "bus", required_argument, NULL, OPT_BUS },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
@@ -174,6 +182,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_DISTRO: o->distro = optarg; break;
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_UNDO: o->undo = true; break;
+		case OPT_APPLIED: o->applied = true; break;
 		case OPT_TARGET: o->target = optarg; break;
 		case OPT_BUS: o->bus = optarg; break;
 		case OPT_DOMAIN: o->domain = optarg; break;
@@ -307,6 +316,8 @@ int pt_host_load(struct host *h, enum config_need need)
 }
 
 /* DEVICE as an address, or as vendor:device when exactly one matches. */
+/* The index of the one device SPEC names, or -EXIT_NOT_FOUND (nothing
+ * there), -EXIT_USAGE (not an address or ID, or an ID several share). */
 static long find_device(const struct host *h, const char *spec)
 {
 	struct pt_pci_id id;
@@ -316,15 +327,17 @@ static long find_device(const struct host *h, const char *spec)
 
 	if (pt_pci_addr_parse(spec, &a) == 0) {
 		found = pt_machine_find(&h->m, &a);
-		if (found < 0)
+		if (found < 0) {
 			pt_host_error(h, "no PCI device at %s (see "
 				"`passthrough list`)", spec);
+			return -EXIT_NOT_FOUND;
+		}
 		return found;
 	}
 	if (pt_pci_id_parse(spec, &id) != 0) {
 		pt_host_error(h, "'%s' is neither a PCI address (0000:01:00.0) "
 			"nor a vendor:device ID (10de:1b80)", spec);
-		return -1;
+		return -EXIT_USAGE;
 	}
 	for (size_t i = 0; i < h->m.devs.n; i++) {
 		const struct pt_device *d = &h->m.devs.v[i];
@@ -334,8 +347,10 @@ static long find_device(const struct host *h, const char *spec)
 				found = (long)i;
 		}
 	}
-	if (count == 0)
+	if (count == 0) {
 		pt_host_error(h, "no device has the ID %s", spec);
+		return -EXIT_NOT_FOUND;
+	}
 	if (count > 1) {
 		fprintf(stderr, "passthrough: %zu devices have the ID %s; name one by "
 			"address:", count, spec);
@@ -344,7 +359,7 @@ static long find_device(const struct host *h, const char *spec)
 			    h->m.devs.v[i].device == id.device)
 				fprintf(stderr, " %s", h->m.devs.v[i].bdf);
 		fprintf(stderr, "\n");
-		return -1;
+		return -EXIT_USAGE;
 	}
 	return found;
 }
@@ -385,7 +400,7 @@ static int cmd_show(struct host *h, int argc, char **argv)
 	r = pt_host_report(h);
 	if (argc == 1) {
 		if ((i = find_device(h, argv[0])) < 0)
-			return EXIT_PROBLEMS;
+			return (int)-i;
 		pt_report_show(&r, (size_t)i);
 		return EXIT_OK;
 	}
@@ -501,13 +516,23 @@ static size_t read_kmsg(const struct host *h, char ***out)
 	return n;
 }
 
+/* Apply's first step leaves its state without the initramfs config. */
+static bool only_first_step_applied(const struct host *h)
+{
+	char applied[PATH_MAX], conf[PATH_MAX];
+
+	return pt_path(applied, sizeof(applied), h->o.root, PT_APPLIED_FILE) == 0 &&
+	       pt_path(conf, sizeof(conf), h->o.root, PT_INITRAMFS_CONF) == 0 &&
+	       access(applied, F_OK) == 0 && access(conf, F_OK) != 0;
+}
+
 static int cmd_status(struct host *h, int argc, char **argv)
 {
 	struct pt_status *st;
 	struct pt_report r;
 	char **kmsg;
 	size_t n_kmsg;
-	bool all_ok = true;
+	bool all_ok = true, first_step;
 
 	(void)argv;
 	if (argc != 0)
@@ -548,9 +573,17 @@ static int cmd_status(struct host *h, int argc, char **argv)
 		if (!s->ok)
 			all_ok = false;
 	}
+	/* Apply's first step binds nothing: not what the config asks yet. */
+	first_step = h->cfg.n_rules && only_first_step_applied(h);
+	if (first_step)
+		all_ok = false;
 	n_kmsg = read_kmsg(h, &kmsg);
 	r = pt_host_report(h);
 	pt_report_status(&r, st, h->plan.n, kmsg, n_kmsg, all_ok);
+	if (first_step && !h->o.json)
+		printf("`passthrough apply` did step 1 of 2 only: it set the IOMMU's "
+		       "kernel arguments, the binder is off. Once the host runs with "
+		       "the IOMMU on, run `passthrough apply` again.\n");
 	for (size_t i = 0; i < n_kmsg; i++)
 		free(kmsg[i]);
 	free(kmsg);
@@ -581,6 +614,32 @@ static enum pt_cpu_vendor cpu_of_last_apply(const struct host *h)
 	return cpu;
 }
 
+/* cmdline --applied: the arguments the last apply set, for the GRUB
+ * drop-in. An edit never applied (never checked) does not reach the
+ * boot entries any more than it reaches the initramfs. */
+static int applied_arguments(const struct host *h, struct pt_tokens *out)
+{
+	char path[PATH_MAX], *text = NULL;
+	struct pt_applied a = { 0 };
+	int r = -ENOENT;
+
+	memset(out, 0, sizeof(*out));
+	if (pt_path(path, sizeof(path), h->o.root, PT_APPLIED_FILE) == 0 &&
+	    (text = pt_read_file(path)))
+		r = pt_applied_parse(text, &a);
+	free(text);
+	if (r < 0) {
+		pt_host_error(h, "%s: %s: `passthrough apply` has not run (or was undone)",
+			path, strerror(-r));
+		pt_applied_free(&a);
+		return r;
+	}
+	*out = a.cmdline;
+	a.cmdline = (struct pt_tokens){ 0 };
+	pt_applied_free(&a);
+	return 0;
+}
+
 static int cmd_cmdline(struct host *h, int argc, char **argv)
 {
 	const char *fmt = h->o.format ? h->o.format : "plain";
@@ -594,15 +653,20 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 			"extlinux");
 		return EXIT_USAGE;
 	}
-	/* Only the config and the CPU: update-grub also runs in rescue
-	 * chroots, without /sys and often without /proc. */
-	if (pt_host_load(h, CONFIG_ONLY) < 0)
-		return EXIT_PROBLEMS;
-	cpu = pt_read_cpu_vendor(h->o.root);
-	if (h->cfg.iommu == PT_IOMMU_AUTO && cpu == PT_CPU_UNKNOWN)
-		cpu = cpu_of_last_apply(h);
-	if (pt_kernel_arguments(&h->cfg, cpu, &args) < 0)
-		return EXIT_PROBLEMS;
+	if (h->o.applied) {
+		if (applied_arguments(h, &args) < 0)
+			return EXIT_PROBLEMS;
+	} else {
+		/* Only the config and the CPU: update-grub also runs in rescue
+		 * chroots, without /sys and often without /proc. */
+		if (pt_host_load(h, CONFIG_ONLY) < 0)
+			return EXIT_PROBLEMS;
+		cpu = pt_read_cpu_vendor(h->o.root);
+		if (h->cfg.iommu == PT_IOMMU_AUTO && cpu == PT_CPU_UNKNOWN)
+			cpu = cpu_of_last_apply(h);
+		if (pt_kernel_arguments(&h->cfg, cpu, &args) < 0)
+			return EXIT_PROBLEMS;
+	}
 	if (h->o.json) {
 		printf("{\n  \"arguments\": [");
 		for (size_t i = 0; i < args.n; i++)
@@ -703,8 +767,10 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
+	if ((i = find_device(h, argv[0])) < 0)
+		return (int)-i;
 	dev = &h->m.devs.v[i];
 	one = h->cfg_status == 0 && !h->cfg.n_errors ? h->cfg : (struct pt_config){
 		.path = h->config_path, .driver = PT_DRIVER_VFIO_PCI };
@@ -759,13 +825,20 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (pt_host_load(h, CONFIG_OPTIONAL) < 0 || (i = find_device(h, argv[0])) < 0)
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
+	if ((i = find_device(h, argv[0])) < 0)
+		return (int)-i;
 	dev = &h->m.devs.v[i];
-	if (!pt_is_stub_driver(dev->driver)) {
-		pt_host_error(h, "%s is on %s, not on vfio-pci or pci-stub: "
-			"nothing to give back", dev->bdf,
-			dev->driver[0] ? dev->driver : "no driver");
+	/* Like bind of a bound device: already where it was asked to be. */
+	if (dev->driver[0] && !pt_is_stub_driver(dev->driver)) {
+		printf("%s: on %s already\n", dev->bdf, dev->driver);
+		return EXIT_OK;
+	}
+	if (!dev->driver[0]) {
+		pt_host_error(h, "%s has no driver: nothing to give back; `echo %s > "
+			"/sys/bus/pci/drivers_probe` asks the host drivers to take it",
+			dev->bdf, dev->bdf);
 		return EXIT_PROBLEMS;
 	}
 	if (pt_release_device(h->o.sysfs, dev, dev->driver, "", &h->log) < 0)
@@ -842,7 +915,24 @@ static char *stamped_initramfs_conf(const struct host *h)
 }
 
 /* Everything apply and generate need, from the loaded config. */
-static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
+/* Apply's first step: of the config's kernel arguments, only those that
+ * turn the IOMMU on (intel_iommu=on, iommu=pt). The others change the
+ * host (video=efifb:off takes its console) for devices nothing binds yet. */
+static int iommu_arguments(const struct host *h, struct pt_tokens *out)
+{
+	struct pt_tokens all;
+	const char *iommu = pt_iommu_argument(h->cfg.iommu, h->m.cpu);
+	int r = pt_kernel_arguments(&h->cfg, h->m.cpu, &all);
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; r == 0 && i < all.n; i++)
+		if (!strcmp(all.v[i], "iommu=pt") || (iommu && !strcmp(all.v[i], iommu)))
+			r = pt_tokens_add(out, all.v[i]);
+	pt_tokens_free(&all);
+	return r;
+}
+
+static int make_apply_plan(struct host *h, bool arguments_only, struct pt_apply_plan *p)
 {
 	struct pt_tokens modules = { 0 };
 	char path[PATH_MAX], *os, *ids;
@@ -852,6 +942,7 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 	p->root = h->o.root;
 	p->dry_run = h->o.dry_run;
 	p->undo = h->o.undo;
+	p->arguments_only = arguments_only;
 	if (h->o.distro)
 		pt_distro_from_name(h->o.distro, &p->distro); /* checked by the caller */
 	if (p->distro == PT_DISTRO_UNKNOWN &&
@@ -867,6 +958,8 @@ static int make_apply_plan(struct host *h, struct pt_apply_plan *p)
 	}
 	if (p->undo)
 		return 0;
+	if (p->arguments_only)
+		return iommu_arguments(h, &p->cmdline);
 	r = host_driver_modules(h, &modules);
 	p->modprobe_conf = r < 0 ? NULL : pt_render_modprobe_conf(&h->cfg, &modules,
 								   needs_vendor_reset(h));
@@ -915,17 +1008,43 @@ static int cmd_generate(struct host *h, int argc, char **argv)
 		return EXIT_USAGE;
 	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
-	r = make_apply_plan(h, &p);
+	r = make_apply_plan(h, false, &p);
 	if (r == 0)
 		r = pt_write_generated(&p, stdout, &changed);
 	free_apply_plan(&p);
 	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
+static size_t count_code(const struct pt_findings *f, const char *code)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		n += !strcmp(f->v[i].code, code);
+	return n;
+}
+
+static void drop_code(struct pt_findings *f, const char *code)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (strcmp(f->v[i].code, code)) {
+			f->v[kept++] = f->v[i];
+			continue;
+		}
+		f->count[f->v[i].severity]--;
+		free(f->v[i].message);
+		free(f->v[i].fix);
+	}
+	f->n = kept;
+}
+
 static int cmd_apply(struct host *h, int argc, char **argv)
 {
 	struct pt_findings f = { 0 };
 	struct pt_apply_plan p;
+	bool first_step = false;
 	int r;
 
 	(void)argv;
@@ -937,13 +1056,24 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 		struct pt_report rep = pt_host_report(h);
 
 		run_checks(h, &f);
-		if (f.count[PT_SEV_ERROR]) {
+		first_step = f.count[PT_SEV_ERROR] && !f.incomplete &&
+			     f.count[PT_SEV_ERROR] == count_code(&f, PT_FIRST_STEP_CODE);
+		if (f.count[PT_SEV_ERROR] && !first_step) {
 			rep.out = stderr;
 			pt_report_check(&rep, &f);
 			pt_host_error(h, "apply refused: `passthrough check` "
 				"finds errors; nothing was changed");
 			pt_findings_free(&f);
 			return EXIT_PROBLEMS;
+		}
+		if (first_step) {
+			printf("The IOMMU is off: the running kernel was not given %s. "
+			       "This apply is step 1 of 2: it sets the IOMMU's "
+			       "kernel arguments and binds nothing, because whether a device "
+			       "can be given away safely depends on the IOMMU groups, which "
+			       "the kernel makes only with the IOMMU on.\n",
+			       pt_iommu_argument(h->cfg.iommu, h->m.cpu));
+			drop_code(&f, PT_FIRST_STEP_CODE);
 		}
 		/* A VM that can never start (a GPU's audio left on the host) is
 		 * a warning, not a refusal: said before anything is done. */
@@ -953,7 +1083,7 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 		}
 		pt_findings_free(&f);
 	}
-	r = make_apply_plan(h, &p);
+	r = make_apply_plan(h, first_step, &p);
 	if (r == 0)
 		r = pt_apply(&p, stdout);
 	free_apply_plan(&p);
@@ -1019,8 +1149,9 @@ static const struct command {
 	{ "status", cmd_status, true,
 	  "status [--json]\nAfter boot: is every selected device as configured?" },
 	{ "cmdline", cmd_cmdline, true,
-	  "cmdline [--format plain|grub|extlinux] [--json]\n"
-	  "The kernel arguments the config implies." },
+	  "cmdline [--applied] [--format plain|grub|extlinux] [--json]\n"
+	  "The kernel arguments the config implies; with --applied, those the\n"
+	  "last `passthrough apply` set (what the GRUB drop-in uses)." },
 	{ "hostdev", cmd_hostdev, false,
 	  "hostdev [RULE] [--format libvirt|virt-install|qemu]\n"
 	  "What to give the VM for the selected devices (one rule, or all)." },

@@ -14,8 +14,18 @@
 #include <limits.h>
 #include <stdbool.h>
 
-/* Exit statuses. The disk commands add their own (storage.c). */
-enum { EXIT_OK = 0, EXIT_PROBLEMS = 1, EXIT_USAGE = 2 };
+/* Exit statuses, one table for every command (--help, passthrough(8),
+ * the README): scripts tell "nothing to do" (0) from a refusal (1) and a
+ * device or VM that is not there (3, 5). */
+enum {
+	EXIT_OK = 0,        /* done, or nothing to do */
+	EXIT_PROBLEMS = 1,  /* errors found, devices not as configured, refused, failed */
+	EXIT_USAGE = 2,     /* wrong command, option or arguments */
+	EXIT_NOT_FOUND = 3, /* no such PCI or block device (or disk not attached) */
+	EXIT_IN_USE = 4,    /* refused: the host uses the disk */
+	EXIT_NO_VM = 5,     /* no such VM, or not running for --live */
+	EXIT_VIRSH = 6,     /* virsh failed */
+};
 
 struct options {
 	const char *config;
@@ -26,6 +36,7 @@ struct options {
 	const char *distro;
 	bool dry_run;
 	bool undo;
+	bool applied; /* cmdline --applied */
 	/* disk, luks, guest-mounts */
 	const char *target, *bus, *domain;
 	bool live, persistent;

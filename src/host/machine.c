@@ -1,4 +1,5 @@
 #include "machine.h"
+#include "fileio.h"
 #include "modules.h"
 #include "sysfs.h"
 
@@ -448,6 +449,8 @@ static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m
 	DIR *dh;
 
 	m->cpu = pt_read_cpu_vendor(p->root);
+	if (pt_path(path, sizeof(path), p->root, "proc/cmdline") == 0)
+		m->cmdline = pt_read_file(path);
 	/* With interrupt remapping on, irq chips are named IR-PCI-MSI,
 	 * IR-IO-APIC and so on. */
 	m->irq_remap = PT_UNKNOWN;
@@ -539,6 +542,7 @@ void pt_machine_free(struct pt_machine *m)
 	free(m->usb);
 	free(m->fb);
 	free(m->info);
+	free(m->cmdline);
 	pt_disks_free(&m->disks);
 	pt_devices_free(&m->devs);
 	memset(m, 0, sizeof(*m));

@@ -61,6 +61,7 @@ struct pt_machine {
 	enum pt_cpu_vendor cpu;
 	enum pt_known irq_remap;
 	char release[65]; /* the running kernel, for its modules */
+	char *cmdline;    /* what it booted with (/proc/cmdline); NULL: unknown */
 	/* Memory the firmware's framebuffer holds (/proc/iomem, root only) */
 	struct pt_fb_range {
 		uint64_t start, end;

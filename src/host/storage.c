@@ -22,15 +22,6 @@
 
 extern char **environ;
 
-/* Exit statuses of the disk commands, as the seed's script has them:
- * each failure its own, so scripts can tell them apart. */
-enum {
-	EXIT_NOT_FOUND = 3, /* no such block device, or not attached */
-	EXIT_IN_USE = 4,    /* the host uses it */
-	EXIT_NO_VM = 5,     /* no such VM, or not running for --live */
-	EXIT_VIRSH = 6,     /* virsh failed */
-};
-
 /* --- disks ------------------------------------------------------------------ */
 
 static void print_part(FILE *f, const struct pt_part *p, const char *indent)
@@ -666,10 +657,23 @@ static int luks_qmp(struct host *h)
 	return EXIT_OK;
 }
 
+/* The table's "no such device" (3), before libcryptsetup's own words. */
+static bool luks_device_exists(const struct host *h, const char *device)
+{
+	if (access(device, F_OK) == 0 || errno != ENOENT)
+		return true;
+	pt_host_error(h, "block device not found: %s", device);
+	return false;
+}
+
 int pt_cmd_luks(struct host *h, int argc, char **argv)
 {
 	char err[512];
 
+	if ((argc == 2 && !strcmp(argv[0], "inspect")) ||
+	    (argc == 3 && !strcmp(argv[0], "backup-header")))
+		if (!luks_device_exists(h, argv[1]))
+			return EXIT_NOT_FOUND;
 	if (argc >= 1 && !strcmp(argv[0], "inspect") && argc == 2)
 		return luks_inspect(h, argv[1]);
 	if (argc == 1 && !strcmp(argv[0], "qmp"))

@@ -185,10 +185,10 @@ check "initramfs-config: after --undo, no config for the initramfs" \
 # The drop-in as grub-mkconfig uses it: /etc/default/grub, then every
 # grub.d/*.cfg, sourced; `passthrough` found in PATH (here a shim for the
 # fake root).
-mkdir -p shim && printf '#!/bin/sh\nexec "%s" --sysfs "%s/sys" --root "%s" "$@"\n' "$PT" "$PWD/deb" "$PWD/deb" >shim/passthrough
+mkdir -p shim && printf '#!/bin/sh\nexec "%s" --sysfs "$PT_ROOT/sys" --root "$PT_ROOT" "$@"\n' "$PT" >shim/passthrough
 chmod +x shim/passthrough
 grub_cmdline() { # ROOT: sources like grub-mkconfig, prints both variables
-	PATH="$PWD/shim:$PATH" sh -c '
+	PT_ROOT="$PWD/$1" PATH="$PWD/shim:$PATH" sh -c '
 		GRUB_CMDLINE_LINUX_DEFAULT="quiet splash"; GRUB_CMDLINE_LINUX="console=ttyS0"
 		for f in "$0"/etc/default/grub.d/*.cfg; do
 			sed "s|/var/lib/passthrough/applied|$0/var/lib/passthrough/applied|" "$f" >"$f.sh"
@@ -204,11 +204,18 @@ check "grub drop-in: normal entries get the arguments after apply" \
 	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash intel_iommu=on iommu=pt" ]'
 check "grub drop-in: recovery entries (GRUB_CMDLINE_LINUX) do not" \
 	bash -c '[ "$(grub_cmdline deb | tail -1)" = "LINUX=console=ttyS0" ]'
-# Issue 11: a config error made the drop-in print nothing, silently.
+# An edit never applied (never checked) does not reach the boot entries,
+# as it does not reach the initramfs: the drop-in asks `cmdline --applied`,
+# which needs neither the config nor /sys (a rescue chroot).
 cp deb/etc/passthrough.conf deb.conf.saved && echo "bogus = 1" >>deb/etc/passthrough.conf
-check "grub drop-in: a failure is said in update-grub's output" \
-	bash -c 'grub_cmdline deb 2>&1 | grep -q "passthrough cmdline. failed: this grub.cfg has NO passthrough kernel arguments"'
+check "grub drop-in: an edit never applied (even a broken one) changes nothing" \
+	bash -c '[ "$(grub_cmdline deb 2>&1 | head -1)" = "DEFAULT=quiet splash intel_iommu=on iommu=pt" ]'
 cp deb.conf.saved deb/etc/passthrough.conf
+# Issue 11: a failure made the drop-in print nothing, silently.
+mv deb/var/lib/passthrough/applied deb/applied.saved && mkdir deb/var/lib/passthrough/applied
+check "grub drop-in: a failure is said in update-grub's output" \
+	bash -c 'grub_cmdline deb 2>&1 | grep -q "passthrough cmdline --applied. failed: this grub.cfg has NO passthrough kernel arguments"'
+rmdir deb/var/lib/passthrough/applied && mv deb/applied.saved deb/var/lib/passthrough/applied
 pt deb apply --undo >/dev/null
 check "grub drop-in: inactive again after --undo" \
 	bash -c '[ "$(grub_cmdline deb | head -1)" = "DEFAULT=quiet splash" ]'
@@ -223,6 +230,64 @@ rm -rf resc/sys resc/proc
 check "cmdline without /sys and /proc: every argument, and why on stderr" \
 	bash -c '[ "$("$0" --sysfs resc/sys --root resc cmdline 2>resc.err)" = "intel_iommu=on iommu=pt" ] &&
 		grep -q "keeping intel_iommu=on, as the last apply found an Intel CPU" resc.err' "$PT"
+
+check "cmdline --applied without /sys and /proc: what the last apply set" \
+	bash -c '[ "$("$0" --sysfs resc/sys --root resc cmdline --applied)" = "intel_iommu=on iommu=pt" ]' "$PT"
+
+# --- the first apply on an Intel host whose IOMMU is off (issue 17) ----------
+# VT-d is off only because the kernel was not given intel_iommu=on: apply
+# sets the IOMMU's arguments and binds nothing (no groups to judge yet);
+# after a boot with them, apply again turns the binder on.
+iommu_off_for_want_of_argument() { # ROOT
+	rm -rf "$1/sys/kernel/iommu_groups"
+	find "$1/sys/devices" -name iommu_group -type l -delete
+	sed -i 's/AuthenticAMD/GenuineIntel/' "$1/proc/cpuinfo"
+	echo "BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet" >"$1/proc/cmdline"
+}
+new_root step debian <<<"${CONF/iommu = intel/iommu = auto
+headless = yes}
+[device.gpu]
+address = 00:01.0
+allow_boot_vga = yes"
+cp "$TOP/grub/passthrough.cfg" step/etc/default/grub.d/
+cp "$TOP/grub/passthrough.cfg" step.orig/etc/default/grub.d/
+iommu_off_for_want_of_argument step
+golden check-first-step pt step check
+golden apply-first-step pt step apply
+check "first step: no initramfs config, no modprobe.d file: the binder is off" \
+	bash -c '[ ! -e step/var/lib/passthrough/initramfs.conf ] && [ ! -e step/etc/modprobe.d/passthrough.conf ] &&
+		[ -z "$("$0" --sysfs step/sys --root step initramfs-config 2>/dev/null)" ]' "$PT"
+check "first step: GRUB gets the IOMMU's arguments only (not video=efifb:off)" \
+	bash -c '[ "$(grub_cmdline step | head -1)" = "DEFAULT=quiet splash intel_iommu=on iommu=pt" ]'
+check "first step: status says apply must run again" \
+	bash -c '"$0" --sysfs step/sys --root step status | grep -q "did step 1 of 2 only"' "$PT"
+golden apply-first-step-again pt step apply
+# The reboot: the kernel was given the arguments, the IOMMU made groups.
+rm -rf step/sys && cp -a "$TOP/tests/fixtures/qemu/sys" step/sys
+echo "BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet intel_iommu=on iommu=pt" >step/proc/cmdline
+golden apply-second-step pt step apply
+check "second step: the initramfs gets the checked config" \
+	bash -c '[ "$("$0" --sysfs step/sys --root step initramfs-config)" = step/var/lib/passthrough/initramfs.conf ]' "$PT"
+check "second step: GRUB gets every argument" \
+	bash -c '[ "$(grub_cmdline step | head -1)" = "DEFAULT=quiet splash intel_iommu=on iommu=pt video=efifb:off" ]'
+pt step apply --undo >/dev/null
+check "two steps, then --undo: nothing of ours is left" same_tree step.orig step
+# On VT-d off in the firmware the argument is there already: refused.
+new_root fw debian <<<"$CONF"
+iommu_off_for_want_of_argument fw
+echo "BOOT_IMAGE=/vmlinuz root=/dev/vda ro intel_iommu=on" >fw/proc/cmdline
+golden apply-iommu-off-in-firmware pt fw apply
+check "refused when the kernel had intel_iommu=on: nothing written" same_tree fw.orig fw
+# Alpine: the first step leaves mkinitfs.conf (the init wrapper) alone.
+new_root alpstep alpine <<<"$CONF"
+printf 'default_kernel_opts="quiet"\nmodules="sd-mod,usb-storage,ext4"\n' >alpstep/etc/update-extlinux.conf
+printf 'features="ata base ext4"\n' >alpstep/etc/mkinitfs/mkinitfs.conf
+cp -a alpstep/etc/. alpstep.orig/etc/
+iommu_off_for_want_of_argument alpstep
+golden apply-alpine-first-step pt alpstep apply
+check "alpine first step: mkinitfs.conf untouched, extlinux gets intel_iommu=on" \
+	bash -c 'cmp -s alpstep.orig/etc/mkinitfs/mkinitfs.conf alpstep/etc/mkinitfs/mkinitfs.conf &&
+		grep -q "^default_kernel_opts=\"quiet intel_iommu=on iommu=pt\"" alpstep/etc/update-extlinux.conf'
 
 # --- Fedora ----------------------------------------------------------------
 new_root fed fedora <<<"$CONF"

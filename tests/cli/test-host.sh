@@ -226,7 +226,18 @@ rm -rf novfio/lib/modules
 printf '[device.nic]\naddress = 01:00.0\n' | conf novfio
 golden check-no-vfio-modules pt novfio check
 
+# The kernel was given intel_iommu=on (the fixture's cmdline): the firmware
+# is what is left. Without it: apply's first step sets it (test-apply.sh).
 golden check-iommu-off bash -c 'printf "[device.nic]\naddress = 01:00.0\n" >"$0/etc/passthrough.conf"; "$1" --pci-ids "$2" --sysfs "$0/sys" --root "$0" check' noiommu "$PT" "$TOP/tests/fixtures/pci.ids"
+
+cp -a noiommu noarg
+echo "console=ttyS0 root=/dev/vda" >noarg/proc/cmdline
+golden check-iommu-argument bash -c 'printf "[device.nic]\naddress = 01:00.0\n" >"$0/etc/passthrough.conf"; "$1" --pci-ids "$2" --sysfs "$0/sys" --root "$0" check' noarg "$PT" "$TOP/tests/fixtures/pci.ids"
+# intel_iommu= takes a list: "on" among others counts.
+echo "console=ttyS0 intel_iommu=sm_on,on root=/dev/vda" >noarg/proc/cmdline
+check "check: intel_iommu=sm_on,on counts as given: the firmware is left" \
+	bash -c '"$0" --sysfs noarg/sys --root noarg check 2>&1 | grep -q "error\[iommu-off\].*" &&
+		! "$0" --sysfs noarg/sys --root noarg check 2>&1 | grep -q iommu-argument' "$PT"
 
 new_root perms
 printf '[device.nic]\naddress = 01:00.0\n' | conf perms

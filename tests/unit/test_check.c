@@ -318,6 +318,56 @@ static void platform_findings(void **state)
 	m.iommu_on = true;
 }
 
+/* Off for want of intel_iommu=on: apply's first step; given it (the
+ * kernel reads a list, the last one wins): the firmware's. */
+static void iommu_off_for_want_of_its_argument(void **state)
+{
+	static const struct {
+		const char *cmdline, *want;
+	} cases[] = {
+		{ NULL, "iommu-off" }, /* no /proc/cmdline: cannot tell */
+		{ "quiet splash", "iommu-argument" },
+		{ "intel_iommu=off", "iommu-argument" },
+		{ "intel_iommu=on", "iommu-off" },
+		{ "intel_iommu=sm_on,on quiet", "iommu-off" },
+		{ "intel_iommu=on intel_iommu=off", "iommu-argument" },
+		{ "xintel_iommu=on", "iommu-argument" },
+	};
+
+	(void)state;
+	m.iommu_on = false;
+	devs_v[6].iommu_group = -1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m.cmdline = (char *)cases[i].cmdline;
+		assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), cases[i].want);
+	}
+	/* AMD: no argument turns it on; iommu = amd on Intel: none is set */
+	m.cmdline = "quiet";
+	m.cpu = PT_CPU_AMD;
+	assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), "iommu-off");
+	m.cpu = PT_CPU_INTEL;
+	m.cmdline = NULL;
+	devs_v[6].iommu_group = 8;
+	m.iommu_on = true;
+}
+
+/* Without an IOMMU the rest is judged as with it: the host's last
+ * display is said before apply's first step, not after the reboot. */
+static void judged_as_with_the_iommu_on(void **state)
+{
+	(void)state;
+	m.iommu_on = false;
+	m.cmdline = "quiet";
+	for (size_t i = 0; i < N_DEVS; i++)
+		devs_v[i].iommu_group -= 1000;
+	assert_string_equal(codes_for("[device.gpu]\nclass = 0x03\nallow_boot_vga = yes\n"),
+			    "iommu-argument reset-quirk@05:00.0 last-display@05:00.0");
+	for (size_t i = 0; i < N_DEVS; i++)
+		devs_v[i].iommu_group += 1000;
+	m.cmdline = NULL;
+	m.iommu_on = true;
+}
+
 static void device_facts(void **state)
 {
 	(void)state;
@@ -388,6 +438,8 @@ int main(void)
 		cmocka_unit_test(a_framebuffer_inside_a_bar_is_named),
 		cmocka_unit_test(displays),
 		cmocka_unit_test(platform_findings),
+		cmocka_unit_test(iommu_off_for_want_of_its_argument),
+		cmocka_unit_test(judged_as_with_the_iommu_on),
 		cmocka_unit_test(device_facts),
 		cmocka_unit_test(host_disks_by_use),
 		cmocka_unit_test(config_file_mode_and_owner),
