@@ -295,6 +295,14 @@ static bool valid_dev_path(const char *s)
 	return true;
 }
 
+const char *pt_match_key(enum pt_match_kind kind)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].match_kind == (int)kind)
+			return keys[i].name;
+	return "?";
+}
+
 bool pt_match_is_host_only(enum pt_match_kind kind)
 {
 	return kind == PT_MATCH_USB || kind == PT_MATCH_USB_BUS || kind == PT_MATCH_DISK;

@@ -45,6 +45,8 @@ struct pt_match {
 };
 
 bool pt_match_is_host_only(enum pt_match_kind kind);
+/* The config key of a selector: "address", "ids"... */
+const char *pt_match_key(enum pt_match_kind kind);
 
 /* What `passthrough generate` found at an address, so the binder can tell
  * when another device sits there at boot (a firmware update renumbered the

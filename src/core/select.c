@@ -82,6 +82,17 @@ bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
 	return true;
 }
 
+bool pt_rule_kind_matches_any(const struct pt_rule *rule, enum pt_match_kind kind,
+			      const struct pt_devices *devs, const struct pt_resolver *resolver)
+{
+	for (size_t d = 0; d < devs->n; d++)
+		for (size_t i = 0; i < rule->n_matches; i++)
+			if (rule->matches[i].kind == kind &&
+			    match_one(&rule->matches[i], &devs->v[d], resolver))
+				return true;
+	return false;
+}
+
 bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
 {
 	for (size_t i = 0; i < rule->n_matches; i++)

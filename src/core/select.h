@@ -45,6 +45,10 @@ struct pt_resolver {
 bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
 		     const struct pt_resolver *resolver);
 bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
+/* Whether the rule's values of one key alone match some device: which
+ * key of a rule that selects nothing is the one that matches nothing. */
+bool pt_rule_kind_matches_any(const struct pt_rule *rule, enum pt_match_kind kind,
+			      const struct pt_devices *devs, const struct pt_resolver *resolver);
 
 PT_MUST_CHECK int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
 		      const struct pt_resolver *resolver, struct pt_plan *plan);

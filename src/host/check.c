@@ -152,28 +152,23 @@ static void append_list(char *buf, size_t len, const char *item)
 	pt_append(buf, len, "%s%s", buf[0] ? ", " : "", item);
 }
 
-/* Whether the running kernel was given `argument` ("intel_iommu=on"):
- * the kernel reads the last intel_iommu= and its value is a list of
- * options ("on,sm_on"). Unknown without /proc/cmdline. */
-static enum pt_known kernel_was_given(const char *cmdline, const char *argument)
+/* Whether the running kernel asked for VT-d: its last intel_iommu= (a
+ * list of options: "on,sm_on"; the kernel takes the last one given), else
+ * its build's default. Unknown without /proc/cmdline, or with neither an
+ * argument nor the kernel's config. */
+static enum pt_known intel_iommu_requested(const struct pt_machine *m)
 {
-	const char *eq = strchr(argument, '=');
-	char key[32], value[256];
-	size_t klen = eq ? (size_t)(eq - argument) : strlen(argument);
+	char value[256];
+	enum pt_known asked = PT_UNKNOWN;
 
-	if (!cmdline)
+	if (!m->cmdline)
 		return PT_UNKNOWN;
-	if (!eq || klen >= sizeof(key))
-		return PT_NO;
-	memcpy(key, argument, klen);
-	key[klen] = '\0';
-	if (!pt_cmdline_get(cmdline, key, value, sizeof(value)))
-		return PT_NO;
-	for (char *save = NULL, *opt = strtok_r(value, ",", &save); opt;
-	     opt = strtok_r(NULL, ",", &save))
-		if (!strcmp(opt, eq + 1))
-			return PT_YES;
-	return PT_NO;
+	if (pt_cmdline_get(m->cmdline, "intel_iommu", value, sizeof(value)))
+		for (char *save = NULL, *opt = strtok_r(value, ",", &save); opt;
+		     opt = strtok_r(NULL, ",", &save))
+			if (!strcmp(opt, "on") || !strcmp(opt, "off"))
+				asked = strcmp(opt, "on") ? PT_NO : PT_YES;
+	return asked != PT_UNKNOWN ? asked : m->intel_iommu_default_on;
 }
 
 static void check_platform(const struct pt_config *cfg, const struct pt_machine *m,
@@ -181,12 +176,13 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 			   bool wants_stub, struct pt_findings *out)
 {
 	const char *iommu_arg = pt_iommu_argument(cfg->iommu, m->cpu);
+	enum pt_known requested = intel_iommu_requested(m);
 
-	/* Off only for want of the argument apply sets: apply's first step
-	 * (PT_FIRST_STEP_CODE) sets it and binds nothing until a boot with
-	 * the IOMMU on lets check see the groups. */
-	if (!m->iommu_on && wants_vfio && iommu_arg &&
-	    kernel_was_given(m->cmdline, iommu_arg) == PT_NO)
+	/* Off, and the kernel was not asked for it (or cannot be known to
+	 * have been): apply's first step (PT_FIRST_STEP_CODE) sets the
+	 * argument and binds nothing until a boot with the IOMMU on lets
+	 * check see the groups. */
+	if (!m->iommu_on && wants_vfio && iommu_arg && m->cmdline && requested != PT_YES)
 		add(out, PT_SEV_ERROR, PT_FIRST_STEP_CODE, nowhere(),
 		    "run `passthrough apply`: it adds the argument and binds nothing "
 		    "yet; reboot, then apply again once the IOMMU groups are there "
@@ -199,9 +195,10 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 		    m->cpu == PT_CPU_AMD ?
 			    "enable AMD-Vi (IOMMU) in the firmware setup; AMD's "
 			    "IOMMU is on by default once the firmware has it" :
-		    iommu_arg && kernel_was_given(m->cmdline, iommu_arg) == PT_YES ?
-			    "enable VT-d in the firmware setup: the kernel was given "
-			    "intel_iommu=on and still found no IOMMU" :
+		    iommu_arg && requested == PT_YES ?
+			    "enable VT-d in the firmware setup: the kernel was asked for "
+			    "the IOMMU (intel_iommu=on, or on by default in its build) "
+			    "and found none" :
 			    "enable VT-d in the firmware setup and add intel_iommu=on "
 			    "to the kernel command line (see `passthrough cmdline`)",
 		    "the IOMMU is off: the kernel made no IOMMU groups, so vfio-pci "
@@ -239,6 +236,65 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 	}
 }
 
+/* A USB device whose vendor:product is `id`, and the controller it is
+ * behind: an `ids` that names it wants `usb =`. */
+static const struct pt_usb_bus *usb_device_with(const struct pt_machine *m,
+						const struct pt_pci_id *id)
+{
+	for (size_t b = 0; b < m->n_usb; b++)
+		for (size_t k = 0; k < m->usb[b].n; k++)
+			if (m->usb[b].devs[k].vendor == id->vendor &&
+			    m->usb[b].devs[k].product == id->device)
+				return &m->usb[b];
+	return NULL;
+}
+
+/* Says which key matched nothing (the keys of a rule must all match one
+ * device): the first, in the rule's order, whose values alone match no
+ * device; or that each matches some device but none all of them. */
+static void check_selects_nothing(const struct pt_config *cfg, const struct pt_machine *m,
+				  const struct pt_check_env *env, size_t r,
+				  struct pt_findings *out)
+{
+	const struct pt_rule *rule = &cfg->rules[r];
+	const struct pt_match *none = NULL;
+	char fix[200];
+
+	for (size_t i = 0; i < rule->n_matches && !none; i++)
+		if (!pt_rule_kind_matches_any(rule, rule->matches[i].kind, &m->devs, env->resolver))
+			none = &rule->matches[i];
+	for (size_t i = 0; none && none->kind == PT_MATCH_IDS && i < rule->n_matches; i++) {
+		const struct pt_match *x = &rule->matches[i];
+		const struct pt_usb_bus *bus;
+		char controller[PT_PCI_ADDR_STRLEN];
+
+		if (x->kind != PT_MATCH_IDS || !(bus = usb_device_with(m, &x->u.id)))
+			continue;
+		pt_pci_addr_format(&bus->controller, controller);
+		snprintf(fix, sizeof(fix), "use usb = %04x:%04x instead of ids: it "
+			 "selects the controller the device is plugged into (with "
+			 "every other device on it)", x->u.id.vendor, x->u.id.device);
+		add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL), fix,
+		    "the rule selects no device on this machine: %04x:%04x in ids "
+		    "is a USB device (on USB bus %u, behind %s), and ids takes PCI IDs",
+		    x->u.id.vendor, x->u.id.device, bus->busnum, controller);
+		return;
+	}
+	if (none) {
+		snprintf(fix, sizeof(fix), "compare %s with `passthrough list`; a "
+			 "device that moved or changed no longer matches",
+			 pt_match_key(none->kind));
+		add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL), fix,
+		    "the rule selects no device on this machine: no device matches "
+		    "its %s", pt_match_key(none->kind));
+	} else
+		add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL),
+		    "a rule's keys must all match the same device: compare them "
+		    "with `passthrough show` of the device you want",
+		    "the rule selects no device on this machine: each of its keys "
+		    "matches some device, but no device matches them all");
+}
+
 static void check_rules_hits(const struct pt_config *cfg, const struct pt_machine *m,
 			     const struct pt_plan *plan, const struct pt_check_env *env,
 			     struct pt_findings *out)
@@ -248,10 +304,7 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 		char list[512] = "", fix[600];
 
 		if (plan->rule_hits[r] == 0) {
-			add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL),
-			    "compare the rule with `passthrough list`; a device that "
-			    "moved or changed no longer matches",
-			    "the rule selects no device on this machine");
+			check_selects_nothing(cfg, m, env, r, out);
 			continue;
 		}
 		if (pt_rule_has_kind(rule, PT_MATCH_ADDRESS) && !pt_rule_has_kind(rule, PT_MATCH_IDS) &&

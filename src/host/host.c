@@ -114,7 +114,7 @@ static void usage(FILE *f)
 		"  1  problems: check finds errors, status finds devices not as\n"
 		"     configured, apply or bind refused or failed\n"
 		"  2  usage: unknown command or option, wrong arguments\n"
-		"  3  no such device: show, bind, unbind, disk, luks\n"
+		"  3  no such device: show, bind, unbind, disk, luks, guest-mounts\n"
 		"  4  refused: the host uses the disk (disk xml, disk attach)\n"
 		"  5  no such VM, or not running for --live (disk attach, detach)\n"
 		"  6  virsh failed (disk attach, detach, attached)\n\n");

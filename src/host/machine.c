@@ -442,6 +442,28 @@ static void read_framebuffers(const char *root, struct pt_machine *m)
 	fclose(f);
 }
 
+/* Whether the running kernel's build turns VT-d on without intel_iommu=on:
+ * Debian's kernels are built with CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF
+ * (on, except for the integrated GPU), Fedora's and others with it off.
+ * From /boot/config-RELEASE; unknown without it. */
+static enum pt_known read_intel_iommu_default(const char *root, const char *release)
+{
+	enum pt_known on = PT_UNKNOWN;
+	char path[PATH_MAX], line[256];
+	FILE *f;
+
+	if (!release[0] || pt_path(path, sizeof(path), root, "boot/config-%s", release) ||
+	    !(f = fopen(path, "re")))
+		return PT_UNKNOWN;
+	on = PT_NO;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "CONFIG_INTEL_IOMMU_DEFAULT_ON=y\n") ||
+		    !strcmp(line, "CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y\n"))
+			on = PT_YES;
+	fclose(f);
+	return on;
+}
+
 static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m)
 {
 	char path[PATH_MAX], line[512];
@@ -473,6 +495,7 @@ static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m
 		closedir(dh);
 	}
 	pt_kernel_release(p->root, m->release, sizeof(m->release));
+	m->intel_iommu_default_on = read_intel_iommu_default(p->root, m->release);
 	read_framebuffers(p->root, m);
 }
 

@@ -62,6 +62,8 @@ struct pt_machine {
 	enum pt_known irq_remap;
 	char release[65]; /* the running kernel, for its modules */
 	char *cmdline;    /* what it booted with (/proc/cmdline); NULL: unknown */
+	/* Its build turns VT-d on without intel_iommu=on (boot/config-*) */
+	enum pt_known intel_iommu_default_on;
 	/* Memory the firmware's framebuffer holds (/proc/iomem, root only) */
 	struct pt_fb_range {
 		uint64_t start, end;

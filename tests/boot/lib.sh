@@ -193,7 +193,10 @@ prepare_disks() {
 # variables per boot) and a discrete-GPU-like slot is added: a second
 # display adapter with its HDMI-audio function on one root port, at
 # 03:00.0 and 03:00.1, in one IOMMU group. The boot display (00:01.0) then
-# holds the firmware framebuffer (efifb).
+# holds the firmware framebuffer (efifb). IOMMU_ARGS (default
+# intel_iommu=on) are the IOMMU's arguments; set empty, the kernel boots
+# without them and leaves VT-d off (Debian's kernels are built without
+# CONFIG_INTEL_IOMMU_DEFAULT_ON).
 boot_guest() {
 	local initrd=$1 log=$2; shift 2
 	local disks="$BUILD/boot/disks" uefi=()
@@ -224,7 +227,7 @@ boot_guest() {
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
 		"${uefi[@]}" ${EXTRA_QEMU_ARGS:-} \
 		-kernel "$VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 $*" \
+		-append "console=ttyS0 ${IOMMU_ARGS-intel_iommu=on} panic=-1 loglevel=4 $*" \
 		</dev/null 2>&1 | tr -d '\r' >"$log"
 }
 

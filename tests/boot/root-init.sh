@@ -12,6 +12,9 @@ for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
 	echo "PT-DRIVER $(basename "$d") $(cat "$d/vendor"):$(cat "$d/device") $drv"
 done
+set -- /sys/kernel/iommu_groups/*
+[ -e "$1" ] || set --
+echo "PT-IOMMU-GROUPS $#"
 dmesg | grep 'passthrough:' | sed 's/^/PT-KMSG /'
 echo PT-END
 poweroff -f

@@ -233,6 +233,14 @@ golden check-iommu-off bash -c 'printf "[device.nic]\naddress = 01:00.0\n" >"$0/
 cp -a noiommu noarg
 echo "console=ttyS0 root=/dev/vda" >noarg/proc/cmdline
 golden check-iommu-argument bash -c 'printf "[device.nic]\naddress = 01:00.0\n" >"$0/etc/passthrough.conf"; "$1" --pci-ids "$2" --sysfs "$0/sys" --root "$0" check' noarg "$PT" "$TOP/tests/fixtures/pci.ids"
+# Debian builds its kernels to turn VT-d on without the argument
+# (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF): off there is the firmware's.
+mkdir -p noarg/boot
+echo CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y >"noarg/boot/config-$(cat noarg/proc/sys/kernel/osrelease)"
+check "check: a kernel built with VT-d on by default: the firmware is left" \
+	bash -c '"$0" --sysfs noarg/sys --root noarg check 2>&1 | grep -q "error\[iommu-off\].*" &&
+		"$0" --sysfs noarg/sys --root noarg check 2>&1 | grep -q "or on by default in its build"' "$PT"
+rm -r noarg/boot
 # intel_iommu= takes a list: "on" among others counts.
 echo "console=ttyS0 intel_iommu=sm_on,on root=/dev/vda" >noarg/proc/cmdline
 check "check: intel_iommu=sm_on,on counts as given: the firmware is left" \
@@ -266,6 +274,11 @@ json check-escape 'any(f["message"].startswith("[device.nic] adr\x1b[2Jess:") fo
 new_root vendor
 printf '[global]\niommu = intel\n[device.nic]\naddress = 01:00.0\n' | conf vendor
 golden check-iommu-vendor pt vendor check
+# A rule that selects nothing says which key matched nothing; USB IDs
+# given as ids point to usb =.
+new_root nothing
+printf '[device.stick]\nids = 46f4:0001\n[device.mixed]\naddress = 01:00.0\nids = 1b36:000d\n[device.gone]\nclass = 0x0c03\naddress = 07:00.0\n' | conf nothing
+golden check-selects-nothing pt nothing check
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check

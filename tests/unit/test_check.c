@@ -323,24 +323,34 @@ static void platform_findings(void **state)
 static void iommu_off_for_want_of_its_argument(void **state)
 {
 	static const struct {
+		enum pt_known built_on; /* CONFIG_INTEL_IOMMU_DEFAULT_ON(_INTGPU_OFF) */
 		const char *cmdline, *want;
 	} cases[] = {
-		{ NULL, "iommu-off" }, /* no /proc/cmdline: cannot tell */
-		{ "quiet splash", "iommu-argument" },
-		{ "intel_iommu=off", "iommu-argument" },
-		{ "intel_iommu=on", "iommu-off" },
-		{ "intel_iommu=sm_on,on quiet", "iommu-off" },
-		{ "intel_iommu=on intel_iommu=off", "iommu-argument" },
-		{ "xintel_iommu=on", "iommu-argument" },
+		{ PT_NO, NULL, "iommu-off" }, /* no /proc/cmdline: cannot tell */
+		{ PT_NO, "quiet splash", "iommu-argument" },
+		{ PT_NO, "intel_iommu=off", "iommu-argument" },
+		{ PT_NO, "intel_iommu=on", "iommu-off" },
+		{ PT_NO, "intel_iommu=sm_on,on quiet", "iommu-off" },
+		{ PT_NO, "intel_iommu=on intel_iommu=off", "iommu-argument" },
+		{ PT_NO, "intel_iommu=off intel_iommu=on", "iommu-off" },
+		{ PT_NO, "xintel_iommu=on", "iommu-argument" },
+		{ PT_NO, "intel_iommu=igfx_off", "iommu-argument" },
+		/* Debian's build: on without the argument, so off is the firmware */
+		{ PT_YES, "quiet", "iommu-off" },
+		{ PT_YES, "intel_iommu=igfx_off", "iommu-off" },
+		{ PT_YES, "intel_iommu=off", "iommu-argument" },
+		{ PT_UNKNOWN, "quiet", "iommu-argument" },
 	};
 
 	(void)state;
 	m.iommu_on = false;
 	devs_v[6].iommu_group = -1;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m.intel_iommu_default_on = cases[i].built_on;
 		m.cmdline = (char *)cases[i].cmdline;
 		assert_string_equal(codes_for("[device.gpu]\naddress = 02:00.0\n"), cases[i].want);
 	}
+	m.intel_iommu_default_on = PT_NO;
 	/* AMD: no argument turns it on; iommu = amd on Intel: none is set */
 	m.cmdline = "quiet";
 	m.cpu = PT_CPU_AMD;
