@@ -279,6 +279,19 @@ golden check-iommu-vendor pt vendor check
 new_root nothing
 printf '[device.stick]\nids = 46f4:0001\n[device.mixed]\naddress = 01:00.0\nids = 1b36:000d\n[device.gone]\nclass = 0x0c03\naddress = 07:00.0\n' | conf nothing
 golden check-selects-nothing pt nothing check
+# One exit-status table: --help, passthrough(8) and the README list the
+# same statuses.
+exit_statuses() { # SOURCE: the statuses its exit-status table lists
+	case $1 in
+	help) "$PT" --help | sed -n '/^Exit status/,/^$/p' | awk '$1 ~ /^[0-9]$/ {print $1}' ;;
+	man) sed -n '/^\.SH EXIT STATUS/,/^\.SH FILES/p' "$TOP/man/passthrough.8" | awk '$1 == ".B" && $2 ~ /^[0-9]$/ {print $2}' ;;
+	readme) sed -n '/^### Exit status/,/^### Findings/p' "$TOP/README.md" | awk -F'|' '$2 ~ /^ [0-9] $/ {gsub(/ /, "", $2); print $2}' ;;
+	esac | tr '\n' ' '
+}
+export -f exit_statuses
+export PT TOP
+check "exit statuses: --help, passthrough(8) and the README list 0 to 6" \
+	bash -c 'for s in help man readme; do [ "$(exit_statuses $s)" = "0 1 2 3 4 5 6 " ] || { echo "$s: $(exit_statuses $s)"; exit 1; }; done'
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check

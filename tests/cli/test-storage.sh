@@ -129,6 +129,7 @@ golden luks-inspect-not-luks pt luks inspect p1.img
 golden luks-inspect-partition pt luks inspect p2.img
 truncate -s 0 empty.img
 golden luks-inspect-header-too-big-for-data pt luks inspect empty.img --header hdr.img
+golden luks-inspect-missing pt luks inspect no-such.img
 printf 'sup3r-s3cret-value' >secret && chmod 600 secret
 pt luks qmp --header hdr.img --data payload.img --secret-id sec0 --secret-file secret --node vault >qmp.out 2>qmp.err
 check "luks qmp: the seed's sequence, as JSON, with one secret id throughout" python3 -c '
