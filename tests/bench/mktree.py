@@ -2,7 +2,7 @@
 """Builds a fake sysfs/proc tree of N PCI functions for the benchmarks, in
 the kernel's layout (devices under /sys/devices, links in /sys/bus/pci,
 iommu_groups, drivers, a 64-byte config space), so passthrough, lspci
-(-A linux-sysfs -O sysfs.path=...) and the seed's shell loops all read it.
+(-A linux-sysfs -O sysfs.path=...) and the guides' shell loops all read it.
 
 Shape: a host bridge, then N-1 SR-IOV-like functions: 8 per slot, 32 slots
 per bus, an IOMMU group per function, NICs (8086:10ed) with every 64th

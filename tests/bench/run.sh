@@ -5,7 +5,7 @@
 #   1. the binder in a QEMU boot vs the vfio-pci-override.sh approach
 #   2. planning on fake trees of 64, 512 and 4096 devices: callgrind
 #      instructions and CPU time, and how they grow
-#   3. `passthrough list` vs the seed's shell loops and `lspci -nnk`
+#   3. `passthrough list` vs the guides' shell loops and `lspci -nnk`
 #   4. `passthrough check` on the same trees
 #   5. sizes: the binder, dynamic and static; what the hook adds to an
 #      initramfs built by mkinitramfs
@@ -58,7 +58,7 @@ for n in 64 512 4096; do
 	pci="$t/sys/bus/pci"
 	ours=$(python3 "$HERE/measure.py" "$RUNS" "$BUILD/passthrough" --sysfs "$t/sys" --root "$t" list | ms wall_ms)
 	lspci_k=$(python3 "$HERE/measure.py" "$RUNS" lspci -A linux-sysfs -O "sysfs.path=$pci" -nnk | ms wall_ms)
-	# The seed's loops (../shared/seeds/003), pointed at the tree: IOMMU
+	# The guides' shell loops (the usual IOMMU-group listing), pointed at the tree: IOMMU
 	# groups with `lspci -nns` per device, then USB buses to controllers
 	# (lsusb reads the real system; the bus's devices are read from sysfs).
 	cat >"$BENCH/seed-loops.sh" <<SEED
@@ -83,7 +83,7 @@ SEED
 		loops=$(python3 "$HERE/measure.py" 1 timeout "${BENCH_LOOP_CAP:-120}" bash "$BENCH/seed-loops.sh" | ms wall_ms)
 		note="one run (stopped at ${BENCH_LOOP_CAP:-120} s if longer)"
 	fi
-	row "list, $n devices, vs the seed's loops" "$ours" "$loops" "ms" "$note"
+	row "list, $n devices, vs the guides' loops" "$ours" "$loops" "ms" "$note"
 	row "list, $n devices, vs lspci -nnk" "$ours" "$lspci_k" "ms" "goal: not slower"
 	chk=$(python3 "$HERE/measure.py" "$RUNS" "$BUILD/passthrough" --sysfs "$t/sys" --root "$t" check | ms wall_ms)
 	row "check, $n devices" "$chk" "" "ms" ""
