@@ -64,7 +64,7 @@ EARLY_OBJ = $(BUILD)/obj/early/early.o
 HOST_SRC = src/host/machine.c src/host/disks.c src/host/check.c src/host/json.c \
            src/host/report.c src/host/text.c src/host/generate.c src/host/distro.c \
            src/host/fileio.c src/host/apply.c src/host/blockinfo.c src/host/modinfo.c \
-           src/host/table.c src/host/quirks.c src/host/filter.c
+           src/host/table.c src/host/quirks.c src/host/filter.c src/host/bootpath.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
 HOST_MAIN_OBJ = $(BUILD)/obj/host/host.o $(BUILD)/obj/host/storage.o
 HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS) $(SMARTCOLS_LIBS)

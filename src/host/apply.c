@@ -24,6 +24,8 @@ extern char **environ;
 #define EXTLINUX_CONF "etc/update-extlinux.conf"
 #define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"
 #define GRUB_DROPIN "etc/default/grub.d/passthrough.cfg"
+/* kernel-install's command line for every boot entry it writes */
+#define KERNEL_CMDLINE "etc/kernel/cmdline"
 /* Alpine's own init= default, which apply may replace (and puts back) */
 #define ALPINE_INIT "/usr/share/mkinitfs/initramfs-init"
 
@@ -173,7 +175,8 @@ static int read_applied(const struct pt_apply_plan *p, struct pt_applied *a)
 	return r;
 }
 
-/* One assignment to edit in a file: our previous tokens out, the new in. */
+/* One assignment to edit in a file: our previous tokens out, the new in.
+ * No var: the file is a kernel command line (/etc/kernel/cmdline). */
 struct edit {
 	const char *var;
 	char sep;
@@ -202,13 +205,15 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 		struct pt_shell_error err;
 		char *edited;
 
-		if (pt_assignment_check(text, e->var, &err) < 0) {
+		if ((e->var ? pt_assignment_check(text, e->var, &err) :
+			      pt_cmdline_file_check(text, &err)) < 0) {
 			fprintf(out, "  refused    /%s line %zu: %s; fix that line (or remove "
 				"it) and run apply again\n", rel, err.line, err.what);
 			free(text);
 			return -EINVAL;
 		}
-		edited = pt_edit_assignment(text, e->var, e->sep, e->old, e->add);
+		edited = e->var ? pt_edit_assignment(text, e->var, e->sep, e->old, e->add) :
+				  pt_edit_cmdline_file(text, e->old, e->add);
 		free(text);
 		text = edited;
 	}
@@ -247,6 +252,9 @@ static bool tokens_equal(const struct pt_tokens *a, const struct pt_tokens *b)
  * there are theirs unless apply added them (pt_tokens_ours). */
 struct admin_files {
 	struct pt_tokens cmdline, modules, init;
+	/* kernel-install without /etc/kernel/cmdline uses the running
+	 * command line: apply creates the file from it */
+	char *kernel_cmdline_from;
 };
 
 static void admin_files_free(struct admin_files *a)
@@ -254,6 +262,7 @@ static void admin_files_free(struct admin_files *a)
 	pt_tokens_free(&a->cmdline);
 	pt_tokens_free(&a->modules);
 	pt_tokens_free(&a->init);
+	free(a->kernel_cmdline_from);
 }
 
 /* Reads ROOT/rel (NULL and a message when it cannot) and refuses it when
@@ -359,6 +368,56 @@ static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
 	return -EEXIST;
 }
 
+/* kernel-install: /etc/kernel/cmdline, refused on a line the kernel
+ * would misread; without it, the running command line (as kernel-install
+ * takes it: without BOOT_IMAGE= and initrd=), which apply writes there. */
+static int read_kernel_cmdline(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
+{
+	char path[PATH_MAX], *text;
+	struct pt_shell_error err;
+	struct pt_tokens running = { 0 };
+	int r;
+
+	if ((r = follow_links(p, KERNEL_CMDLINE, path, sizeof(path))))
+		return r;
+	if ((text = pt_read_file(path))) {
+		if (pt_cmdline_file_check(text, &err) < 0) {
+			fprintf(out, "  refused    /%s line %zu: %s; fix that line by hand "
+				"and run apply again\n", KERNEL_CMDLINE, err.line, err.what);
+			free(text);
+			return -EINVAL;
+		}
+		r = pt_tokens_split(text, ' ', &a->cmdline);
+		free(text);
+		return r;
+	}
+	if (errno != ENOENT || pt_path(path, sizeof(path), p->root, "proc/cmdline"))
+		return -errno;
+	text = pt_read_file(path);
+	r = pt_tokens_split(text ? text : "", ' ', &running);
+	free(text);
+	for (size_t i = 0; r == 0 && i < running.n; i++)
+		if (strncmp(running.v[i], "BOOT_IMAGE=", 11) && strncmp(running.v[i], "initrd=", 7))
+			r = pt_tokens_add(&a->cmdline, running.v[i]);
+	pt_tokens_free(&running);
+	if (r == 0 && !(a->kernel_cmdline_from = malloc(1)))
+		r = -ENOMEM;
+	if (r == 0)
+		a->kernel_cmdline_from[0] = '\0';
+	for (size_t i = 0; r == 0 && i < a->cmdline.n; i++) {
+		char *next;
+
+		if (asprintf(&next, "%s%s%s", a->kernel_cmdline_from, i ? " " : "",
+			     a->cmdline.v[i]) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		free(a->kernel_cmdline_from);
+		a->kernel_cmdline_from = next;
+	}
+	return r;
+}
+
 static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct admin_files *a)
 {
 	int r;
@@ -368,13 +427,15 @@ static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct adm
 		return r;
 	/* On the machine itself, GRUB without our drop-in would boot without
 	 * the arguments: refused before anything is written. */
-	if (p->distro == PT_DISTRO_DEBIAN && on_running_system(p) && !p->undo &&
+	if (p->boot.loader == PT_LOADER_GRUB && on_running_system(p) && !p->undo &&
 	    access("/" GRUB_DROPIN, F_OK) != 0) {
 		fprintf(out, "  refused    /%s is missing: install it (make install "
 			"DISTRO=debian), or GRUB boots without the kernel arguments\n",
 			GRUB_DROPIN);
 		return -ENOENT;
 	}
+	if (p->boot.loader == PT_LOADER_KERNEL_INSTALL)
+		return read_kernel_cmdline(p, out, a);
 	if (p->distro == PT_DISTRO_ALPINE)
 		return read_alpine_files(p, out, a);
 	if (p->distro == PT_DISTRO_FEDORA)
@@ -392,17 +453,54 @@ int pt_write_generated(const struct pt_apply_plan *p, FILE *out, bool *changed)
 	return r ? r : put_file(p, out, INITRAMFS_CONF, p->initramfs_conf, false, changed);
 }
 
+/* kernel-install: our tokens in /etc/kernel/cmdline. Without the file
+ * (kernel-install then takes the running command line), apply creates it
+ * from that command line, and undo removes it again. */
+static int edit_kernel_cmdline(const struct pt_apply_plan *p, FILE *out,
+			       const struct pt_applied *before, const struct pt_applied *now,
+			       const struct admin_files *admin, bool *changed)
+{
+	static const struct pt_tokens none;
+	const struct edit e = { NULL, ' ', &before->cmdline, p->undo ? &none : &now->cmdline };
+	char *running, *text;
+	int r;
+
+	if (p->undo && pt_tokens_contain(&before->created, KERNEL_CMDLINE)) {
+		char dir[PATH_MAX];
+
+		r = drop_file(p, out, KERNEL_CMDLINE, changed);
+		/* and etc/kernel, when apply made it for the file */
+		if (r == 0 && !p->dry_run && pt_path(dir, sizeof(dir), p->root, "etc/kernel") == 0)
+			(void)rmdir(dir);
+		return r;
+	}
+	if (!admin->kernel_cmdline_from)
+		return edit_file(p, out, KERNEL_CMDLINE, &e, 1, changed);
+	if (p->undo || !now->cmdline.n)
+		return 0;
+	if (asprintf(&running, "%s\n", admin->kernel_cmdline_from) < 0)
+		return -ENOMEM;
+	text = pt_edit_cmdline_file(running, &none, &now->cmdline);
+	free(running);
+	r = text ? put_file(p, out, KERNEL_CMDLINE, text, false, changed) : -ENOMEM;
+	free(text);
+	return r;
+}
+
 static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 			    const struct pt_applied *before, const struct pt_applied *now,
-			    bool *changed)
+			    const struct admin_files *admin, bool *changed)
 {
 	static const struct pt_tokens none;
 	bool args_changed = !tokens_equal(&before->cmdline, &now->cmdline);
 	char path[PATH_MAX];
 	int r = 0;
 
-	switch (p->distro) {
-	case PT_DISTRO_DEBIAN:
+	switch (p->boot.loader) {
+	case PT_LOADER_KERNEL_INSTALL:
+		r = edit_kernel_cmdline(p, out, before, now, admin, changed);
+		break;
+	case PT_LOADER_GRUB:
 		/* The drop-in asks `passthrough cmdline` at every update-grub,
 		 * once the applied state exists. */
 		if (pt_path(path, sizeof(path), p->root, GRUB_DROPIN) == 0 &&
@@ -411,7 +509,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 				"(make install DISTRO=debian), or GRUB boots without the "
 				"kernel arguments\n", GRUB_DROPIN);
 		break;
-	case PT_DISTRO_FEDORA:
+	case PT_LOADER_GRUBBY:
 		if (args_changed) {
 			struct pt_tokens gone = { 0 };
 			char *add = join(&now->cmdline, ' '), *del, *remove_arg = NULL,
@@ -440,7 +538,7 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 			pt_tokens_free(&gone);
 		}
 		break;
-	case PT_DISTRO_ALPINE: {
+	case PT_LOADER_EXTLINUX: {
 		bool binder_off = p->undo || p->arguments_only;
 		struct pt_tokens feature = { 0 }, init = { 0 }, old_init = { 0 };
 		const struct edit extlinux[] = {
@@ -467,10 +565,12 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		pt_tokens_free(&old_init);
 		break;
 	}
-	case PT_DISTRO_UNKNOWN:
+	case PT_LOADER_PROXMOX:
+	case PT_LOADER_KERNELSTUB:
+	case PT_LOADER_UNKNOWN:
 		break;
 	}
-	if (args_changed && p->distro != PT_DISTRO_FEDORA) {
+	if (args_changed && p->boot.loader != PT_LOADER_GRUBBY) {
 		char *was = join(&before->cmdline, ' '), *is = join(&now->cmdline, ' ');
 
 		fprintf(out, "  kernel arguments: %s (were: %s)\n", is && *is ? is : "none",
@@ -512,20 +612,49 @@ static int rebuild_alpine(const struct pt_apply_plan *p, FILE *out)
 	return r;
 }
 
+/* Fedora with systemd-boot: each installed kernel again through
+ * kernel-install, which builds its initramfs and writes its entry. */
+static int kernel_install_all(const struct pt_apply_plan *p, FILE *out)
+{
+	char dir[PATH_MAX], image[PATH_MAX + 32];
+	struct dirent **names = NULL;
+	int n, r = 0;
+
+	if (pt_path(dir, sizeof(dir), p->root, "lib/modules"))
+		return -ENAMETOOLONG;
+	n = scandir(dir, &names, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		char *argv[] = { "kernel-install", "add", names[i]->d_name, image, NULL };
+
+		snprintf(image, sizeof(image), "/lib/modules/%s/vmlinuz", names[i]->d_name);
+		if (names[i]->d_name[0] != '.' && r == 0)
+			r = run(p, out, argv);
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
 static int rebuild(const struct pt_apply_plan *p, FILE *out)
 {
 	switch (p->distro) {
 	case PT_DISTRO_DEBIAN: {
+		/* With systemd-boot, Debian's post-update hook
+		 * (/etc/initramfs/post-update.d/systemd-boot) runs
+		 * kernel-install for each image: the entries get the new
+		 * /etc/kernel/cmdline. */
 		char *initramfs[] = { "update-initramfs", "-u", "-k", "all", NULL };
 		char *grub[] = { "update-grub", NULL };
 		int r = run(p, out, initramfs);
 
-		return r ? r : run(p, out, grub);
+		return r || p->boot.loader != PT_LOADER_GRUB ? r : run(p, out, grub);
 	}
 	case PT_DISTRO_FEDORA: {
 		char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
 
-		return run(p, out, argv);
+		/* kernel-install runs dracut itself (50-dracut.install) */
+		return p->boot.loader == PT_LOADER_KERNEL_INSTALL ? kernel_install_all(p, out) :
+								    run(p, out, argv);
 	}
 	case PT_DISTRO_ALPINE:
 		return rebuild_alpine(p, out);
@@ -558,6 +687,8 @@ static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *
 		r = pt_tokens_merge(&both.modules, &now->modules);
 	if (r == 0)
 		r = pt_tokens_merge(&both.init_was, &now->init_was);
+	if (r == 0)
+		r = pt_tokens_merge(&both.created, &now->created);
 	if (r == 0 && !(*claimed = pt_applied_render(&both)))
 		r = -ENOMEM;
 	if (r == 0 && pt_path(path, sizeof(path), p->root, APPLIED_FILE))
@@ -612,6 +743,8 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
 		p->dry_run ? " --dry-run" : "", pt_distro_name(p->distro),
 		on_running_system(p) ? "" : ", root ", on_running_system(p) ? "" : p->root);
+	if (p->dry_run)
+		fprintf(out, "  boot path  %s: %s\n", pt_loader_name(p->boot.loader), p->boot.why);
 	if (pt_path(path, sizeof(path), p->root, REBUILD_PENDING))
 		return -ENAMETOOLONG;
 	if (!p->dry_run && !pending && would_change(p)) {
@@ -671,6 +804,11 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 		else if (r == 0 && pt_tokens_contain(&admin.init, PT_MKINITFS_INIT))
 			for (size_t i = 0; i < before.init_was.n && r == 0; i++)
 				r = pt_tokens_add(&now.init_was, before.init_was.v[i]);
+		/* a file apply created stays apply's to remove */
+		if (r == 0)
+			r = pt_tokens_merge(&now.created, &before.created);
+		if (r == 0 && admin.kernel_cmdline_from && now.cmdline.n)
+			r = pt_tokens_add(&now.created, KERNEL_CMDLINE);
 		if (r == 0 && !p->arguments_only)
 			r = pt_write_generated(p, out, &changed);
 		else if (r == 0)
@@ -681,7 +819,7 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 	if (r == 0 && !p->undo)
 		r = claim_tokens(p, &before, &now, &claimed);
 	if (r == 0)
-		r = apply_bootloader(p, out, &before, &now, &changed);
+		r = apply_bootloader(p, out, &before, &now, &admin, &changed);
 	if (r == 0 && !p->undo) {
 		state = pt_applied_render(&now);
 		if (state && claimed && !strcmp(state, claimed)) {
@@ -709,7 +847,7 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 			"off, enable VT-d in the firmware setup.\n" :
 			"Next: reboot, then run `passthrough status`. If the host does not "
 			"come back, boot once with passthrough=off on the kernel command "
-			"line (GRUB: press e on the entry), fix the config, and apply "
+			"line (GRUB or systemd-boot: press e on the entry), fix the config, and apply "
 			"again.\n");
 out:
 	*changed_out = changed;

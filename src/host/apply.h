@@ -7,6 +7,7 @@
 #ifndef PT_APPLY_H
 #define PT_APPLY_H
 
+#include "bootpath.h"
 #include "distro.h"
 
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 struct pt_apply_plan {
 	const char *root;  /* "" for the running system: only then commands run */
 	enum pt_distro distro;
+	struct pt_boot_path boot;   /* who owns the kernel command line */
 	bool dry_run;
 	bool undo;
 	/* The first of two steps (the IOMMU is off for want of its kernel

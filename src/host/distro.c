@@ -599,6 +599,94 @@ char *pt_edit_assignment(const char *text, const char *var, char sep,
 	return out ? drop_if_ours_and_empty(out, var) : NULL;
 }
 
+/* --- /etc/kernel/cmdline ---------------------------------------------------- */
+
+int pt_cmdline_file_check(const char *text, struct pt_shell_error *err)
+{
+	size_t line = 1;
+
+	for (const char *p = text; *p; line++) {
+		size_t n = strcspn(p, "\n"), quotes = 0;
+
+		for (size_t i = 0; i < n; i++)
+			quotes += p[i] == '"';
+		if (quotes % 2) {
+			err->line = line;
+			snprintf(err->what, sizeof(err->what), "an unterminated double "
+				 "quote: the kernel would take the rest of the command "
+				 "line as one value");
+			return -EINVAL;
+		}
+		p += n + (p[n] == '\n');
+	}
+	return 0;
+}
+
+struct token_at {
+	const struct pt_tokens *remove, *keep;
+	size_t start, end;
+	bool found;
+};
+
+static int find_removable(const char *text, size_t start, size_t end, void *ctx)
+{
+	struct token_at *t = ctx;
+	char *tok = strndup(text + start, end - start);
+	bool hit = tok && pt_tokens_contain(t->remove, tok) && !pt_tokens_contain(t->keep, tok);
+
+	free(tok);
+	if (!tok)
+		return -ENOMEM;
+	if (!hit)
+		return 0;
+	t->start = start;
+	t->end = end;
+	t->found = true;
+	return 1;
+}
+
+char *pt_edit_cmdline_file(const char *text, const struct pt_tokens *remove,
+			   const struct pt_tokens *add)
+{
+	struct token_at at = { .remove = remove, .keep = add };
+	struct pt_tokens cur;
+	char *out = strdup(text);
+	int r = 0;
+
+	/* Each token goes with the blank before it (the one apply put there),
+	 * or the one after it at the start of a line. */
+	while (out && (r = split_kernel_style(out, strlen(out), ' ', find_removable, &at)) == 1) {
+		size_t start = at.start, end = at.end;
+
+		if (start > 0 && (out[start - 1] == ' ' || out[start - 1] == '\t'))
+			start--;
+		else if (out[end] == ' ' || out[end] == '\t')
+			end++;
+		memmove(out + start, out + end, strlen(out + end) + 1);
+	}
+	if (!out || r < 0 || pt_tokens_split(out, ' ', &cur) < 0) {
+		free(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < add->n && out; i++) {
+		size_t len = strlen(out), at_end = len;
+		char *next;
+
+		if (pt_tokens_contain(&cur, add->v[i]))
+			continue;
+		while (at_end > 0 && strchr(" \t\n", out[at_end - 1]))
+			at_end--;
+		next = NULL;
+		if (asprintf(&next, "%.*s%s%s%s", (int)at_end, out, at_end ? " " : "",
+			     add->v[i], out + at_end) < 0)
+			next = NULL;
+		free(out);
+		out = next;
+	}
+	pt_tokens_free(&cur);
+	return out;
+}
+
 int pt_applied_parse(const char *text, struct pt_applied *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -616,6 +704,8 @@ int pt_applied_parse(const char *text, struct pt_applied *out)
 			t = &out->modules;
 		else if (!strncmp(line, "init-was ", 9))
 			t = &out->init_was;
+		else if (!strncmp(line, "created ", 8))
+			t = &out->created;
 		if (!t)
 			continue;
 		size_t key = t == &out->init_was ? 9 : 8;
@@ -658,6 +748,12 @@ char *pt_applied_render(const struct pt_applied *a)
 			fprintf(f, " %s", a->init_was.v[i]);
 		fputc('\n', f);
 	}
+	if (a->created.n) {
+		fputs("created", f);
+		for (size_t i = 0; i < a->created.n; i++)
+			fprintf(f, " %s", a->created.v[i]);
+		fputc('\n', f);
+	}
 	fclose(f);
 	return text;
 }
@@ -667,4 +763,5 @@ void pt_applied_free(struct pt_applied *a)
 	pt_tokens_free(&a->cmdline);
 	pt_tokens_free(&a->modules);
 	pt_tokens_free(&a->init_was);
+	pt_tokens_free(&a->created);
 }

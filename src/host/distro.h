@@ -62,13 +62,27 @@ char *pt_edit_assignment(const char *text, const char *var, char sep,
 int pt_assignment_tokens(const char *text, const char *var, char sep,
 			 struct pt_tokens *out);
 
+/* /etc/kernel/cmdline, which kernel-install puts on each boot entry: the
+ * kernel's command line itself (blanks and newlines separate; no
+ * comments, no shell quoting; the kernel's own double quotes). -EINVAL
+ * and `err` for a line the kernel would misread (an odd double quote). */
+int pt_cmdline_file_check(const char *text, struct pt_shell_error *err);
+/* Drops the tokens of `remove` not in `add`, then appends those of `add`
+ * the file lacks at the end of its last line; only those tokens and one
+ * blank each change, so removing what was added gives it back byte for
+ * byte. NULL when out of memory. */
+char *pt_edit_cmdline_file(const char *text, const struct pt_tokens *remove,
+			   const struct pt_tokens *add);
+
 /* What apply added, so the next apply replaces it and --undo removes it:
  * "cmdline TOKEN..." and "modules TOKEN..." lines; "init-was TOKEN" when
- * apply replaced Alpine's own init= value, to put it back on undo. */
+ * apply replaced Alpine's own init= value, to put it back on undo;
+ * "created PATH..." for files apply made (etc/kernel/cmdline). */
 struct pt_applied {
 	struct pt_tokens cmdline;
 	struct pt_tokens modules;
 	struct pt_tokens init_was;
+	struct pt_tokens created; /* files apply created, which undo removes */
 };
 
 int pt_applied_parse(const char *text, struct pt_applied *out);

@@ -932,17 +932,17 @@ static int iommu_arguments(const struct host *h, struct pt_tokens *out)
 	return r;
 }
 
-static int make_apply_plan(struct host *h, bool arguments_only, struct pt_apply_plan *p)
+/* The distribution and who owns the kernel command line: decided before
+ * check runs, so a boot path apply cannot handle is refused first.
+ * generate needs neither: it is the manual way where apply cannot go. */
+static void plan_init(const struct host *h, struct pt_apply_plan *p)
 {
-	struct pt_tokens modules = { 0 };
-	char path[PATH_MAX], *os, *ids;
-	int r;
+	char path[PATH_MAX], *os;
 
 	memset(p, 0, sizeof(*p));
 	p->root = h->o.root;
 	p->dry_run = h->o.dry_run;
 	p->undo = h->o.undo;
-	p->arguments_only = arguments_only;
 	if (h->o.distro)
 		pt_distro_from_name(h->o.distro, &p->distro); /* checked by the caller */
 	if (p->distro == PT_DISTRO_UNKNOWN &&
@@ -951,11 +951,29 @@ static int make_apply_plan(struct host *h, bool arguments_only, struct pt_apply_
 		p->distro = pt_distro_from_os_release(os);
 		free(os);
 	}
-	if (p->distro == PT_DISTRO_UNKNOWN) {
-		pt_host_error(h, "cannot tell the distribution from "
-			"%s/etc/os-release; give --distro", h->o.root);
-		return -EINVAL;
-	}
+}
+
+static int plan_boot_path(struct host *h, struct pt_apply_plan *p)
+{
+	struct pt_boot_facts facts;
+	int r;
+
+	plan_init(h, p);
+	pt_boot_facts_read(h->o.root, &facts);
+	r = pt_boot_path_decide(p->distro, &facts, &p->boot);
+	if (r < 0)
+		pt_host_error(h, "apply refused: %s; nothing was changed", p->boot.why);
+	return r;
+}
+
+/* The rest of the plan: generate's texts, the arguments and modules. */
+static int make_apply_plan(struct host *h, bool arguments_only, struct pt_apply_plan *p)
+{
+	struct pt_tokens modules = { 0 };
+	char *ids;
+	int r;
+
+	p->arguments_only = arguments_only;
 	if (p->undo)
 		return 0;
 	if (p->arguments_only)
@@ -1008,6 +1026,7 @@ static int cmd_generate(struct host *h, int argc, char **argv)
 		return EXIT_USAGE;
 	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
+	plan_init(h, &p);
 	r = make_apply_plan(h, false, &p);
 	if (r == 0)
 		r = pt_write_generated(&p, stdout, &changed);
@@ -1050,7 +1069,8 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0 || !distro_option_ok(h))
 		return EXIT_USAGE;
-	if (pt_host_load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
+	if (plan_boot_path(h, &p) < 0 ||
+	    pt_host_load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
 	if (!h->o.undo) {
 		struct pt_report rep = pt_host_report(h);

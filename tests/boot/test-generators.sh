@@ -40,6 +40,7 @@ cp -a "$TOP/tests/fixtures/qemu" "$r"
 mkdir -p "$r/lib" "$r/etc" && ln -s "$KROOT/lib/modules" "$r/lib/modules"
 echo "$KVER" >"$r/proc/sys/kernel/osrelease"
 printf 'ID=debian\n' >"$r/etc/os-release"
+mkdir -p "$r/usr/sbin" && : >"$r/usr/sbin/update-grub"
 printf '%s' "$CONFIG" >"$r/etc/passthrough.conf"
 rm -rf "$r/sys/kernel/iommu_groups"
 find "$r/sys/devices" -name iommu_group -type l -delete

@@ -30,6 +30,12 @@ new_root() {
 	fedora) printf 'NAME="Fedora Linux"\nID=fedora\n' ;;
 	alpine) printf 'NAME="Alpine Linux"\nID=alpine\n' ;;
 	esac >"$r/etc/os-release"
+	# The boot loader tool apply finds (empty: only their presence counts)
+	mkdir -p "$r/usr/sbin"
+	case $2 in
+	debian) : >"$r/usr/sbin/update-grub" ;;
+	fedora) : >"$r/usr/sbin/grubby" ;;
+	esac
 	cat >"$r/etc/passthrough.conf"
 	chmod 0644 "$r/etc/passthrough.conf"
 	cp -a "$r" "$r.orig"
@@ -289,6 +295,66 @@ check "alpine first step: mkinitfs.conf untouched, extlinux gets intel_iommu=on"
 	bash -c 'cmp -s alpstep.orig/etc/mkinitfs/mkinitfs.conf alpstep/etc/mkinitfs/mkinitfs.conf &&
 		grep -q "^default_kernel_opts=\"quiet intel_iommu=on iommu=pt\"" alpstep/etc/update-extlinux.conf'
 
+# --- the boot path, not only the distribution (issue 14) ----------------------
+# systemd-boot without GRUB: the arguments go to /etc/kernel/cmdline, which
+# kernel-install puts on every entry; without the file (kernel-install then
+# takes the running command line) apply creates it from that line.
+systemd_boot() { mkdir -p "$1/boot/efi/EFI/systemd" && : >"$1/boot/efi/EFI/systemd/systemd-bootx64.efi"; }
+new_root sdb debian <<<"$CONF"
+rm sdb/usr/sbin/update-grub sdb.orig/usr/sbin/update-grub
+systemd_boot sdb && systemd_boot sdb.orig
+echo "BOOT_IMAGE=/vmlinuz-6.1.0 root=UUID=0ba5e root=/dev/vda ro quiet initrd=\\initrd.img" >sdb/proc/cmdline
+golden apply-systemd-boot-dry-run pt sdb apply --dry-run
+golden apply-systemd-boot pt sdb apply
+golden_file apply-systemd-boot-kernel-cmdline sdb/etc/kernel/cmdline
+golden apply-systemd-boot-again pt sdb apply
+golden apply-systemd-boot-undo pt sdb apply --undo
+check "systemd-boot: --undo removes the /etc/kernel/cmdline apply created" same_tree sdb.orig sdb
+# The admin's own file: several lines, the kernel's double quotes, one of
+# our tokens already there (theirs: undo keeps it). Byte for byte back.
+new_root sdba debian <<<"$CONF"
+rm sdba/usr/sbin/update-grub && systemd_boot sdba
+mkdir -p sdba/etc/kernel
+printf 'root=UUID=0ba5e ro\n  quiet  iommu=pt\nacpi_osi="Windows 2015" \n' >sdba/etc/kernel/cmdline
+cp -a sdba/etc/kernel sdba.orig/etc/ && rm -f sdba.orig/usr/sbin/update-grub && systemd_boot sdba.orig
+golden apply-systemd-boot-admin pt sdba apply
+golden_file apply-systemd-boot-admin-kernel-cmdline sdba/etc/kernel/cmdline
+pt sdba apply --undo >/dev/null
+check "systemd-boot: the admin's /etc/kernel/cmdline back byte for byte after --undo" same_tree sdba.orig sdba
+printf 'root=/dev/vda ro\nquiet splash="a b\n' >sdba/etc/kernel/cmdline
+golden apply-systemd-boot-unparsable pt sdba apply
+# Both installed: systemd-boot only when it started this boot (LoaderInfo).
+new_root both debian <<<"$CONF"
+systemd_boot both && mkdir -p both/boot/grub && : >both/boot/grub/grub.cfg
+golden apply-grub-and-systemd-boot pt both apply --dry-run
+mkdir -p both/sys/firmware/efi/efivars
+: >both/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
+golden apply-systemd-boot-started-this-boot pt both apply --dry-run
+# Fedora with systemd-boot: kernel-install again for each kernel.
+new_root fsdb fedora <<<"$CONF"
+rm fsdb/usr/sbin/grubby && systemd_boot fsdb
+golden apply-fedora-systemd-boot pt fsdb apply --dry-run
+# What apply does not drive yet is refused, never done the wrong way.
+new_root pop debian <<<"$CONF"
+mkdir -p pop/usr/bin pop.orig/usr/bin && : >pop/usr/bin/kernelstub && : >pop.orig/usr/bin/kernelstub
+golden apply-popos-kernelstub pt pop apply
+new_root pve debian <<<"$CONF"
+for d in pve pve.orig; do
+	systemd_boot $d && mkdir -p $d/etc/kernel && echo 0ba5-e000 >$d/etc/kernel/proxmox-boot-uuids
+done
+golden apply-proxmox pt pve apply
+new_root arch debian <<<"$CONF"
+for d in arch arch.orig; do
+	printf 'NAME="Arch Linux"\nID=arch\n' >$d/etc/os-release
+	mkdir -p $d/usr/bin && : >$d/usr/bin/mkinitcpio
+done
+golden apply-arch-mkinitcpio pt arch apply
+new_root noloader debian <<<"$CONF"
+rm noloader/usr/sbin/update-grub noloader.orig/usr/sbin/update-grub
+golden apply-no-boot-loader pt noloader apply
+export -f same_tree
+check "refused boot paths change nothing" bash -c 'for r in pop pve arch noloader; do same_tree $r.orig $r || exit 1; done'
+
 # --- Fedora ----------------------------------------------------------------
 new_root fed fedora <<<"$CONF"
 golden apply-fedora pt fed apply
@@ -305,6 +371,7 @@ check "a refused apply writes nothing" same_tree refuse.orig refuse
 new_root nodistro debian <<<"$CONF"
 printf 'ID=plan9\n' >nodistro/etc/os-release
 golden apply-unknown-distro pt nodistro apply
+: >nodistro/usr/sbin/grubby # what --distro fedora then finds
 golden apply-distro-option pt nodistro apply --distro fedora --dry-run
 golden apply-bad-distro pt nodistro apply --distro gentoo
 new_root foreign debian <<<"$CONF"

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bootpath.h"
 #include "distro.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +253,91 @@ static void applied_state_round_trip(void **state)
 	pt_applied_free(&b);
 }
 
+static void expect_cmdline_edit(const char *text, const char *old, const char *add,
+				const char *expected)
+{
+	struct pt_tokens o = toks(old), a = toks(add), had = toks(text), none = { 0 }, ours = { 0 };
+	char *got = pt_edit_cmdline_file(text, &o, &a), *back;
+
+	assert_non_null(got);
+	assert_string_equal(got, expected);
+	/* removing what was added (not what the text had) gives it back */
+	for (size_t i = 0; i < a.n; i++)
+		if (!pt_tokens_contain(&had, a.v[i]))
+			assert_int_equal(pt_tokens_add(&ours, a.v[i]), 0);
+	back = pt_edit_cmdline_file(got, &ours, &none);
+	if (!o.n)
+		assert_string_equal(back, text);
+	free(back);
+	pt_tokens_free(&had);
+	pt_tokens_free(&ours);
+	free(got);
+	pt_tokens_free(&o);
+	pt_tokens_free(&a);
+}
+
+static void kernel_cmdline_file_edits(void **state)
+{
+	struct pt_shell_error err;
+
+	(void)state;
+	expect_cmdline_edit("root=/dev/vda ro quiet\n", "", "intel_iommu=on iommu=pt",
+			    "root=/dev/vda ro quiet intel_iommu=on iommu=pt\n");
+	/* several lines, blanks kept; the tokens go at the end of the last */
+	expect_cmdline_edit("root=UUID=x ro\n  quiet\n\n", "", "iommu=pt",
+			    "root=UUID=x ro\n  quiet iommu=pt\n\n");
+	/* the kernel's quotes: a blank inside is not a separator */
+	expect_cmdline_edit("acpi_osi=\"Windows 2015\" iommu=pt", "", "iommu=pt intel_iommu=on",
+			    "acpi_osi=\"Windows 2015\" iommu=pt intel_iommu=on");
+	/* ours replaced, the admin's left where they are */
+	expect_cmdline_edit("ro intel_iommu=on iommu=pt quiet\n", "intel_iommu=on iommu=pt",
+			    "intel_iommu=on", "ro intel_iommu=on quiet\n");
+	expect_cmdline_edit("iommu=pt ro\n", "iommu=pt", "", "ro\n");
+	expect_cmdline_edit("", "", "iommu=pt", "iommu=pt");
+	assert_int_equal(pt_cmdline_file_check("ro\nquiet x=\"a b\"\n", &err), 0);
+	assert_int_equal(pt_cmdline_file_check("ro\nquiet x=\"a b\n", &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+}
+
+static void boot_path_from_what_is_installed(void **state)
+{
+	struct pt_boot_facts f = { 0 };
+	struct pt_boot_path b;
+
+	(void)state;
+	f.update_grub = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_GRUB);
+	f.grubby = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_FEDORA, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_GRUBBY);
+	/* systemd-boot with GRUB but no grub.cfg: systemd-boot */
+	snprintf(f.systemd_boot, sizeof(f.systemd_boot), "boot/efi");
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_KERNEL_INSTALL);
+	/* both configured: the one that started this boot, else GRUB */
+	f.grub_cfg = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_GRUB);
+	f.loader_info = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_KERNEL_INSTALL);
+	/* Proxmox and Pop!_OS before the rest; Arch and nothing: refused */
+	f.proxmox_uuids = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), -ENOTSUP);
+	assert_int_equal(b.loader, PT_LOADER_PROXMOX);
+	f.kernelstub = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), -ENOTSUP);
+	assert_int_equal(b.loader, PT_LOADER_KERNELSTUB);
+	memset(&f, 0, sizeof(f));
+	f.mkinitcpio = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_UNKNOWN, &f, &b), -ENOTSUP);
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), -ENOENT);
+	assert_non_null(strstr(b.why, "looked for update-grub, systemd-boot"));
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ALPINE, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_EXTLINUX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +354,8 @@ int main(void)
 		cmocka_unit_test(only_what_apply_added_is_ours),
 		cmocka_unit_test(os_release_families),
 		cmocka_unit_test(applied_state_round_trip),
+		cmocka_unit_test(kernel_cmdline_file_edits),
+		cmocka_unit_test(boot_path_from_what_is_installed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
