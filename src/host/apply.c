@@ -581,29 +581,43 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 	return r;
 }
 
-/* Alpine builds one initramfs per installed kernel. */
-static int rebuild_alpine(const struct pt_apply_plan *p, FILE *out)
+/* The kernels under ROOT/lib/modules, sorted. */
+static int installed_kernels(const struct pt_apply_plan *p, struct pt_tokens *out)
 {
 	char dir[PATH_MAX];
 	struct dirent **names = NULL;
 	int n, r = 0;
 
+	memset(out, 0, sizeof(*out));
 	if (pt_path(dir, sizeof(dir), p->root, "lib/modules"))
 		return -ENAMETOOLONG;
 	n = scandir(dir, &names, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
-		char *argv[] = { "mkinitfs", names[i]->d_name, NULL };
-
 		if (names[i]->d_name[0] != '.' && r == 0)
-			r = run(p, out, argv);
+			r = pt_tokens_add(out, names[i]->d_name);
 		free(names[i]);
 	}
 	free(names);
-	if (n <= 0) {
+	return r;
+}
+
+/* Alpine builds one initramfs per installed kernel. */
+static int rebuild_alpine(const struct pt_apply_plan *p, FILE *out)
+{
+	struct pt_tokens kernels;
+	int r = installed_kernels(p, &kernels);
+
+	for (size_t i = 0; i < kernels.n && r == 0; i++) {
+		char *argv[] = { "mkinitfs", kernels.v[i], NULL };
+
+		r = run(p, out, argv);
+	}
+	if (r == 0 && !kernels.n) {
 		char *argv[] = { "mkinitfs", NULL };
 
 		r = run(p, out, argv);
 	}
+	pt_tokens_free(&kernels);
 	if (r == 0) {
 		char *argv[] = { "update-extlinux", NULL };
 
@@ -616,22 +630,17 @@ static int rebuild_alpine(const struct pt_apply_plan *p, FILE *out)
  * kernel-install, which builds its initramfs and writes its entry. */
 static int kernel_install_all(const struct pt_apply_plan *p, FILE *out)
 {
-	char dir[PATH_MAX], image[PATH_MAX + 32];
-	struct dirent **names = NULL;
-	int n, r = 0;
+	struct pt_tokens kernels;
+	int r = installed_kernels(p, &kernels);
 
-	if (pt_path(dir, sizeof(dir), p->root, "lib/modules"))
-		return -ENAMETOOLONG;
-	n = scandir(dir, &names, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		char *argv[] = { "kernel-install", "add", names[i]->d_name, image, NULL };
+	for (size_t i = 0; i < kernels.n && r == 0; i++) {
+		char image[PATH_MAX];
+		char *argv[] = { "kernel-install", "add", kernels.v[i], image, NULL };
 
-		snprintf(image, sizeof(image), "/lib/modules/%s/vmlinuz", names[i]->d_name);
-		if (names[i]->d_name[0] != '.' && r == 0)
-			r = run(p, out, argv);
-		free(names[i]);
+		snprintf(image, sizeof(image), "/lib/modules/%s/vmlinuz", kernels.v[i]);
+		r = run(p, out, argv);
 	}
-	free(names);
+	pt_tokens_free(&kernels);
 	return r;
 }
 
