@@ -5,7 +5,8 @@ PACKAGES="gcc clang make pkg-config libkmod-dev libinih-dev libcmocka-dev libpci
 liblzma-dev libzstd-dev file \
 qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs \
 btrfs-progs initramfs-tools udev dracut-core libvirt-clients libvirt-daemon-system \
-libvirt-daemon-driver-qemu valgrind pciutils mandoc shellcheck ovmf xz-utils"
+libvirt-daemon-driver-qemu valgrind pciutils mandoc shellcheck ovmf xz-utils \
+systemd-boot dosfstools mtools"
 
 missing=""
 for p in $PACKAGES; do

@@ -67,6 +67,7 @@ suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"
 suite "boot/generators" "$TESTS/boot/test-generators.sh" "$BUILD"
 suite "boot/uefi-gpu" "$TESTS/boot/test-gpu.sh" "$BUILD"
+suite "boot/systemd-boot" "$TESTS/boot/test-systemd-boot.sh" "$BUILD"
 suite "boot/libvirt" "$TESTS/boot/test-libvirt.sh" "$BUILD"
 
 echo "$passed passed, $failed failed"

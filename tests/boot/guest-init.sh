@@ -18,6 +18,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+echo "PT-CMDLINE $(cat /proc/cmdline)"
 report() {
 	for d in /sys/bus/pci/devices/*; do
 		drv=none

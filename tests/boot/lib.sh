@@ -193,13 +193,22 @@ prepare_disks() {
 # variables per boot) and a discrete-GPU-like slot is added: a second
 # display adapter with its HDMI-audio function on one root port, at
 # 03:00.0 and 03:00.1, in one IOMMU group. The boot display (00:01.0) then
-# holds the firmware framebuffer (efifb). IOMMU_ARGS (default
+# holds the firmware framebuffer (efifb). With BOOT_ESP too, no kernel is
+# given: OVMF starts the boot loader of that ESP image. IOMMU_ARGS (default
 # intel_iommu=on) are the IOMMU's arguments; set empty, the kernel boots
 # without them and leaves VT-d off (Debian's kernels are built without
 # CONFIG_INTEL_IOMMU_DEFAULT_ON).
 boot_guest() {
 	local initrd=$1 log=$2; shift 2
-	local disks="$BUILD/boot/disks" uefi=()
+	local disks="$BUILD/boot/disks" uefi=() direct
+	direct=(-kernel "$VMLINUZ" -initrd "$initrd"
+		-append "console=ttyS0 ${IOMMU_ARGS-intel_iommu=on} panic=-1 loglevel=4 $*")
+	# BOOT_ESP (with UEFI=1): the firmware starts the boot loader on that
+	# disk image, which picks the kernel, initrd and command line.
+	# shellcheck disable=SC2054 # QEMU's option values hold commas
+	[ -z "${BOOT_ESP:-}" ] ||
+		direct=(-drive "if=none,id=esp,file=$BOOT_ESP,format=raw,snapshot=on"
+			-device virtio-blk-pci,drive=esp,addr=0x11,bootindex=1)
 	[ -f "$disks/sata-data.img" ] || die "no $disks/sata-data.img: call prepare_disks first"
 	if [ "${UEFI:-}" = 1 ]; then
 		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$log.vars"
@@ -226,8 +235,7 @@ boot_guest() {
 		-drive if=none,id=satadisk,file="$disks/sata-data.img",format=raw,snapshot=on \
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
 		"${uefi[@]}" ${EXTRA_QEMU_ARGS:-} \
-		-kernel "$VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 ${IOMMU_ARGS-intel_iommu=on} panic=-1 loglevel=4 $*" \
+		"${direct[@]}" \
 		</dev/null 2>&1 | tr -d '\r' >"$log"
 }
 
