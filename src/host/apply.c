@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -34,9 +35,99 @@ static bool on_running_system(const struct pt_apply_plan *p)
 	return !p->root[0] || !strcmp(p->root, "/");
 }
 
-static void say(FILE *out, const char *what, const char *rel)
+static void say(const struct pt_apply_plan *p, FILE *out, const char *what, const char *rel)
 {
+	struct pt_apply_journal *j = p->journal;
+	struct pt_apply_file *v;
+
 	fprintf(out, "  %-10s /%s\n", what, rel);
+	if (!j || !(v = realloc(j->files, (j->n_files + 1) * sizeof(*v))))
+		return;
+	j->files = v;
+	v[j->n_files] = (struct pt_apply_file){ .action = what };
+	if (asprintf(&v[j->n_files].path, "/%s", rel) >= 0)
+		j->n_files++;
+}
+
+/* A line saying why apply refused, failed, or what is missing. */
+static void problem(const struct pt_apply_plan *p, FILE *out, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(const struct pt_apply_plan *p, FILE *out, const char *fmt, ...)
+{
+	struct pt_apply_journal *j = p->journal;
+	char *line = NULL, **v;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	fprintf(out, "  %s\n", line);
+	if (j && (v = realloc(j->problems, (j->n_problems + 1) * sizeof(*v)))) {
+		j->problems = v;
+		v[j->n_problems++] = line;
+		return;
+	}
+	free(line);
+}
+
+/* The backup put_file just kept for the journal: next to the file. */
+static void note_backup(const struct pt_apply_plan *p, const char *path)
+{
+	struct pt_apply_journal *j = p->journal;
+	char bak[PATH_MAX + 32];
+	size_t root = strlen(p->root);
+
+	if (!j || !j->n_files || snprintf(bak, sizeof(bak), "%s.passthrough-backup", path) >=
+				     (int)sizeof(bak) || access(bak, F_OK) != 0)
+		return;
+	j->files[j->n_files - 1].backup = strdup(bak + (root && !strncmp(bak, p->root, root) ? root : 0));
+}
+
+void pt_apply_journal_free(struct pt_apply_journal *j)
+{
+	for (size_t i = 0; i < j->n_files; i++) {
+		free(j->files[i].path);
+		free(j->files[i].backup);
+	}
+	for (size_t i = 0; i < j->n_commands; i++) {
+		for (size_t k = 0; j->commands[i].argv && j->commands[i].argv[k]; k++)
+			free(j->commands[i].argv[k]);
+		free(j->commands[i].argv);
+	}
+	for (size_t i = 0; i < j->n_problems; i++)
+		free(j->problems[i]);
+	free(j->files);
+	free(j->commands);
+	free(j->problems);
+	pt_tokens_free(&j->args_before);
+	pt_tokens_free(&j->args_after);
+	memset(j, 0, sizeof(*j));
+}
+
+/* The journal's entry for a command about to run (NULL without one). */
+static struct pt_apply_command *note_command(const struct pt_apply_plan *p, char *const argv[])
+{
+	struct pt_apply_journal *j = p->journal;
+	struct pt_apply_command *v, *c;
+	size_t n = 0;
+
+	if (!j || !(v = realloc(j->commands, (j->n_commands + 1) * sizeof(*v))))
+		return NULL;
+	j->commands = v;
+	c = &v[j->n_commands];
+	while (argv[n])
+		n++;
+	*c = (struct pt_apply_command){ .argv = calloc(n + 1, sizeof(char *)), .status = -1 };
+	if (!c->argv)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		c->argv[i] = strdup(argv[i]);
+	j->n_commands++;
+	return c;
 }
 
 /* Where ROOT/rel really is: a file kept as a symbolic link (an admin's
@@ -83,14 +174,16 @@ static int put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	if (r == 0)
 		r = pt_write_file_atomic(path, content, 0644, backup, p->dry_run);
 	if (r < 0) {
-		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-r));
+		problem(p, out, "failed     /%s: %s", rel, strerror(-r));
 		return r;
 	}
 	if (r == PT_FILE_WRITTEN) {
 		*changed = true;
-		say(out, p->dry_run ? "would write" : "written", rel);
+		say(p, out, p->dry_run ? "would write" : "written", rel);
+		if (backup)
+			note_backup(p, path);
 	} else {
-		say(out, "unchanged", rel);
+		say(p, out, "unchanged", rel);
 	}
 	return 0;
 }
@@ -105,12 +198,12 @@ static int drop_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 		return -ENAMETOOLONG;
 	r = pt_remove_file(path, p->dry_run);
 	if (r < 0) {
-		fprintf(out, "  failed     removing /%s: %s\n", rel, strerror(-r));
+		problem(p, out, "failed     removing /%s: %s", rel, strerror(-r));
 		return r;
 	}
 	if (r == PT_FILE_WRITTEN) {
 		*changed = true;
-		say(out, p->dry_run ? "would remove" : "removed", rel);
+		say(p, out, p->dry_run ? "would remove" : "removed", rel);
 	}
 	return 0;
 }
@@ -118,6 +211,8 @@ static int drop_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 /* Runs a command on the running system; with --root, says what would run. */
 static int run(const struct pt_apply_plan *p, FILE *out, char *const argv[])
 {
+	struct pt_apply_command *noted = note_command(p, argv);
+	posix_spawn_file_actions_t actions;
 	pid_t pid;
 	int status, r;
 
@@ -128,16 +223,25 @@ static int run(const struct pt_apply_plan *p, FILE *out, char *const argv[])
 	if (p->dry_run || !on_running_system(p))
 		return 0;
 	fflush(out);
-	r = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	/* With --json, stdout is the JSON's: the command speaks on stderr. */
+	posix_spawn_file_actions_init(&actions);
+	if (p->journal)
+		posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+	r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
 	if (r) {
-		fprintf(out, "  failed     %s: %s\n", argv[0], strerror(r));
+		problem(p, out, "failed     %s: %s", argv[0], strerror(r));
 		return -r;
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(out, "  failed     %s exited with status %d\n", argv[0],
-			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (noted) {
+		noted->ran = true;
+		noted->status = status;
+	}
+	if (status) {
+		problem(p, out, "failed     %s exited with status %d", argv[0], status);
 		return -EIO;
 	}
 	return 0;
@@ -197,7 +301,7 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	text = pt_read_file(path);
 	if (!text) {
 		r = -errno;
-		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-r));
+		problem(p, out, "failed     /%s: %s", rel, strerror(-r));
 		return r;
 	}
 	for (size_t i = 0; i < n && text; i++) {
@@ -207,8 +311,8 @@ static int edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 
 		if ((e->var ? pt_assignment_check(text, e->var, &err) :
 			      pt_cmdline_file_check(text, &err)) < 0) {
-			fprintf(out, "  refused    /%s line %zu: %s; fix that line (or remove "
-				"it) and run apply again\n", rel, err.line, err.what);
+			problem(p, out, "refused    /%s line %zu: %s; fix that line (or remove "
+				"it) and run apply again", rel, err.line, err.what);
 			free(text);
 			return -EINVAL;
 		}
@@ -277,13 +381,13 @@ static char *read_editable(const struct pt_apply_plan *p, FILE *out, const char 
 		return NULL;
 	if (!(text = pt_read_file(path))) {
 		*r = -errno;
-		fprintf(out, "  failed     /%s: %s\n", rel, strerror(-*r));
+		problem(p, out, "failed     /%s: %s", rel, strerror(-*r));
 		return NULL;
 	}
 	for (; *vars; vars++)
 		if (pt_assignment_check(text, *vars, &err) < 0) {
-			fprintf(out, "  refused    /%s line %zu: %s; fix that line by hand "
-				"and run apply again\n", rel, err.line, err.what);
+			problem(p, out, "refused    /%s line %zu: %s; fix that line by hand "
+				"and run apply again", rel, err.line, err.what);
 			free(text);
 			*r = -EINVAL;
 			return NULL;
@@ -315,8 +419,8 @@ static int read_alpine_files(const struct pt_apply_plan *p, FILE *out, struct ad
 	if (r == 0 && !p->undo && a->init.n &&
 	    (a->init.n > 1 || (strcmp(a->init.v[0], PT_MKINITFS_INIT) &&
 			       strcmp(a->init.v[0], ALPINE_INIT)))) {
-		fprintf(out, "  refused    /%s sets init=%s already; passthrough needs "
-			"init=%s to run before nlplug-findfs\n",
+		problem(p, out, "refused    /%s sets init=%s already; passthrough needs "
+			"init=%s to run before nlplug-findfs",
 			MKINITFS_CONF, a->init.v[0], PT_MKINITFS_INIT);
 		r = -EEXIST;
 	}
@@ -362,9 +466,9 @@ static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
 	free(text);
 	if (ours)
 		return 0;
-	fprintf(out, "  refused    /%s was not written by passthrough (it lacks the "
+	problem(p, out, "refused    /%s was not written by passthrough (it lacks the "
 		"\"%s\" header): rename it (any name ending in .conf) and run apply "
-		"again\n", MODPROBE_FILE, PT_GENERATED_HEADER);
+		"again", MODPROBE_FILE, PT_GENERATED_HEADER);
 	return -EEXIST;
 }
 
@@ -382,8 +486,8 @@ static int read_kernel_cmdline(const struct pt_apply_plan *p, FILE *out, struct 
 		return r;
 	if ((text = pt_read_file(path))) {
 		if (pt_cmdline_file_check(text, &err) < 0) {
-			fprintf(out, "  refused    /%s line %zu: %s; fix that line by hand "
-				"and run apply again\n", KERNEL_CMDLINE, err.line, err.what);
+			problem(p, out, "refused    /%s line %zu: %s; fix that line by hand "
+				"and run apply again", KERNEL_CMDLINE, err.line, err.what);
 			free(text);
 			return -EINVAL;
 		}
@@ -429,8 +533,8 @@ static int read_admin_files(const struct pt_apply_plan *p, FILE *out, struct adm
 	 * the arguments: refused before anything is written. */
 	if (p->boot.loader == PT_LOADER_GRUB && on_running_system(p) && !p->undo &&
 	    access("/" GRUB_DROPIN, F_OK) != 0) {
-		fprintf(out, "  refused    /%s is missing: install it (make install "
-			"DISTRO=debian), or GRUB boots without the kernel arguments\n",
+		problem(p, out, "refused    /%s is missing: install it (make install "
+			"DISTRO=debian), or GRUB boots without the kernel arguments",
 			GRUB_DROPIN);
 		return -ENOENT;
 	}
@@ -505,9 +609,9 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 		 * once the applied state exists. */
 		if (pt_path(path, sizeof(path), p->root, GRUB_DROPIN) == 0 &&
 		    access(path, F_OK) != 0 && !p->undo)
-			fprintf(out, "  missing    /%s: install grub/passthrough.cfg there "
+			problem(p, out, "missing    /%s: install grub/passthrough.cfg there "
 				"(make install DISTRO=debian), or GRUB boots without the "
-				"kernel arguments\n", GRUB_DROPIN);
+				"kernel arguments", GRUB_DROPIN);
 		break;
 	case PT_LOADER_GRUBBY:
 		if (args_changed) {
@@ -569,6 +673,12 @@ static int apply_bootloader(const struct pt_apply_plan *p, FILE *out,
 	case PT_LOADER_KERNELSTUB:
 	case PT_LOADER_UNKNOWN:
 		break;
+	}
+	if (args_changed && p->journal && !p->journal->args_changed) {
+		p->journal->args_changed = true;
+		if (pt_tokens_merge(&p->journal->args_before, &before->cmdline) < 0 ||
+		    pt_tokens_merge(&p->journal->args_after, p->undo ? &none : &now->cmdline) < 0)
+			r = r ? r : -ENOMEM;
 	}
 	if (args_changed && p->boot.loader != PT_LOADER_GRUBBY) {
 		char *was = join(&before->cmdline, ' '), *is = join(&now->cmdline, ' ');
@@ -736,6 +846,7 @@ static bool would_change(const struct pt_apply_plan *p)
 	if (!sink)
 		return true; /* assume work: the marker costs one file */
 	dry.dry_run = true;
+	dry.journal = NULL; /* a rehearsal: not what apply did */
 	if (apply_pass(&dry, sink, false, &changed) < 0)
 		changed = false;
 	fclose(sink);
@@ -746,7 +857,7 @@ static bool would_change(const struct pt_apply_plan *p)
 int pt_apply(const struct pt_apply_plan *p, FILE *out)
 {
 	char path[PATH_MAX];
-	bool pending = rebuild_pending(p);
+	bool pending = rebuild_pending(p), changed = false;
 	int r;
 
 	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
@@ -761,13 +872,15 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 					 "rebuilding; the next apply does it.\n",
 					 0644, false, false);
 		if (r < 0) {
-			fprintf(out, "  failed     /%s: %s\n", REBUILD_PENDING, strerror(-r));
+			problem(p, out, "failed     /%s: %s", REBUILD_PENDING, strerror(-r));
 			fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));
 			return r;
 		}
 		pending = true;
 	}
-	r = apply_pass(p, out, pending, &(bool){ false });
+	r = apply_pass(p, out, pending, &changed);
+	if (p->journal)
+		p->journal->changed = changed || pending;
 	if (r == 0 && pending && !p->dry_run)
 		r = pt_remove_file(path, false) < 0 ? -EIO : 0;
 	return r;
@@ -832,7 +945,7 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 	if (r == 0 && !p->undo) {
 		state = pt_applied_render(&now);
 		if (state && claimed && !strcmp(state, claimed)) {
-			say(out, "written", APPLIED_FILE); /* by claim_tokens, already final */
+			say(p, out, "written", APPLIED_FILE); /* by claim_tokens, already final */
 			changed = true;
 		} else {
 			r = state ? put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;

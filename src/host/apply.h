@@ -13,6 +13,33 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* What an apply did, for `apply --json` (configuration management). */
+struct pt_apply_file {
+	char *path;        /* "/etc/kernel/cmdline" */
+	const char *action; /* written, removed, unchanged, would write, would remove */
+	char *backup;      /* the admin's version apply keeps, or NULL */
+};
+
+struct pt_apply_command {
+	char **argv;       /* NULL-terminated */
+	bool ran;          /* false: --dry-run or --root */
+	int status;        /* its exit status; -1 when it could not start */
+};
+
+struct pt_apply_journal {
+	struct pt_apply_file *files;
+	size_t n_files;
+	struct pt_apply_command *commands;
+	size_t n_commands;
+	char **problems;   /* each refused, failed or missing line */
+	size_t n_problems;
+	struct pt_tokens args_before, args_after; /* set when they changed */
+	bool args_changed;
+	bool changed;      /* a file or the boot entries changed: reboot */
+};
+
+void pt_apply_journal_free(struct pt_apply_journal *j);
+
 struct pt_apply_plan {
 	const char *root;  /* "" for the running system: only then commands run */
 	enum pt_distro distro;
@@ -28,6 +55,9 @@ struct pt_apply_plan {
 	const char *initramfs_conf;
 	struct pt_tokens cmdline;   /* kernel arguments the config implies */
 	struct pt_tokens modules;   /* Alpine: modules= for ID-only rules */
+	/* NULL, or where apply records what it does (and commands' output
+	 * goes to stderr, leaving stdout to the JSON) */
+	struct pt_apply_journal *journal;
 };
 
 /* Relative to the root: the config for early boot that apply writes after

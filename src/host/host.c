@@ -74,7 +74,7 @@ static void usage(FILE *f)
 		"                       what to give the VM for the selected devices\n"
 		"  generate [--distro auto|alpine|debian|ubuntu|fedora]\n"
 		"                       write the modprobe.d file and the initramfs config\n"
-		"  apply [--dry-run] [--undo] [--distro ...]\n"
+		"  apply [--dry-run] [--undo] [--json] [--detailed-exitcodes] [--distro ...]\n"
 		"                       check, generate, set the kernel command line,\n"
 		"                       rebuild the initramfs; --undo takes it all back\n"
 		"  initramfs-config     (for initramfs hooks) the checked config to put in\n"
@@ -93,7 +93,7 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -c, --config FILE    config (default ROOT/etc/passthrough.conf)\n"
 		"      --json           machine-readable output (list, show, check,\n"
-		"                       status, cmdline)\n"
+		"                       status, cmdline, apply)\n"
 		"      --sysfs DIR      sysfs (default /sys)\n"
 		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules (and\n"
 		"                       /sys, when DIR/sys exists and --sysfs is not given)\n"
@@ -117,7 +117,8 @@ static void usage(FILE *f)
 		"  3  no such device: show, bind, unbind, disk, luks, guest-mounts\n"
 		"  4  refused: the host uses the disk (disk xml, disk attach)\n"
 		"  5  no such VM, or not running for --live (disk attach, detach)\n"
-		"  6  virsh failed (disk attach, detach, attached)\n\n");
+		"  6  virsh failed (disk attach, detach, attached)\n"
+		"  7  apply --detailed-exitcodes: something changed (reboot to use it)\n\n");
 	pt_table_help(f);
 }
 
@@ -126,7 +127,7 @@ enum {
 	OPT_SYSFS = 256, OPT_ROOT, OPT_PCI_IDS, OPT_FORMAT, OPT_DISTRO, OPT_DRY_RUN, OPT_UNDO,
 	OPT_TARGET, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
 	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_JSON,
-	OPT_VERSION, OPT_APPLIED,
+	OPT_VERSION, OPT_APPLIED, OPT_DETAILED_EXITCODES,
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -141,6 +142,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "undo", no_argument, NULL, OPT_UNDO },
 		{ "applied", no_argument, NULL, OPT_APPLIED },
+		{ "detailed-exitcodes", no_argument, NULL, OPT_DETAILED_EXITCODES },
 		{ "target", required_argument, NULL, OPT_TARGET },
 		{ "bus", required_argument, NULL, OPT_BUS },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
@@ -183,6 +185,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_UNDO: o->undo = true; break;
 		case OPT_APPLIED: o->applied = true; break;
+		case OPT_DETAILED_EXITCODES: o->detailed_exitcodes = true; break;
 		case OPT_TARGET: o->target = optarg; break;
 		case OPT_BUS: o->bus = optarg; break;
 		case OPT_DOMAIN: o->domain = optarg; break;
@@ -1059,22 +1062,92 @@ static void drop_code(struct pt_findings *f, const char *code)
 	f->n = kept;
 }
 
+/* apply --json: one object on stdout for configuration management
+ * (Ansible's changed_when, Salt's stateful commands); apply's own lines
+ * and the commands' output go to stderr. */
+static void print_apply_json(const struct host *h, const struct pt_apply_plan *p,
+			     const struct pt_apply_journal *jr, const struct pt_findings *f,
+			     const char *result, const char *error, bool first_step)
+{
+	struct pt_json j;
+
+	pt_json_init(&j, stdout);
+	pt_json_object_begin(&j, NULL);
+	pt_json_string(&j, "result", result);
+	pt_json_bool(&j, "changed", jr->changed);
+	pt_json_bool(&j, "reboot_needed", jr->changed && !p->dry_run);
+	pt_json_bool(&j, "dry_run", p->dry_run);
+	pt_json_bool(&j, "undo", p->undo);
+	pt_json_string(&j, "step", p->undo ? NULL : first_step ? "1 of 2: kernel arguments only" :
+					       "complete");
+	pt_json_string(&j, "error", error);
+	pt_json_string(&j, "distro", pt_distro_name(p->distro));
+	pt_json_object_begin(&j, "boot_path");
+	pt_json_string(&j, "loader", pt_loader_name(p->boot.loader));
+	pt_json_string(&j, "why", p->boot.why);
+	pt_json_object_end(&j);
+	pt_json_array_begin(&j, "files");
+	for (size_t i = 0; i < jr->n_files; i++) {
+		pt_json_object_begin(&j, NULL);
+		pt_json_string(&j, "path", jr->files[i].path);
+		pt_json_string(&j, "action", jr->files[i].action);
+		pt_json_string(&j, "backup", jr->files[i].backup);
+		pt_json_object_end(&j);
+	}
+	pt_json_array_end(&j);
+	pt_json_array_begin(&j, "commands");
+	for (size_t i = 0; i < jr->n_commands; i++) {
+		const struct pt_apply_command *c = &jr->commands[i];
+		size_t n = 0;
+
+		while (c->argv[n])
+			n++;
+		pt_json_object_begin(&j, NULL);
+		pt_json_strings(&j, "argv", (const char *const *)c->argv, n);
+		pt_json_bool(&j, "ran", c->ran);
+		if (c->ran)
+			pt_json_int(&j, "status", c->status);
+		else
+			pt_json_null(&j, "status");
+		pt_json_object_end(&j);
+	}
+	pt_json_array_end(&j);
+	pt_json_object_begin(&j, "kernel_arguments");
+	pt_json_bool(&j, "changed", jr->args_changed);
+	pt_json_strings(&j, "before", (const char *const *)jr->args_before.v, jr->args_before.n);
+	pt_json_strings(&j, "after", (const char *const *)jr->args_after.v, jr->args_after.n);
+	pt_json_object_end(&j);
+	pt_json_strings(&j, "problems", (const char *const *)jr->problems, jr->n_problems);
+	pt_report_findings_json(&j, h->cfg_status == 0 ? &h->cfg : NULL, f);
+	pt_json_object_end(&j);
+}
+
 static int cmd_apply(struct host *h, int argc, char **argv)
 {
 	struct pt_findings f = { 0 };
+	struct pt_apply_journal journal = { 0 };
 	struct pt_apply_plan p;
+	FILE *text = h->o.json ? stderr : stdout;
+	const char *result = "refused", *error = NULL;
 	bool first_step = false;
-	int r;
+	int r, rc = EXIT_PROBLEMS;
 
 	(void)argv;
 	if (argc != 0 || !distro_option_ok(h))
 		return EXIT_USAGE;
-	if (plan_boot_path(h, &p) < 0 ||
-	    pt_host_load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0)
-		return EXIT_PROBLEMS;
+	if (plan_boot_path(h, &p) < 0) {
+		error = p.boot.why;
+		goto out;
+	}
+	if (pt_host_load(h, h->o.undo ? CONFIG_JUDGED : CONFIG_REQUIRED) < 0) {
+		error = "the config or the machine could not be read (see above)";
+		goto out;
+	}
 	if (!h->o.undo) {
 		struct pt_report rep = pt_host_report(h);
 
+		rep.out = text;
+		rep.json = false;
 		run_checks(h, &f);
 		first_step = f.count[PT_SEV_ERROR] && !f.incomplete &&
 			     f.count[PT_SEV_ERROR] == count_code(&f, PT_FIRST_STEP_CODE);
@@ -1083,31 +1156,45 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 			pt_report_check(&rep, &f);
 			pt_host_error(h, "apply refused: `passthrough check` "
 				"finds errors; nothing was changed");
-			pt_findings_free(&f);
-			return EXIT_PROBLEMS;
+			error = "`passthrough check` finds errors";
+			goto out;
 		}
 		if (first_step) {
-			printf("The IOMMU is off: the running kernel was not given %s. "
-			       "This apply is step 1 of 2: it sets the IOMMU's "
-			       "kernel arguments and binds nothing, because whether a device "
-			       "can be given away safely depends on the IOMMU groups, which "
-			       "the kernel makes only with the IOMMU on.\n",
-			       pt_iommu_argument(h->cfg.iommu, h->m.cpu));
+			fprintf(text, "The IOMMU is off: the running kernel was not given %s. "
+				"This apply is step 1 of 2: it sets the IOMMU's "
+				"kernel arguments and binds nothing, because whether a device "
+				"can be given away safely depends on the IOMMU groups, which "
+				"the kernel makes only with the IOMMU on.\n",
+				pt_iommu_argument(h->cfg.iommu, h->m.cpu));
 			drop_code(&f, PT_FIRST_STEP_CODE);
 		}
 		/* A VM that can never start (a GPU's audio left on the host) is
 		 * a warning, not a refusal: said before anything is done. */
 		if (f.count[PT_SEV_WARNING]) {
-			printf("`passthrough check` warns (apply goes ahead):\n");
+			fprintf(text, "`passthrough check` warns (apply goes ahead):\n");
 			pt_report_check(&rep, &f);
 		}
-		pt_findings_free(&f);
 	}
+	p.journal = h->o.json ? &journal : NULL;
 	r = make_apply_plan(h, first_step, &p);
 	if (r == 0)
-		r = pt_apply(&p, stdout);
+		r = pt_apply(&p, text);
 	free_apply_plan(&p);
-	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
+	if (r < 0) {
+		bool refused = journal.n_problems && !strncmp(journal.problems[0], "refused", 7);
+
+		result = refused ? "refused" : "failed";
+		error = journal.n_problems ? journal.problems[journal.n_problems - 1] : strerror(-r);
+	} else {
+		result = journal.changed ? "changed" : "unchanged";
+		rc = journal.changed && h->o.detailed_exitcodes ? EXIT_CHANGED : EXIT_OK;
+	}
+out:
+	if (h->o.json)
+		print_apply_json(h, &p, &journal, &f, result, error, first_step);
+	pt_findings_free(&f);
+	pt_apply_journal_free(&journal);
+	return rc;
 }
 
 /* For the initramfs hooks, the one place that decides which config goes
@@ -1182,10 +1269,13 @@ static const struct command {
 	{ "generate", cmd_generate, false,
 	  "generate [--distro auto|alpine|debian|ubuntu|fedora]\n"
 	  "Writes the modprobe.d file and the config for the initramfs." },
-	{ "apply", cmd_apply, false,
-	  "apply [--dry-run] [--undo] [--distro auto|alpine|debian|ubuntu|fedora]\n"
+	{ "apply", cmd_apply, true,
+	  "apply [--dry-run] [--undo] [--json] [--detailed-exitcodes]\n"
+	  "      [--distro auto|alpine|debian|ubuntu|fedora]\n"
 	  "Checks, generates, sets the kernel command line and rebuilds the\n"
-	  "initramfs; --undo takes back all that apply added." },
+	  "initramfs; --undo takes back all that apply added. --json: what it\n"
+	  "did as one object (files, commands, changed, reboot_needed);\n"
+	  "--detailed-exitcodes: exit 7 when something changed, 0 when nothing." },
 	{ "initramfs-config", cmd_initramfs_config, false,
 	  "initramfs-config\nFor the initramfs hooks: the checked config to put in an image." },
 	{ "disks", pt_cmd_disks, true,

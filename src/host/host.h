@@ -25,6 +25,7 @@ enum {
 	EXIT_IN_USE = 4,    /* refused: the host uses the disk */
 	EXIT_NO_VM = 5,     /* no such VM, or not running for --live */
 	EXIT_VIRSH = 6,     /* virsh failed */
+	EXIT_CHANGED = 7,   /* apply --detailed-exitcodes: it changed something */
 };
 
 struct options {
@@ -37,6 +38,7 @@ struct options {
 	bool dry_run;
 	bool undo;
 	bool applied; /* cmdline --applied */
+	bool detailed_exitcodes; /* apply: 7 when it changed something */
 	/* disk, luks, guest-mounts */
 	const char *target, *bus, *domain;
 	bool live, persistent;

@@ -497,6 +497,29 @@ static void print_wrapped(FILE *f, size_t used, size_t width, const char *indent
 	fputc('\n', f);
 }
 
+void pt_report_findings_json(struct pt_json *j, const struct pt_config *cfg,
+			     const struct pt_findings *f)
+{
+	pt_json_array_begin(j, "findings");
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pt_finding *x = &f->v[i];
+
+		pt_json_object_begin(j, NULL);
+		pt_json_string(j, "severity", pt_severity_name(x->severity));
+		pt_json_string(j, "code", x->code);
+		pt_json_string(j, "rule", x->rule >= 0 ? cfg->rules[x->rule].name : NULL);
+		if (x->line)
+			pt_json_int(j, "line", x->line);
+		else
+			pt_json_null(j, "line");
+		pt_json_string(j, "device", x->device[0] ? x->device : NULL);
+		pt_json_string(j, "message", x->message);
+		pt_json_string(j, "fix", x->fix);
+		pt_json_object_end(j);
+	}
+	pt_json_array_end(j);
+}
+
 void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 {
 	static const char *const colors[] = { "", YELLOW, RED };
@@ -511,24 +534,7 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 		pt_json_int(&j, "warnings", (long long)f->count[PT_SEV_WARNING]);
 		pt_json_int(&j, "notes", (long long)f->count[PT_SEV_NOTE]);
 		pt_json_bool(&j, "incomplete", f->incomplete);
-		pt_json_array_begin(&j, "findings");
-		for (size_t i = 0; i < f->n; i++) {
-			const struct pt_finding *x = &f->v[i];
-
-			pt_json_object_begin(&j, NULL);
-			pt_json_string(&j, "severity", pt_severity_name(x->severity));
-			pt_json_string(&j, "code", x->code);
-			pt_json_string(&j, "rule", x->rule >= 0 ? r->cfg->rules[x->rule].name : NULL);
-			if (x->line)
-				pt_json_int(&j, "line", x->line);
-			else
-				pt_json_null(&j, "line");
-			pt_json_string(&j, "device", x->device[0] ? x->device : NULL);
-			pt_json_string(&j, "message", x->message);
-			pt_json_string(&j, "fix", x->fix);
-			pt_json_object_end(&j);
-		}
-		pt_json_array_end(&j);
+		pt_report_findings_json(&j, r->cfg, f);
 		pt_json_object_end(&j);
 		return;
 	}

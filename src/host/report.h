@@ -6,6 +6,7 @@
 #define PT_REPORT_H
 
 #include "check.h"
+#include "json.h"
 #include "config.h"
 #include "filter.h"
 #include "machine.h"
@@ -33,6 +34,9 @@ void pt_report_disk_json(struct pt_json *j, const struct pt_machine *m,
 			 const struct pt_disk *d, bool detail);
 void pt_report_show(const struct pt_report *r, size_t device);
 void pt_report_check(const struct pt_report *r, const struct pt_findings *f);
+/* "findings": [...] of check's JSON, inside another object (apply's) */
+void pt_report_findings_json(struct pt_json *j, const struct pt_config *cfg,
+			     const struct pt_findings *f);
 
 /* One selected device after boot. */
 struct pt_status {

@@ -384,6 +384,44 @@ check "... and no rebuild is left pending for the next apply" \
 golden apply-foreign-modprobe-undo pt foreign apply --undo
 check "... and --undo does not delete it" same_tree foreign.orig foreign
 
+# --- apply --json, for configuration management (issue 14) ------------------
+# One object on stdout (parsed here by Python's json), apply's own lines on
+# stderr; --detailed-exitcodes: 7 changed, 0 nothing to do, 1 refused.
+new_root js debian <<<"$CONF"
+cp "$TOP/grub/passthrough.cfg" js/etc/default/grub.d/
+pt_json() { # NAME EXPECTED-EXIT ARGS...: the JSON in NAME.json, the exit status checked
+	local name=$1 want=$2; shift 2
+	pt js "$@" --json --detailed-exitcodes >"$name.json" 2>"$name.err"
+	local rc=$?
+	[ "$rc" = "$want" ] || { echo "exit $rc, expected $want"; cat "$name.err"; return 1; }
+}
+json_is() { # NAME PYTHON-EXPRESSION over d
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert eval("(" + sys.argv[2] + ")"), json.dumps(d, indent=1)' "$1.json" "$2"
+}
+export PT && export -f pt pt_json json_is
+check "apply --json --dry-run: would change, no reboot yet, exit 7" \
+	bash -c 'pt_json jdry 7 apply --dry-run && json_is jdry "d[\"result\"] == \"changed\" and d[\"dry_run\"] and not d[\"reboot_needed\"] and {f[\"action\"] for f in d[\"files\"]} == {\"would write\"}"'
+check "apply --json: files written, commands listed, arguments, reboot needed, exit 7" \
+	bash -c 'pt_json j1 7 apply && json_is j1 "d[\"result\"] == \"changed\" and d[\"reboot_needed\"] and d[\"step\"] == \"complete\" and
+		{\"path\": \"/etc/modprobe.d/passthrough.conf\", \"action\": \"written\", \"backup\": None} in d[\"files\"] and
+		[c[\"argv\"] for c in d[\"commands\"]] == [[\"update-initramfs\", \"-u\", \"-k\", \"all\"], [\"update-grub\"]] and
+		d[\"kernel_arguments\"] == {\"changed\": True, \"before\": [], \"after\": [\"intel_iommu=on\", \"iommu=pt\"]} and
+		d[\"boot_path\"][\"loader\"] == \"GRUB (update-grub)\" and \"no-reset\" in [f[\"code\"] for f in d[\"findings\"]]" &&
+		grep -q "^passthrough apply (debian, root js):" j1.err'
+check "apply --json again: unchanged, exit 0" \
+	bash -c 'pt_json j2 0 apply && json_is j2 "d[\"result\"] == \"unchanged\" and not d[\"changed\"] and not d[\"commands\"]"'
+check "apply --undo --json: removed, exit 7" \
+	bash -c 'pt_json j3 7 apply --undo && json_is j3 "d[\"undo\"] and d[\"step\"] is None and \"removed\" in {f[\"action\"] for f in d[\"files\"]}"'
+check "apply --json refused by check: the findings and the error, exit 1" \
+	bash -c 'printf "[device.sata]\naddress = 00:05.0\n" >js/etc/passthrough.conf && pt_json j4 1 apply &&
+		json_is j4 "d[\"result\"] == \"refused\" and not d[\"changed\"] and \"check\" in d[\"error\"] and any(f[\"code\"] == \"host-disk\" for f in d[\"findings\"])"'
+check "apply --json on Alpine: the backup of each file the admin owns" \
+	bash -c '"$0" --sysfs alpadm/sys --root alpadm apply --undo >/dev/null && "$0" --sysfs alpadm/sys --root alpadm apply --json >j5.json 2>/dev/null &&
+		json_is j5 "{\"path\": \"/etc/update-extlinux.conf\", \"action\": \"written\", \"backup\": \"/etc/update-extlinux.conf.passthrough-backup\"} in d[\"files\"]"' "$PT"
+check "apply --json on a boot path apply does not drive: refused, why, exit 1" \
+	bash -c '"$0" --sysfs pop/sys --root pop apply --json >j6.json 2>/dev/null; [ $? = 1 ] &&
+		json_is j6 "d[\"result\"] == \"refused\" and d[\"boot_path\"][\"loader\"] == \"kernelstub\" and \"kernelstub -a\" in d[\"error\"]"' "$PT"
+
 # --- a rebuild that fails is done by the next apply --------------------------
 # Commands run only on the running system, so this apply runs as the root
 # of a chroot: the fake root with the host tool, its libraries, a shell and
@@ -393,7 +431,7 @@ rm -f chr/lib/modules && mkdir -p "chr/lib/modules/$KVER" chr/bin chr/usr/sbin
 cp "$KROOT/lib/modules/$KVER"/modules.* "chr/lib/modules/$KVER/"
 cp /bin/busybox chr/bin/busybox && ln -s busybox chr/bin/sh
 copy_with_libs "$PT" chr
-printf '#!/bin/sh\n[ -e /fail ] && { echo "update-initramfs: No space left on device" >&2; exit 1; }\necho "$0 $*" >>/ran\n' \
+printf '#!/bin/sh\n[ -e /fail ] && { echo "update-initramfs: No space left on device" >&2; exit 1; }\necho "$0 $*" >>/ran\necho "$0: done"\n' \
 	>chr/usr/sbin/update-initramfs
 cp chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
 chmod 0755 chr/usr/sbin/update-initramfs chr/usr/sbin/update-grub
@@ -425,6 +463,18 @@ check "chroot: the next apply, with no file to change, rebuilds" \
 in_chroot apply >chr-3.out 2>&1
 check "chroot: then apply has nothing to do" \
 	bash -c 'grep -q "nothing changed" chr-3.out && [ "$(wc -l <chr/ran)" = 2 ]'
+# apply --json where the commands really run: their status in the JSON,
+# their output on stderr, so stdout stays one JSON document.
+in_chroot apply --undo --json >chr-4.json 2>chr-4.err
+check "chroot: apply --undo --json, the commands run: their status, their output on stderr" \
+	bash -c 'python3 -c "import json, sys; d = json.load(open(\"chr-4.json\")); assert [(c[\"argv\"][0], c[\"ran\"], c[\"status\"]) for c in d[\"commands\"]] == [(\"update-initramfs\", True, 0), (\"update-grub\", True, 0)], d" &&
+		grep -q "update-initramfs: done" chr-4.err'
+touch chr/fail
+in_chroot apply --json >chr-5.json 2>chr-5.err
+echo $? >chr-5.rc
+check "chroot: apply --json, a rebuild that fails: result failed, its status, exit 1" \
+	bash -c '[ "$(cat chr-5.rc)" = 1 ] && python3 -c "import json, sys; d = json.load(open(\"chr-5.json\")); assert d[\"result\"] == \"failed\" and d[\"commands\"][0][\"status\"] == 1 and \"exited with status 1\" in d[\"error\"], d"'
+rm chr/fail
 
 tap_end
 exit $((TAP_FAILED > 0))
