@@ -69,35 +69,41 @@ faulty() { # SPEC ARGS...: passthrough on r, its write steps counted, SPEC's fai
 	FAULT_ROOT=r FAULT_AT=$spec LD_PRELOAD="$TAP_TMP/faultinject.so" \
 		"$PT" --sysfs r/sys --root r "$@"
 }
-for mode in fail kill; do
-	n=1
-	while :; do
-		rm -rf r && cp -a template r
-		spec=$n; [ $mode = kill ] && spec=kill:$n
-		faulty "$spec" apply >apply.out 2>&1
-		rc=$?
-		[ $rc -eq 0 ] && break # past the last write step
-		[ $n -gt 200 ] && { check "$mode: the write steps end" false; break; }
-		check "$mode at write step $n: every file old or new, then a second apply finishes" \
-			bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply >/dev/null && finished r' "$PT"
-		n=$((n + 1))
+# interrupt_everywhere LABEL: apply, then --undo, failed or killed at each
+# write step in turn, from template/ (final/: the clean apply).
+interrupt_everywhere() {
+	local label=$1 mode n spec rc
+	for mode in fail kill; do
+		n=1
+		while :; do
+			rm -rf r && cp -a template r
+			spec=$n; [ $mode = kill ] && spec=kill:$n
+			faulty "$spec" apply >apply.out 2>&1
+			rc=$?
+			[ $rc -eq 0 ] && break # past the last write step
+			[ $n -gt 200 ] && { check "$label$mode: the write steps end" false; break; }
+			check "$label$mode at write step $n: every file old or new, then a second apply finishes" \
+				bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply >/dev/null && finished r' "$PT"
+			n=$((n + 1))
+		done
+		check "$label$mode: there were write steps to interrupt ($((n - 1)))" test "$n" -gt 5
 	done
-	check "$mode: there were write steps to interrupt ($((n - 1)))" test "$n" -gt 5
-done
-# --undo interrupted the same ways: each file is the applied or the
-# original one, and a second --undo finishes.
-for mode in fail kill; do
-	n=1
-	while :; do
-		rm -rf r && cp -a final r
-		spec=$n; [ $mode = kill ] && spec=kill:$n
-		faulty "$spec" apply --undo >apply.out 2>&1 && break
-		[ $n -gt 200 ] && { check "undo $mode: the steps end" false; break; }
-		check "undo, $mode at step $n: every file old or new, then a second --undo finishes" \
-			bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply --undo >/dev/null && undone r' "$PT"
-		n=$((n + 1))
+	# --undo interrupted the same ways: each file is the applied or the
+	# original one, and a second --undo finishes.
+	for mode in fail kill; do
+		n=1
+		while :; do
+			rm -rf r && cp -a final r
+			spec=$n; [ $mode = kill ] && spec=kill:$n
+			faulty "$spec" apply --undo >apply.out 2>&1 && break
+			[ $n -gt 200 ] && { check "${label}undo $mode: the steps end" false; break; }
+			check "${label}undo, $mode at step $n: every file old or new, then a second --undo finishes" \
+				bash -c 'old_or_new r && "$0" --sysfs r/sys --root r apply --undo >/dev/null && undone r' "$PT"
+			n=$((n + 1))
+		done
 	done
-done
+}
+interrupt_everywhere ""
 
 # A full disk: /var/lib/passthrough on a tmpfs that is full.
 rm -rf r && cp -a template r && mkdir -p r/var/lib/passthrough
@@ -113,6 +119,24 @@ check "a full disk: apply stops with ENOSPC and says what is in place" \
 check "a full disk: every file old or new" bash -c '[ "$(cat old-or-new.rc)" = 0 ] || { cat old-or-new.out; false; }'
 check "a full disk: with room again, apply finishes" \
 	bash -c '"$0" --sysfs r/sys --root r apply >/dev/null && finished r' "$PT"
+
+# systemd-boot: the admin's /etc/kernel/cmdline and its backup (Debian,
+# no GRUB), the same faults at each step.
+FILES="etc/modprobe.d/passthrough.conf var/lib/passthrough/initramfs.conf
+var/lib/passthrough/applied etc/kernel/cmdline etc/kernel/cmdline.passthrough-backup"
+export FILES
+rm -rf template final
+cp -a "$TOP/tests/fixtures/qemu" template
+echo "$KVER" >template/proc/sys/kernel/osrelease
+mkdir -p template/lib template/etc/kernel template/boot/efi/EFI/systemd
+ln -s "$KROOT/lib/modules" template/lib/modules
+: >template/boot/efi/EFI/systemd/systemd-bootx64.efi
+printf 'ID=debian\n' >template/etc/os-release
+printf '[global]\niommu = intel\n[device.nic]\naddress = 01:00.0\n' >template/etc/passthrough.conf
+printf 'root=UUID=0ba5e ro\nquiet\n' >template/etc/kernel/cmdline
+cp -a template final
+"$PT" --sysfs final/sys --root final apply >/dev/null || echo "# the clean apply failed"
+interrupt_everywhere "systemd-boot: "
 
 tap_end
 exit $((TAP_FAILED > 0))
