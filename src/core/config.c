@@ -271,6 +271,8 @@ static const struct key_desc keys[] = {
 	{ "functions", SCOPE_DEVICE, false, -1 },
 	{ "allow_boot_vga", SCOPE_DEVICE, false, -1 },
 	{ "reset_method", SCOPE_DEVICE, true, -1 },
+	{ "sriov_vfs", SCOPE_DEVICE, false, -1 },
+	{ "vfs", SCOPE_DEVICE, true, -1 },
 	{ "driver", SCOPE_DEVICE, false, -1 },
 };
 
@@ -278,7 +280,7 @@ static const char *const key_hint[] = {
 	[SCOPE_GLOBAL] = "iommu, iommu_pt, driver, unsafe_interrupts, disable_vga, "
 			 "disable_idle_d3, headless",
 	[SCOPE_DEVICE] = "address, ids, class, group, usb, usb_bus, disk, guard, "
-			 "functions, allow_boot_vga, reset_method, driver",
+			 "functions, allow_boot_vga, reset_method, sriov_vfs, vfs, driver",
 };
 
 /* /dev/... with no "." or ".." component: it is looked up under --root. */
@@ -428,6 +430,34 @@ static void add_match(void *data, const char *tok)
 			  tok, hint);
 }
 
+/* vfs = all, or the indices of the virtual functions to take. */
+static void add_vf(void *data, const char *tok)
+{
+	struct list_target *t = data;
+	unsigned long i;
+
+	if (!strcmp(tok, "all"))
+		t->rule->vfs_all = true;
+	else if (pt_parse_decimal(tok, PT_MAX_VFS - 1, &i) == 0)
+		t->rule->vfs[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		add_error(t->ctx, t->ctx->line, "[%s] vfs: '%s' is not valid; expected "
+			  "all, or virtual function indices from 0 to %d", t->h->name,
+			  tok, PT_MAX_VFS - 1);
+}
+
+bool pt_rule_takes_vf(const struct pt_rule *rule, unsigned index)
+{
+	bool some = false;
+
+	for (size_t i = 0; i < sizeof(rule->vfs); i++)
+		some |= rule->vfs[i] != 0;
+	if (!rule->sriov_vfs || index >= rule->sriov_vfs)
+		return false;
+	return rule->vfs_all || !some || (index < PT_MAX_VFS &&
+					  (rule->vfs[index / 8] >> (index % 8)) & 1);
+}
+
 /* The kernel's reset method names (drivers/pci/pci.c, pci_reset_fn_methods),
  * and "default", which gives the kernel back its own choice. */
 static const char *const reset_methods[] = { "flr", "pm", "bus", "device_specific",
@@ -542,6 +572,14 @@ static void apply_single(struct parse_ctx *ctx, struct section_header *h,
 			set_value_error(ctx, h, key, value,
 					"all (every function of the slot) or "
 					"selected");
+	} else if (strcmp(key, "sriov_vfs") == 0) {
+		unsigned long n;
+
+		if (pt_parse_decimal(value, PT_MAX_VFS, &n) || n == 0)
+			set_value_error(ctx, h, key, value, "a number of virtual functions "
+					"from 1 to 256");
+		else
+			rule->sriov_vfs = (unsigned)n;
 	} else if (parse_bool(value, &b)) {
 		set_value_error(ctx, h, key, value, "yes or no");
 	} else if (strcmp(key, "iommu_pt") == 0) {
@@ -778,11 +816,40 @@ static int handle_key(void *user, const char *section, const char *key,
 		} else if (!strcmp(key, "reset_method")) {
 			if (set_reset_method(ctx, &ctx->cfg->rules[h->rule], h, value) < 0)
 				ctx->oom = true;
+		} else if (!strcmp(key, "vfs")) {
+			struct list_target t = { ctx, &ctx->cfg->rules[h->rule], h, key,
+						 PT_MATCH_KIND_COUNT };
+
+			if (for_each_value(value, add_vf, &t) < 0)
+				ctx->oom = true;
 		} else {
 			apply_single(ctx, h, key, value);
 		}
 	}
 	return !ctx->oom;
+}
+
+/* vfs names virtual functions of sriov_vfs: without it, or past it, the
+ * rule cannot mean what it says. */
+static void check_vfs(struct parse_ctx *ctx, const struct section_header *h)
+{
+	const struct pt_rule *rule = &ctx->cfg->rules[h->rule];
+	bool some = rule->vfs_all;
+	unsigned last = 0;
+
+	for (unsigned i = 0; i < PT_MAX_VFS; i++)
+		if ((rule->vfs[i / 8] >> (i % 8)) & 1) {
+			some = true;
+			last = i;
+		}
+	if (some && !rule->sriov_vfs)
+		add_error(ctx, h->line, "[%s] vfs: selects virtual functions, but the "
+			  "rule creates none; add sriov_vfs = N (how many the physical "
+			  "function gets at boot)", h->name);
+	else if (rule->sriov_vfs && last >= rule->sriov_vfs)
+		add_error(ctx, h->line, "[%s] vfs: %u is past the last virtual function "
+			  "(sriov_vfs = %u makes 0 to %u)", h->name, last, rule->sriov_vfs,
+			  rule->sriov_vfs - 1);
 }
 
 /* A rule whose selectors were all invalid already has errors saying so;
@@ -804,6 +871,8 @@ static void check_rules(struct parse_ctx *ctx)
 				  "one of address, ids, class, group, usb, usb_bus "
 				  "or disk",
 				  h->name);
+		if (h->valid && !h->is_global)
+			check_vfs(ctx, h);
 	}
 }
 

@@ -67,6 +67,9 @@ PT_MUST_CHECK int pt_guard_parse(const char *s, struct pt_guard *out);
 #define PT_INI_SECTION_MAX 49
 #define PT_RULE_NAME_MAX (PT_INI_SECTION_MAX - 7) /* after "device." */
 
+/* The most virtual functions a rule may ask for (and index in vfs). */
+#define PT_MAX_VFS 256
+
 struct pt_rule {
 	char *name; /* the NAME of [device.NAME] */
 	unsigned line; /* the section header's line */
@@ -80,7 +83,16 @@ struct pt_rule {
 	 * kernel takes it: "device_specific bus"; NULL: left as it is. */
 	char *reset_method;
 	enum pt_driver driver; /* PT_DRIVER_DEFAULT: the [global] driver */
+	/* SR-IOV: the rule's selectors name physical functions, which keep
+	 * their host driver; at boot each gets sriov_vfs virtual functions,
+	 * and those in `vfs` (all, or by index) go to the rule's driver. */
+	unsigned sriov_vfs; /* 0: not an SR-IOV rule */
+	bool vfs_all;       /* vfs = all, or no vfs key */
+	uint8_t vfs[PT_MAX_VFS / 8]; /* bit i: VF i is selected */
 };
+
+/* Whether an SR-IOV rule gives virtual function `index` to its driver. */
+bool pt_rule_takes_vf(const struct pt_rule *rule, unsigned index);
 
 struct pt_config_error {
 	unsigned line; /* 0: the file as a whole */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 bool pt_device_is_bridge(const struct pt_device *d)
@@ -58,6 +59,34 @@ static int read_hex_at(int dfd, const char *attr, unsigned long max, unsigned lo
 	return r ? r : pt_parse_sysfs_hex(buf, max, out);
 }
 
+/* sriov_totalvfs and sriov_numvfs on a PF; on a VF, the physfn link and
+ * which of the PF's virtfnN links names it. */
+static void read_sriov(int dfd, struct pt_device *dev)
+{
+	char buf[PT_DRIVER_NAME_MAX], link[32];
+	unsigned long n;
+
+	if (pt_read_attr_at(dfd, "sriov_totalvfs", buf, sizeof(buf)) == 0 &&
+	    pt_parse_decimal(buf, 65535, &n) == 0)
+		dev->sriov_totalvfs = (unsigned)n;
+	if (pt_read_attr_at(dfd, "sriov_numvfs", buf, sizeof(buf)) == 0 &&
+	    pt_parse_decimal(buf, 65535, &n) == 0)
+		dev->sriov_numvfs = (unsigned)n;
+	if (pt_read_link_name_at(dfd, "physfn", buf, sizeof(buf)) != 0 ||
+	    pt_pci_addr_parse(buf, &dev->physfn) != 0)
+		return;
+	dev->is_vf = true;
+	for (unsigned k = 0; k < 65536; k++) {
+		snprintf(link, sizeof(link), "physfn/virtfn%u", k);
+		if (pt_read_link_name_at(dfd, link, buf, sizeof(buf)) != 0)
+			break;
+		if (!strcmp(buf, dev->bdf)) {
+			dev->vf_index = k;
+			break;
+		}
+	}
+}
+
 int pt_read_device(const char *sysfs, const struct pt_pci_addr *addr,
 		   struct pt_device *dev)
 {
@@ -103,6 +132,7 @@ int pt_read_device(const char *sysfs, const struct pt_pci_addr *addr,
 	/* boot_vga exists for display devices only */
 	if ((cls >> 16) == 0x03 && pt_read_attr_at(dfd, "boot_vga", buf, sizeof(buf)) == 0)
 		dev->boot_vga = strcmp(buf, "1") == 0;
+	read_sriov(dfd, dev);
 	close(dfd);
 	return 0;
 }

@@ -23,6 +23,13 @@ struct pt_device {
 	long iommu_group; /* -1: none (IOMMU off) */
 	char driver[PT_DRIVER_NAME_MAX]; /* "" when unbound */
 	bool boot_vga;
+	/* SR-IOV. A physical function: how many virtual functions it can
+	 * have (0: it has no SR-IOV) and has now. A virtual function: its
+	 * physical function and its index there. */
+	unsigned sriov_totalvfs, sriov_numvfs;
+	bool is_vf;
+	struct pt_pci_addr physfn;
+	unsigned vf_index;
 };
 
 struct pt_devices {

@@ -167,6 +167,20 @@ int pt_load_driver(const char *root, const char *release,
 	return r;
 }
 
+int pt_load_module(const char *root, const char *release, const char *name,
+		   bool dry_run, const struct pt_log *log)
+{
+	const struct wanted_module w = { name, NULL, true };
+	struct kmod_ctx *ctx = pt_kmod_open(root, release, log);
+	int r;
+
+	if (!ctx)
+		return -ENOENT;
+	r = load_one(ctx, &w, dry_run, log);
+	kmod_unref(ctx);
+	return r;
+}
+
 void pt_kernel_release(const char *root, char *buf, size_t len)
 {
 	char path[PATH_MAX];

@@ -22,6 +22,11 @@ PT_MUST_CHECK int pt_load_driver(const char *root, const char *release,
 		   const struct pt_config *cfg, enum pt_driver driver,
 		   bool dry_run, const struct pt_log *log);
 
+/* Loads one module by name or modalias (a device's host driver), as
+ * modprobe would: blacklists and modprobe.d options apply. */
+PT_MUST_CHECK int pt_load_module(const char *root, const char *release, const char *name,
+				 bool dry_run, const struct pt_log *log);
+
 /* The running kernel's release: ROOT/proc/sys/kernel/osrelease (so a
  * fake root brings its own), else uname. */
 void pt_kernel_release(const char *root, char *buf, size_t len);

@@ -15,6 +15,9 @@ const char PT_REASON_NO_IOMMU[] =
 	"kernel command line";
 const char PT_REASON_CONFLICT[] =
 	"two rules select it with different drivers; remove it from one";
+const char PT_REASON_SRIOV_PF[] =
+	"one rule gives it virtual functions (so it keeps its host driver), "
+	"another binds it; remove it from one";
 const char PT_REASON_PLATFORM[] =
 	"it is part of the platform (host bridge, ISA/LPC bridge, SMBus, "
 	"interrupt controller or IOMMU): the host cannot run without it";
@@ -106,12 +109,14 @@ struct claim {
 	bool selected;
 	bool implicit; /* only through a group or a sibling function */
 	bool conflict;
+	bool pf;       /* by an SR-IOV rule, as the physical function */
+	bool pf_conflict; /* ... and by another rule to bind it */
 	size_t rule, other_rule;
 	enum pt_driver driver;
 };
 
-static void claim_device(struct claim *c, const struct pt_config *cfg,
-			 size_t rule, bool implicit)
+static void claim_as(struct claim *c, const struct pt_config *cfg, size_t rule,
+		     bool implicit, bool pf)
 {
 	enum pt_driver drv = pt_rule_driver(cfg, &cfg->rules[rule]);
 
@@ -120,14 +125,45 @@ static void claim_device(struct claim *c, const struct pt_config *cfg,
 		c->implicit = implicit;
 		c->rule = rule;
 		c->driver = drv;
+		c->pf = pf;
 		return;
 	}
 	if (!implicit)
 		c->implicit = false;
-	if (drv != c->driver && !c->conflict) {
+	if ((drv != c->driver || pf != c->pf) && !c->conflict) {
 		c->conflict = true;
+		c->pf_conflict = pf != c->pf;
 		c->other_rule = rule;
 	}
+}
+
+static void claim_device(struct claim *c, const struct pt_config *cfg,
+			 size_t rule, bool implicit)
+{
+	claim_as(c, cfg, rule, implicit, false);
+}
+
+/* An SR-IOV rule: its selectors name physical functions (never a virtual
+ * one, though a VF often has the same IDs); the virtual functions of
+ * those, as far as they exist, are taken by index. */
+static size_t claim_sriov(struct claim *claims, const struct pt_config *cfg, size_t r,
+			  const struct pt_devices *devs, const struct pt_resolver *resolver)
+{
+	const struct pt_rule *rule = &cfg->rules[r];
+	size_t hits = 0;
+
+	for (size_t i = 0; i < devs->n; i++) {
+		if (devs->v[i].is_vf || !pt_rule_matches(rule, &devs->v[i], resolver))
+			continue;
+		claim_as(&claims[i], cfg, r, false, true);
+		hits++;
+		for (size_t j = 0; j < devs->n; j++)
+			if (devs->v[j].is_vf &&
+			    pt_pci_addr_compare(&devs->v[j].physfn, &devs->v[i].addr) == 0 &&
+			    pt_rule_takes_vf(rule, devs->v[j].vf_index))
+				claim_device(&claims[j], cfg, r, false);
+	}
+	return hits;
 }
 
 static void decide(const struct pt_config *cfg, const struct pt_device *dev,
@@ -140,7 +176,7 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 	out->other_rule = c->other_rule;
 	out->verdict = PT_REFUSED;
 	if (c->conflict) {
-		out->reason = PT_REASON_CONFLICT;
+		out->reason = c->pf_conflict ? PT_REASON_SRIOV_PF : PT_REASON_CONFLICT;
 	} else if (pt_device_is_bridge(dev)) {
 		out->reason = PT_REASON_BRIDGE;
 		if (c->implicit)
@@ -150,6 +186,9 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 	} else if ((out->guard = pt_rule_guard(rule, &dev->addr)) &&
 		   !guard_holds(out->guard, dev)) {
 		out->reason = PT_REASON_CHANGED;
+	} else if (c->pf) {
+		out->verdict = PT_MAKE_VFS;
+		out->reason = NULL;
 	} else if (dev->boot_vga && !rule->allow_boot_vga) {
 		out->reason = PT_REASON_BOOT_VGA;
 	} else if (c->driver == PT_DRIVER_VFIO_PCI && dev->iommu_group < 0) {
@@ -181,6 +220,10 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 		 * expected there and skipped quietly, not refused. */
 		bool by_group = pt_rule_has_kind(rule, PT_MATCH_GROUP);
 
+		if (rule->sriov_vfs) {
+			plan->rule_hits[r] = claim_sriov(claims, cfg, r, devs, resolver);
+			continue;
+		}
 		for (size_t i = 0; i < devs->n; i++) {
 			if (!pt_rule_matches(rule, &devs->v[i], resolver))
 				continue;
@@ -190,13 +233,17 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 				continue;
 			/* Devices are sorted by address: a slot's functions
 			 * are neighbours. */
+			/* Virtual functions share a PF's slot, but are not
+			 * the card's other functions. */
 			for (size_t j = i; j-- > 0 &&
 			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);)
-				claim_device(&claims[j], cfg, r, true);
+				if (!devs->v[j].is_vf)
+					claim_device(&claims[j], cfg, r, true);
 			for (size_t j = i + 1; j < devs->n &&
 			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);
 			     j++)
-				claim_device(&claims[j], cfg, r, true);
+				if (!devs->v[j].is_vf)
+					claim_device(&claims[j], cfg, r, true);
 		}
 	}
 
@@ -231,7 +278,8 @@ const struct pt_decision *pt_plan_decision(const struct pt_plan *plan, size_t de
 
 const char *pt_verdict_name(enum pt_verdict v)
 {
-	return v == PT_BIND ? "bind" : v == PT_REFUSED ? "refused" : "skipped";
+	return v == PT_BIND ? "bind" : v == PT_REFUSED ? "refused" :
+	       v == PT_MAKE_VFS ? "make-vfs" : "skipped";
 }
 
 void pt_plan_free(struct pt_plan *plan)

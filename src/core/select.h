@@ -13,6 +13,8 @@ enum pt_verdict {
 	PT_BIND,    /* give it to the rule's driver */
 	PT_REFUSED, /* selected, but binding it would be wrong: say why */
 	PT_SKIPPED, /* pulled in by a group or a slot, but never bound */
+	PT_MAKE_VFS, /* an SR-IOV rule's physical function: it keeps its
+		      * host driver and gets the rule's virtual functions */
 };
 
 struct pt_decision {
@@ -55,12 +57,14 @@ PT_MUST_CHECK int pt_select_devices(const struct pt_config *cfg, const struct pt
 void pt_plan_free(struct pt_plan *plan);
 /* The decision about one device, or NULL when no rule selected it. */
 const struct pt_decision *pt_plan_decision(const struct pt_plan *plan, size_t device);
-/* "bind", "refused" or "skipped", as check, list and status say it. */
+/* "bind", "refused", "skipped" or "make-vfs", as check, list and status
+ * say it. */
 const char *pt_verdict_name(enum pt_verdict v);
 
 extern const char PT_REASON_BRIDGE[];
 extern const char PT_REASON_BOOT_VGA[];
 extern const char PT_REASON_NO_IOMMU[];
+extern const char PT_REASON_SRIOV_PF[];
 extern const char PT_REASON_CONFLICT[];
 extern const char PT_REASON_PLATFORM[];
 extern const char PT_REASON_CHANGED[];

@@ -10,6 +10,7 @@
 #include "framebuffer.h"
 #include "modules.h"
 #include "select.h"
+#include "sriov.h"
 #include "sysfs.h"
 #include "version.h"
 
@@ -173,6 +174,9 @@ static long elapsed_us(const struct timespec *start)
 	       (now.tv_nsec - start->tv_nsec) / 1000L;
 }
 
+static void log_plan_decisions(const struct pt_config *cfg, const struct pt_devices *devs,
+			       const struct pt_plan *plan, const struct pt_log *log);
+
 static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
 		     const struct pt_plan *plan, const struct pt_log *log)
 {
@@ -189,6 +193,12 @@ static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
 					   "after boot; rebuild the initramfs with "
 					   "`passthrough apply`" : "");
 	}
+	log_plan_decisions(cfg, devs, plan, log);
+}
+
+static void log_plan_decisions(const struct pt_config *cfg, const struct pt_devices *devs,
+			       const struct pt_plan *plan, const struct pt_log *log)
+{
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_decision *d = &plan->v[i];
 		const struct pt_device *dev = &devs->v[d->device];
@@ -225,6 +235,11 @@ static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
 		case PT_SKIPPED:
 			pt_log(log, PT_INFO, "%s [%04x:%04x] rule %s: skipped: %s",
 			       dev->bdf, dev->vendor, dev->device, rule, d->reason);
+			break;
+		case PT_MAKE_VFS:
+			pt_log(log, PT_INFO, "%s [%04x:%04x] rule %s: gets %u virtual "
+			       "functions, keeps its host driver", dev->bdf, dev->vendor,
+			       dev->device, rule, cfg->rules[d->rule].sriov_vfs);
 			break;
 		}
 	}
@@ -315,6 +330,66 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 			t->refused++;
 }
 
+/* SR-IOV rules: each physical function gets its virtual functions (its
+ * host driver loaded first), then the devices are read again and the
+ * rules' selected VFs bound like any device, before any host driver
+ * probed them; the others go to their host driver. */
+static void make_vfs(const struct options *o, const struct pt_config *cfg,
+		     const struct pt_devices *devs, const struct pt_plan *plan,
+		     const struct pt_log *log, struct tally *t)
+{
+	struct pt_devices now;
+	struct pt_plan again, vfs;
+	bool *made = calloc(devs->n ? devs->n : 1, sizeof(bool));
+	char release[65];
+	size_t n_made = 0;
+
+	if (!made)
+		return;
+	pt_kernel_release(o->root, release, sizeof(release));
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_decision *d = &plan->v[i];
+
+		if (d->verdict != PT_MAKE_VFS || o->dry_run)
+			continue;
+		if (pt_sriov_create(o->sysfs, o->root, release, &devs->v[d->device],
+				    cfg->rules[d->rule].sriov_vfs, log) == 0) {
+			made[d->device] = true;
+			n_made++;
+		} else {
+			t->failed++;
+		}
+	}
+	if (!n_made || pt_scan_devices(o->sysfs, &now, log) < 0) {
+		free(made);
+		return;
+	}
+	if (pt_select_devices(cfg, &now, NULL, &again) == 0) {
+		/* Only the new VFs: the rest was done by the first pass. */
+		vfs = again;
+		vfs.n = 0;
+		for (size_t i = 0; i < again.n; i++) {
+			const struct pt_device *dev = &now.v[again.v[i].device];
+			const struct pt_device *pf = dev->is_vf ? pt_find_device(devs, &dev->physfn) : NULL;
+
+			if (pf && made[pf - devs->v] && again.v[i].verdict != PT_MAKE_VFS)
+				vfs.v[vfs.n++] = again.v[i];
+		}
+		log_plan_decisions(cfg, &now, &vfs, log);
+		carry_out(o, cfg, &now, &vfs, log, t);
+		pt_plan_free(&again);
+	}
+	pt_devices_free(&now);
+	/* the unselected VFs, as they are now */
+	if (pt_scan_devices(o->sysfs, &now, log) == 0) {
+		for (size_t i = 0; i < devs->n; i++)
+			if (made[i])
+				pt_sriov_finish(o->sysfs, &devs->v[i], &now, log);
+		pt_devices_free(&now);
+	}
+	free(made);
+}
+
 int main(int argc, char **argv)
 {
 	char config_path[PATH_MAX];
@@ -377,6 +452,7 @@ int main(int argc, char **argv)
 	}
 	log_plan(&cfg, &devs, &plan, &log);
 	carry_out(&o, &cfg, &devs, &plan, &log, &t);
+	make_vfs(&o, &cfg, &devs, &plan, &log, &t);
 
 	pt_log(&log, PT_NOTICE,
 	       "%s: %u bound, %u already bound, %u refused, %u failed "

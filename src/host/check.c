@@ -437,6 +437,32 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 		    missing);
 }
 
+/* An SR-IOV rule's physical function: can it make what the rule asks? */
+static void check_sriov(const struct pt_config *cfg, const struct pt_device *pf,
+			const struct pt_decision *d, struct finding_where w,
+			struct pt_findings *out)
+{
+	const struct pt_rule *rule = &cfg->rules[d->rule];
+	char fix[160];
+
+	if (!pf->sriov_totalvfs) {
+		add(out, PT_SEV_ERROR, "sriov-unsupported", w,
+		    "select the physical function of an SR-IOV device (`passthrough "
+		    "show` says SR-IOV), or remove sriov_vfs to bind the device itself",
+		    "it has no SR-IOV (no sriov_totalvfs): it cannot make virtual "
+		    "functions; the binder skips the rule");
+	} else if (rule->sriov_vfs > pf->sriov_totalvfs) {
+		snprintf(fix, sizeof(fix), "set sriov_vfs = %u or fewer", pf->sriov_totalvfs);
+		add(out, PT_SEV_ERROR, "sriov-too-many", w, fix,
+		    "sriov_vfs = %u, but it can make %u virtual functions; the binder "
+		    "would make none", rule->sriov_vfs, pf->sriov_totalvfs);
+	} else if (!pf->driver[0]) {
+		add(out, PT_SEV_NOTE, "sriov-no-driver", w, NULL,
+		    "it has no host driver now; at boot the binder loads the one "
+		    "its modalias names before it makes the virtual functions");
+	}
+}
+
 static void check_decision(const struct pt_config *cfg, const struct pt_machine *m,
 			   const struct pt_decision *d, struct pt_findings *out)
 {
@@ -445,8 +471,22 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
 	char fix[512];
 
+	if (d->verdict == PT_MAKE_VFS) {
+		check_sriov(cfg, dev, d, w, out);
+		return;
+	}
 	if (d->verdict == PT_REFUSED) {
-		if (d->reason == PT_REASON_BOOT_VGA)
+		if (d->reason == PT_REASON_SRIOV_PF)
+			add(out, PT_SEV_ERROR, "sriov-pf-bound", w,
+			    "take the physical function out of one rule: the one that "
+			    "binds it, or the one with sriov_vfs",
+			    "rule %s asks for its virtual functions, so it must keep its "
+			    "host driver, but rule %s binds it",
+			    cfg->rules[d->rule].sriov_vfs ? cfg->rules[d->rule].name :
+							    cfg->rules[d->other_rule].name,
+			    cfg->rules[d->rule].sriov_vfs ? cfg->rules[d->other_rule].name :
+							    cfg->rules[d->rule].name);
+		else if (d->reason == PT_REASON_BOOT_VGA)
 			add(out, PT_SEV_ERROR, "boot-vga", w,
 			    "if the host has another display or a serial console, "
 			    "set allow_boot_vga = yes in the rule",

@@ -124,6 +124,14 @@ static void print_device(const struct pt_report *r, size_t i)
 	if (info->netdevs[0])
 		FACT(", net %s%s", pt_printable(info->netdevs, netdevs, sizeof(netdevs)),
 		     info->default_route ? " (default route)" : "");
+	if (d->sriov_totalvfs)
+		FACT(", SR-IOV %u of %u VFs", d->sriov_numvfs, d->sriov_totalvfs);
+	if (d->is_vf) {
+		char pf[PT_PCI_ADDR_STRLEN];
+
+		pt_pci_addr_format(&d->physfn, pf);
+		FACT(", VF %u of %s", d->vf_index, pf);
+	}
 #undef FACT
 	fprintf(r->out, "%s%s\n", indent, facts);
 	print_usb_and_disks(r, i, indent);
@@ -333,6 +341,20 @@ static void json_device(const struct pt_report *r, struct pt_json *j, size_t i)
 	json_known(j, "upstream_acs", info->upstream_acs);
 	json_words(j, "netdevs", info->netdevs);
 	pt_json_bool(j, "default_route", info->default_route);
+	pt_json_object_begin(j, "sriov");
+	pt_json_int(j, "total_vfs", d->sriov_totalvfs);
+	pt_json_int(j, "num_vfs", d->sriov_numvfs);
+	if (d->is_vf) {
+		char pf[PT_PCI_ADDR_STRLEN];
+
+		pt_pci_addr_format(&d->physfn, pf);
+		pt_json_string(j, "physfn", pf);
+		pt_json_int(j, "vf_index", d->vf_index);
+	} else {
+		pt_json_null(j, "physfn");
+		pt_json_null(j, "vf_index");
+	}
+	pt_json_object_end(j);
 	pt_json_array_begin(j, "usb_buses");
 	for (size_t b = 0; b < m->n_usb; b++) {
 		const struct pt_usb_bus *bus = &m->usb[b];

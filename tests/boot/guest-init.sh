@@ -84,7 +84,7 @@ sleep 1
 for m in /sys/bus/usb/devices/*/modalias; do modprobe -q "$(cat "$m")" 2>/dev/null; done
 report
 [ -e /tmp/install-command-ran ] && echo "PT-INSTALL-COMMAND-RAN"
-dmesg | grep -E 'passthrough:|efifb' | sed 's/^/PT-KMSG /'
+dmesg | grep -E 'passthrough:|efifb|nvme' | sed 's/^/PT-KMSG /'
 driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver")"; }
 if [ "$(arg pt.host)" = 1 ]; then
 	export NO_COLOR=1 # the serial console is a terminal

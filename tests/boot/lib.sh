@@ -13,7 +13,7 @@ mkdir -p "$KERNEL_CACHE" && KERNEL_CACHE=$(cd "$KERNEL_CACHE" && pwd)
 # The modules the guest needs: our drivers and the topology's host drivers
 # (e1000e, xhci, usb-storage, ahci, bochs), with their dependencies.
 GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs
-ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk snd_hda_intel bochs_drm"
+ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk snd_hda_intel bochs_drm nvme"
 
 die() { echo "boot: $*" >&2; exit 1; }
 

@@ -41,16 +41,23 @@ worst-case|initrd|pt.test=everything pt.modprobe=blacklist|00:01.0=bochs-drm 00:
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 reset-method|initrd|pt.test=reset-method|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: reset_method bus
 reset-method-refused|initrd|pt.test=reset-method-refused|01:00.0=e1000e 02:00.0=e1000e|0000:01:00.0: reset_method 'device_specific' refused
+sriov|initrd|pt.test=sriov|03:00.0=nvme 03:00.1=vfio-pci 01:00.0=e1000e|0000:03:00.1: bound to vfio-pci
 TABLE
 )
 
+# The sriov case adds QEMU's SR-IOV NVMe controller (two VFs at most) on a
+# root port of its own: bus 3, the PF at 03:00.0.
+truncate -s 16M "$BUILD/boot/disks/nvme.img"
+SRIOV_QEMU_ARGS="-device pcie-root-port,id=rpn,chassis=4,slot=4 -drive if=none,id=nv,file=$BUILD/boot/disks/nvme.img,format=raw,snapshot=on -device nvme-subsys,id=ss0 -device nvme,id=nvme0,bus=rpn,serial=pt1,subsys=ss0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=5 -device nvme-ns,drive=nv,bus=nvme0,shared=false"
+
 boot_case() {
-	local name initrd args
+	local name initrd args extra=
 	IFS='|' read -r name initrd args _ _ <<<"$1"
-	boot_guest "$BUILD/boot/$initrd.gz" "$LOGS/$name.log" "$args" || true
+	[ "$name" = sriov ] && extra=$SRIOV_QEMU_ARGS
+	EXTRA_QEMU_ARGS=$extra boot_guest "$BUILD/boot/$initrd.gz" "$LOGS/$name.log" "$args" || true
 }
 export -f boot_case boot_guest die
-export BUILD VMLINUZ LOGS
+export BUILD VMLINUZ LOGS SRIOV_QEMU_ARGS
 # Two guests at a time: one per core.
 printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
 
@@ -92,4 +99,16 @@ host_case "guest-mounts: crypttab by the LUKS UUID, fstab by the filesystem insi
 		grep -Eq "^sd[a-z]2_crypt UUID=[0-9a-f-]{36} /etc/tests/luks.key luks,noearly$" "$0.mounts" &&
 		grep -Pq "^UUID=[0-9a-f-]{36}\t/data\text4\tdefaults,noinit_itable\t0\t2$" "$0.mounts" &&
 		grep -q "^PT-MOUNTS-EXIT 0$" "$0"' "$log"
+# SR-IOV: the VF given to vfio-pci was never probed by nvme (its probe
+# says "pci function ADDRESS"), and the PF kept nvme.
+n=$((n + 1))
+log="$LOGS/sriov.log"
+if grep -q 'PT-KMSG .*nvme nvme0: pci function 0000:03:00.0' "$log" &&
+	! grep -q 'pci function 0000:03:00.1' "$log" &&
+	grep -q 'PT-KMSG .*passthrough: 0000:03:00.0: 2 virtual functions made' "$log"; then
+	echo "ok $n - boot: sriov: nvme never probed the VF given to vfio-pci"
+else
+	echo "not ok $n - boot: sriov: nvme never probed the VF given to vfio-pci"
+	grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#   /'
+fi
 echo "1..$n"

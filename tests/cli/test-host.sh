@@ -292,6 +292,19 @@ export -f exit_statuses
 export PT TOP
 check "exit statuses: --help, passthrough(8) and the README list 0 to 7" \
 	bash -c 'for s in help man readme; do [ "$(exit_statuses $s)" = "0 1 2 3 4 5 6 7 " ] || { echo "$s: $(exit_statuses $s)"; exit 1; }; done'
+# SR-IOV rules: a device without SR-IOV, more VFs than it can make, and a
+# physical function another rule binds.
+new_root sriov
+printf '2\n' >sriov/sys/bus/pci/devices/0000:02:00.0/sriov_totalvfs
+printf '0\n' >sriov/sys/bus/pci/devices/0000:02:00.0/sriov_numvfs
+printf '[device.a]\naddress = 01:00.0\nids = 8086:10d3\nsriov_vfs = 2\n[device.b]\naddress = 02:00.0\nids = 8086:10d3\nsriov_vfs = 4\n' | conf sriov
+golden check-sriov-errors pt sriov check
+printf '[device.vfs]\naddress = 02:00.0\nids = 8086:10d3\nsriov_vfs = 2\nvfs = 1\n[device.pf]\naddress = 02:00.0\nids = 8086:10d3\n' | conf sriov
+golden check-sriov-pf-bound pt sriov check
+printf '[device.vfs]\naddress = 02:00.0\nids = 8086:10d3\nsriov_vfs = 2\n' | conf sriov
+golden check-sriov-ok pt sriov check
+check "show: a physical function says how many virtual functions it has and can have" \
+	bash -c '"$0" --sysfs sriov/sys --root sriov show 02:00.0 | grep -q "driver e1000e, reset .*SR-IOV 0 of 2 VFs"' "$PT"
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check

@@ -73,6 +73,11 @@ add_fn "$P/0000:00:07.0" 0000:04:00.1 1002 aaf0 040300 snd_hda_intel 13 bus
 # An NVMe drive (Samsung 970 EVO Plus) that holds no disk of the host, in 05:00.
 add_fn "$P" 0000:00:08.0 1b36 000c 060400 pcieport 11 ""
 add_fn "$P/0000:00:08.0" 0000:05:00.0 144d a808 010802 nvme 14 "flr bus"
+# A 10 GbE NIC with SR-IOV (Intel X550-T2: 63 virtual functions), in 06:00.
+add_fn "$P" 0000:00:09.0 1b36 000c 060400 pcieport 15 ""
+add_fn "$P/0000:00:09.0" 0000:06:00.0 8086 1563 020000 ixgbe 16 "flr bus"
+printf '63\n' >"$R/sys/bus/pci/devices/0000:06:00.0/sriov_totalvfs"
+printf '0\n' >"$R/sys/bus/pci/devices/0000:06:00.0/sriov_numvfs"
 
 # examples FILE...: "FILE LINE" of each ```ini block, its text in
 # $TAP_TMP/ex.N. A block ends at the next ``` line.

@@ -112,14 +112,28 @@ static const struct bad_case bad[] = {
 	  "[device.a]\nadres = 01:00.0\n", 0,
 	  "2: [device.a] adres: unknown key; did you mean address? expected one of address, "
 	  "ids, class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
-	  "reset_method, driver\n" },
+	  "reset_method, sriov_vfs, vfs, driver\n" },
 	{ "unknown global key", "[global]\niommu_mode = on\n", 0,
 	  "2: [global] iommu_mode: unknown key; expected one of iommu, iommu_pt, "
 	  "driver, unsafe_interrupts, disable_vga, disable_idle_d3, headless\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
 	  "2: [device.a] adress: unknown key; did you mean address? expected one of address, ids, "
 	  "class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
-	  "reset_method, driver\n" },
+	  "reset_method, sriov_vfs, vfs, driver\n" },
+	{ "sriov_vfs: a count from 1 to 256", "[device.a]\nids = 1b36:0010\nsriov_vfs = 0\n"
+	  "[device.b]\nids = 1b36:0010\nsriov_vfs = 257\n", 0,
+	  "3: [device.a] sriov_vfs: '0' is not valid; expected a number of virtual functions "
+	  "from 1 to 256\n"
+	  "6: [device.b] sriov_vfs: '257' is not valid; expected a number of virtual functions "
+	  "from 1 to 256\n" },
+	{ "vfs: indices of what sriov_vfs makes",
+	  "[device.a]\nids = 1b36:0010\nvfs = 0\n[device.b]\nids = 1b36:0010\nsriov_vfs = 2\n"
+	  "vfs = 1 2\n[device.c]\nids = 1b36:0010\nsriov_vfs = 2\nvfs = first\n", 0,
+	  "1: [device.a] vfs: selects virtual functions, but the rule creates none; add "
+	  "sriov_vfs = N (how many the physical function gets at boot)\n"
+	  "4: [device.b] vfs: 2 is past the last virtual function (sriov_vfs = 2 makes 0 to 1)\n"
+	  "11: [device.c] vfs: 'first' is not valid; expected all, or virtual function indices "
+	  "from 0 to 255\n" },
 	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
 	  "2: [device.a] address: '1:0.0' is not a PCI address; write DDDD:BB:SS.F "
 	  "or BB:SS.F in hex, as `lspci -D` prints it\n" },

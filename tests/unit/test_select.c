@@ -26,11 +26,24 @@ static struct pt_device topo[] = {
 };
 static struct pt_devices devs = { topo, sizeof(topo) / sizeof(topo[0]) };
 
+/* An SR-IOV NVMe controller (QEMU's: its VFs have the PF's IDs), after
+ * the binder made two virtual functions. */
+static struct pt_device sriov_topo[] = {
+	{ .bdf = "0000:04:00.0", .vendor = 0x1b36, .device = 0x0010, .class = 0x010802, .iommu_group = 10, .driver = "nvme", .sriov_totalvfs = 2, .sriov_numvfs = 2 },
+	{ .bdf = "0000:04:00.1", .vendor = 0x1b36, .device = 0x0010, .class = 0x010802, .iommu_group = 11, .is_vf = true, .vf_index = 0 },
+	{ .bdf = "0000:04:00.2", .vendor = 0x1b36, .device = 0x0010, .class = 0x010802, .iommu_group = 12, .is_vf = true, .vf_index = 1 },
+};
+
 static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < devs.n; i++)
 		assert_int_equal(pt_pci_addr_parse(topo[i].bdf, &topo[i].addr), 0);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(pt_pci_addr_parse(sriov_topo[i].bdf, &sriov_topo[i].addr), 0);
+		if (sriov_topo[i].is_vf)
+			sriov_topo[i].physfn = sriov_topo[0].addr;
+	}
 	return 0;
 }
 
@@ -54,7 +67,8 @@ static const char *plan_of(const char *conf)
 		const struct pt_decision *d = &plan.v[i];
 		const char *what = d->verdict == PT_BIND ?
 			(d->driver == PT_DRIVER_PCI_STUB ? "pci-stub" : "vfio-pci") :
-			d->verdict == PT_REFUSED ? "refused" : "skipped";
+			d->verdict == PT_REFUSED ? "refused" :
+			d->verdict == PT_MAKE_VFS ? "make-vfs" : "skipped";
 
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s=%s",
 				      n ? " " : "", devs.v[d->device].bdf + 5, what);
@@ -223,6 +237,36 @@ static void reasons_and_hits(void **state)
 	pt_config_free(&cfg);
 }
 
+static void sriov_rules_take_virtual_functions_by_index(void **state)
+{
+	struct pt_devices saved = devs;
+
+	(void)state;
+	devs = (struct pt_devices){ sriov_topo, 3 };
+	assert_string_equal(plan_of("[device.n]\nids = 1b36:0010\nsriov_vfs = 2\nvfs = 0\n"),
+			    "04:00.0=make-vfs 04:00.1=vfio-pci");
+	assert_string_equal(plan_of("[device.n]\nids = 1b36:0010\nsriov_vfs = 2\n"),
+			    "04:00.0=make-vfs 04:00.1=vfio-pci 04:00.2=vfio-pci");
+	assert_string_equal(plan_of("[device.n]\nids = 1b36:0010\nsriov_vfs = 2\nvfs = all\n"
+				    "driver = pci-stub\n"),
+			    "04:00.0=make-vfs 04:00.1=pci-stub 04:00.2=pci-stub");
+	/* the same IDs without sriov_vfs: every function, PF and VFs alike */
+	assert_string_equal(plan_of("[device.n]\nids = 1b36:0010\n"),
+			    "04:00.0=vfio-pci 04:00.1=vfio-pci 04:00.2=vfio-pci");
+	/* a PF that makes VFs is never bound: another rule binding it is refused */
+	assert_string_equal(plan_of("[device.n]\nids = 1b36:0010\nsriov_vfs = 1\n"
+				    "[device.pf]\naddress = 04:00.0\n"),
+			    "04:00.0=refused 04:00.1=vfio-pci");
+	/* VFs share the PF's slot, but functions = all does not take them */
+	assert_string_equal(plan_of("[device.n]\naddress = 04:00.0\nfunctions = all\n"),
+			    "04:00.0=vfio-pci");
+	/* before the VFs exist (check on the host before boot) */
+	devs.n = 1;
+	assert_string_equal(plan_of("[device.n]\nids = 1b36:0010\nsriov_vfs = 2\n"),
+			    "04:00.0=make-vfs");
+	devs = saved;
+}
+
 static void empty_machine(void **state)
 {
 	static const char conf[] = "[device.a]\nids = 8086:10d3\n";
@@ -260,6 +304,7 @@ int main(void)
 		cmocka_unit_test(rules_that_disagree_on_the_driver_are_refused),
 		cmocka_unit_test(no_iommu_group_refuses_vfio_but_not_pci_stub),
 		cmocka_unit_test(reasons_and_hits),
+		cmocka_unit_test(sriov_rules_take_virtual_functions_by_index),
 		cmocka_unit_test(empty_machine),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
