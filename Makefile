@@ -72,7 +72,7 @@ HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS) $(SMARTCOLS_LIBS)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: all static check check-offline unit-check sanitize-build fuzz demo bench deps \
+.PHONY: install-hotplug all static check check-offline unit-check sanitize-build fuzz demo bench deps \
 	install uninstall clean distclean \
 	install-debian install-ubuntu install-fedora install-alpine
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
@@ -179,6 +179,8 @@ DRACUTDIR ?= $(PREFIX)/lib/dracut
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
 MANDIR ?= $(DATADIR)/man
 MANPAGES = man8/passthrough.8 man8/passthrough-early.8 man5/passthrough.conf.5
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 # The config is installed only where none exists: an admin's is never
 # overwritten. The shipped one selects nothing until edited.
@@ -189,13 +191,20 @@ install: all install-$(DISTRO)
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
 		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
 
-install-debian install-ubuntu:
+# Devices added after boot (udev): the rule, and the opt-in service that
+# makes every new device wait for it.
+install-hotplug:
+	install -D -m 0644 hooks/90-passthrough.rules $(DESTDIR)$(UDEVRULESDIR)/90-passthrough.rules
+	install -D -m 0644 hooks/passthrough-hotplug.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-hotplug.service
+
+install-debian install-ubuntu: install-hotplug
 	install -D -m 0755 hooks/passthrough.hook $(DESTDIR)$(INITRAMFS_TOOLS_DIR)/hooks/passthrough
 	install -D -m 0755 hooks/passthrough.init-top \
 		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/scripts/init-top/passthrough
 	install -D -m 0644 grub/passthrough.cfg $(DESTDIR)$(SYSCONFDIR)/default/grub.d/passthrough.cfg
 
-install-fedora:
+install-fedora: install-hotplug
 	install -D -m 0755 dracut/90passthrough/module-setup.sh \
 		$(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough/module-setup.sh
 	install -D -m 0755 dracut/90passthrough/passthrough-pre-udev.sh \
@@ -221,6 +230,8 @@ uninstall:
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.modules \
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files \
 		$(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init \
+		$(DESTDIR)$(UDEVRULESDIR)/90-passthrough.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-hotplug.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/,$(MANPAGES))
 	rm -rf $(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough
 	-rmdir $(DESTDIR)$(DATADIR)/passthrough 2>/dev/null

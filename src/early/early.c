@@ -33,6 +33,7 @@ struct options {
 	const char *root;
 	bool dry_run;
 	bool verbose;
+	const char *device; /* --device: one device added later (udev) */
 };
 
 struct sink {
@@ -80,6 +81,9 @@ static void usage(FILE *f)
 		"      --sysfs DIR    sysfs mount point (default /sys)\n"
 		"      --root DIR     prefix for /proc, /dev, /etc, /lib/modules\n"
 		"  -n, --dry-run      print the plan; change nothing\n"
+		"      --device BDF   a device added after boot (the udev rule):\n"
+		"                     bound if the config selects it, else probed\n"
+		"                     so its host driver takes it\n"
 		"  -v, --verbose      also print every message on stderr\n"
 		"  -h, --help         this text\n"
 		"      --version      the version\n");
@@ -95,6 +99,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "device", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -114,6 +119,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'n':
 			o->dry_run = true;
 			break;
+		case 'd':
+			o->device = optarg;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -127,6 +135,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return -EINVAL;
 		}
+	}
+	if (o->device) {
+		static char bdf[PT_PCI_ADDR_STRLEN];
+		struct pt_pci_addr a;
+
+		if (pt_pci_addr_parse(o->device, &a) < 0) {
+			fprintf(stderr, "passthrough-early: --device %s: not a PCI address "
+				"(0000:03:00.0)\n", o->device);
+			return -EINVAL;
+		}
+		pt_pci_addr_format(&a, bdf);
+		o->device = bdf;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "passthrough-early: unexpected argument '%s'\n",
@@ -390,77 +410,127 @@ static void make_vfs(const struct options *o, const struct pt_config *cfg,
 	free(made);
 }
 
-int main(int argc, char **argv)
+/* --device: of the plan, the decision about that device alone (none when
+ * no rule selects it, or it is gone). */
+static void only_the_device(const struct options *o, const struct pt_devices *devs,
+			    struct pt_plan *plan)
+{
+	struct pt_pci_addr addr;
+	size_t kept = 0;
+
+	if (pt_pci_addr_parse(o->device, &addr) < 0) {
+		plan->n = 0;
+		return;
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		if (pt_pci_addr_compare(&devs->v[plan->v[i].device].addr, &addr) == 0)
+			plan->v[kept++] = plan->v[i];
+	plan->n = kept;
+}
+
+static void bind_selected(const struct options *o, const struct pt_log *log,
+			  const struct timespec *start)
 {
 	char config_path[PATH_MAX];
-	struct options o;
-	struct sink sink;
-	struct pt_log log = { log_to_sink, &sink };
 	struct pt_config cfg;
 	struct pt_devices devs;
 	struct pt_plan plan;
 	struct tally t = { 0 };
-	struct timespec start;
 	int r;
+
+	if (boot_disabled(o, log)) {
+		pt_log(log, PT_NOTICE,
+		       "passthrough=off on the kernel command line: binding nothing");
+		return;
+	}
+	if (o->config)
+		snprintf(config_path, sizeof(config_path), "%s", o->config);
+	else if (pt_path(config_path, sizeof(config_path), o->root, PT_CONFIG_RELPATH)) {
+		pt_log(log, PT_ERR, "--root is too long; binding nothing");
+		return;
+	}
+
+	r = pt_config_load(config_path, &cfg);
+	if (r == -ENOENT) {
+		pt_log(log, PT_INFO, "no %s: nothing to bind", config_path);
+		pt_config_free(&cfg);
+		return;
+	}
+	if (r < 0 || cfg.n_errors) {
+		for (size_t i = 0; i < cfg.n_errors; i++)
+			pt_log(log, PT_ERR, "%s:%u: %s", cfg.path, cfg.errors[i].line,
+			       cfg.errors[i].text);
+		pt_log(log, PT_ERR,
+		       "the config has errors: binding nothing (check it with "
+		       "`passthrough check`)");
+		pt_config_free(&cfg);
+		return;
+	}
+
+	r = pt_scan_devices(o->sysfs, &devs, log);
+	if (r < 0) {
+		pt_log(log, PT_ERR, "cannot list PCI devices in %s/bus/pci/devices: "
+		       "%s; binding nothing", o->sysfs, strerror(-r));
+		pt_config_free(&cfg);
+		return;
+	}
+	if (pt_select_devices(&cfg, &devs, NULL, &plan) < 0) {
+		pt_log(log, PT_ERR, "out of memory; binding nothing");
+		pt_devices_free(&devs);
+		pt_config_free(&cfg);
+		return;
+	}
+	if (o->device) {
+		/* the same rules and refusals, for the one device udev gave */
+		only_the_device(o, &devs, &plan);
+		log_plan_decisions(&cfg, &devs, &plan, log);
+		carry_out(o, &cfg, &devs, &plan, log, &t);
+	} else {
+		log_plan(&cfg, &devs, &plan, log);
+		carry_out(o, &cfg, &devs, &plan, log, &t);
+		make_vfs(o, &cfg, &devs, &plan, log, &t);
+	}
+	if (!o->device || plan.n)
+		pt_log(log, PT_NOTICE,
+		       "%s: %u bound, %u already bound, %u refused, %u failed "
+		       "(%zu devices, %ld us)",
+		       o->dry_run ? "dry run" : "done", t.bound, t.already, t.refused,
+		       t.failed, devs.n, elapsed_us(start));
+	pt_plan_free(&plan);
+	pt_devices_free(&devs);
+	pt_config_free(&cfg);
+}
+
+/* A device added after boot, while the PCI bus does not probe new devices
+ * (the hotplug service turned drivers_autoprobe off): whatever happened
+ * above, one that is still without a driver is offered to the host
+ * drivers, so none is left driverless. */
+static void hand_to_host_driver(const struct options *o, const struct pt_log *log)
+{
+	char path[PATH_MAX], driver[64];
+
+	if (o->dry_run ||
+	    pt_path(path, sizeof(path), o->sysfs, "bus/pci/devices/%s/driver", o->device) ||
+	    pt_read_link_name(path, driver, sizeof(driver)) == 0)
+		return;
+	if (pt_path(path, sizeof(path), o->sysfs, "bus/pci/drivers_probe") ||
+	    pt_write_attr(path, o->device) < 0)
+		pt_log(log, PT_WARNING, "%s: probing its host driver failed", o->device);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct sink sink;
+	struct pt_log log = { log_to_sink, &sink };
+	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
 	open_sink(&o, &sink);
-
-	if (boot_disabled(&o, &log)) {
-		pt_log(&log, PT_NOTICE,
-		       "passthrough=off on the kernel command line: binding nothing");
-		return 0;
-	}
-	if (o.config)
-		snprintf(config_path, sizeof(config_path), "%s", o.config);
-	else if (pt_path(config_path, sizeof(config_path), o.root, PT_CONFIG_RELPATH)) {
-		pt_log(&log, PT_ERR, "--root is too long; binding nothing");
-		return 0;
-	}
-
-	r = pt_config_load(config_path, &cfg);
-	if (r == -ENOENT) {
-		pt_log(&log, PT_INFO, "no %s: nothing to bind", config_path);
-		pt_config_free(&cfg);
-		return 0;
-	}
-	if (r < 0 || cfg.n_errors) {
-		for (size_t i = 0; i < cfg.n_errors; i++)
-			pt_log(&log, PT_ERR, "%s:%u: %s", cfg.path, cfg.errors[i].line,
-			       cfg.errors[i].text);
-		pt_log(&log, PT_ERR,
-		       "the config has errors: binding nothing (check it with "
-		       "`passthrough check`)");
-		pt_config_free(&cfg);
-		return 0;
-	}
-
-	r = pt_scan_devices(o.sysfs, &devs, &log);
-	if (r < 0) {
-		pt_log(&log, PT_ERR, "cannot list PCI devices in %s/bus/pci/devices: "
-		       "%s; binding nothing", o.sysfs, strerror(-r));
-		pt_config_free(&cfg);
-		return 0;
-	}
-	if (pt_select_devices(&cfg, &devs, NULL, &plan) < 0) {
-		pt_log(&log, PT_ERR, "out of memory; binding nothing");
-		pt_devices_free(&devs);
-		pt_config_free(&cfg);
-		return 0;
-	}
-	log_plan(&cfg, &devs, &plan, &log);
-	carry_out(&o, &cfg, &devs, &plan, &log, &t);
-	make_vfs(&o, &cfg, &devs, &plan, &log, &t);
-
-	pt_log(&log, PT_NOTICE,
-	       "%s: %u bound, %u already bound, %u refused, %u failed "
-	       "(%zu devices, %ld us)",
-	       o.dry_run ? "dry run" : "done", t.bound, t.already, t.refused,
-	       t.failed, devs.n, elapsed_us(&start));
-	pt_plan_free(&plan);
-	pt_devices_free(&devs);
-	pt_config_free(&cfg);
+	bind_selected(&o, &log, &start);
+	if (o.device)
+		hand_to_host_driver(&o, &log);
 	return 0;
 }

@@ -107,6 +107,25 @@ if [ -n "$bdf" ]; then
 	/sbin/vfio-bar "$bdf" | sed 's/^/PT-/'
 	dmesg | grep -E "can't reserve|simple-framebuffer" | sed 's/^/PT-KMSG /'
 fi
+# pt.hotplug=1: devices added after boot, through real udev and the
+# project's rule, with the PCI bus not probing new devices by itself (what
+# passthrough-hotplug.service does after coldplug). The test adds two NICs
+# through the QEMU monitor once it reads PT-HOTPLUG-READY.
+if [ "$(arg pt.hotplug)" = 1 ]; then
+	mkdir -p /run/udev /var/lib/passthrough
+	cp "/etc/tests/$(arg pt.test).conf" /var/lib/passthrough/initramfs.conf
+	/sbin/systemd-udevd --daemon --resolve-names=never
+	echo 0 >/sys/bus/pci/drivers_autoprobe
+	echo PT-HOTPLUG-READY
+	for _ in $(seq 120); do
+		[ -e /sys/bus/pci/devices/0000:03:00.0 ] && [ -e /sys/bus/pci/devices/0000:04:00.0 ] && break
+		sleep 1
+	done
+	udevadm settle -t 60
+	for b in 0000:03:00.0 0000:04:00.0; do echo "PT-HOT $b $(driver_of $b)"; done
+	[ -e /sys/module/snd_hda_intel ] && echo "PT-HOT-MODULE snd_hda_intel loaded"
+	dmesg | grep -E 'passthrough:|e1000e 0000:0[34]|snd_hda_intel' | sed 's/^/PT-KMSG /'
+fi
 [ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh
 echo PT-END
 poweroff -f

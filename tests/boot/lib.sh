@@ -107,6 +107,13 @@ build_initramfs() {
 	copy_with_libs "$BUILD/passthrough" "$tree"
 	copy_with_libs "$(command -v cryptsetup)" "$tree"
 	copy_with_libs "$(command -v mke2fs)" "$tree"
+	# Real udev for the hotplug case, with the project's rule (which runs
+	# /usr/sbin/passthrough-early, as installed).
+	copy_with_libs /bin/udevadm "$tree"
+	ln -s udevadm "$tree/sbin/systemd-udevd"
+	install -D -m 0644 "$TOP/hooks/90-passthrough.rules" "$tree/etc/udev/rules.d/90-passthrough.rules"
+	install -D -m 0644 /lib/udev/rules.d/80-drivers.rules "$tree/lib/udev/rules.d/80-drivers.rules"
+	mkdir -p "$tree/usr/sbin" && ln -s ../../sbin/passthrough-early "$tree/usr/sbin/passthrough-early"
 	# What QEMU does with a device, for the GPU tests (tests/boot/vfio-bar.c):
 	# in every image, so no image depends on which suite ran first.
 	if [ ! "$BUILD/boot/vfio-bar" -nt "$BOOT_DIR/vfio-bar.c" ]; then
@@ -236,7 +243,8 @@ boot_guest() {
 		-device ide-hd,bus=ahci2.0,drive=satadisk \
 		"${uefi[@]}" ${EXTRA_QEMU_ARGS:-} \
 		"${direct[@]}" \
-		</dev/null 2>&1 | tr -d '\r' >"$log"
+		${QEMU_MONITOR:+-monitor "unix:$QEMU_MONITOR,server=on,wait=off"} \
+		</dev/null 2>&1 | stdbuf -oL tr -d '\r' >"$log"
 }
 
 # The driver the guest reported for a device: "none" when unbound.

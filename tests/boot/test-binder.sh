@@ -42,6 +42,7 @@ no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthroug
 reset-method|initrd|pt.test=reset-method|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: reset_method bus
 reset-method-refused|initrd|pt.test=reset-method-refused|01:00.0=e1000e 02:00.0=e1000e|0000:01:00.0: reset_method 'device_specific' refused
 sriov|initrd|pt.test=sriov|03:00.0=nvme 03:00.1=vfio-pci 01:00.0=e1000e|0000:03:00.1: bound to vfio-pci
+hotplug|initrd|pt.test=hotplug pt.hotplug=1|01:00.0=e1000e 02:00.0=e1000e|PT-HOT 0000:03:00.0 vfio-pci
 TABLE
 )
 
@@ -50,14 +51,37 @@ TABLE
 truncate -s 16M "$BUILD/boot/disks/nvme.img"
 SRIOV_QEMU_ARGS="-device pcie-root-port,id=rpn,chassis=4,slot=4 -drive if=none,id=nv,file=$BUILD/boot/disks/nvme.img,format=raw,snapshot=on -device nvme-subsys,id=ss0 -device nvme,id=nvme0,bus=rpn,serial=pt1,subsys=ss0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=6,msix_qsize=5 -device nvme-ns,drive=nv,bus=nvme0,shared=false"
 
+# The hotplug case: two free root ports (buses 3 and 4); once the guest's
+# udev runs, a NIC is plugged into each through the QEMU monitor.
+HOTPLUG_QEMU_ARGS="-device pcie-root-port,id=rph,chassis=5,slot=5 -device pcie-root-port,id=rpi,chassis=6,slot=6"
+plug_when_ready() { # LOG SOCKET
+	for _ in $(seq 300); do grep -q '^PT-HOTPLUG-READY' "$1" 2>/dev/null && break; sleep 1; done
+	python3 - "$2" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+for dev in ("ich9-intel-hda,id=hot1,bus=rph", "e1000e,id=hot2,bus=rpi,romfile="):
+    s.sendall(("device_add " + dev + "\n").encode())
+    time.sleep(2)
+s.close()
+PY
+}
+
 boot_case() {
-	local name initrd args extra=
+	local name initrd args extra='' monitor=''
 	IFS='|' read -r name initrd args _ _ <<<"$1"
 	[ "$name" = sriov ] && extra=$SRIOV_QEMU_ARGS
-	EXTRA_QEMU_ARGS=$extra boot_guest "$BUILD/boot/$initrd.gz" "$LOGS/$name.log" "$args" || true
+	if [ "$name" = hotplug ]; then
+		extra=$HOTPLUG_QEMU_ARGS monitor="$LOGS/$name.sock"
+		rm -f "$LOGS/$name.log"
+		plug_when_ready "$LOGS/$name.log" "$monitor" &
+	fi
+	EXTRA_QEMU_ARGS=$extra QEMU_MONITOR=$monitor boot_guest "$BUILD/boot/$initrd.gz" \
+		"$LOGS/$name.log" "$args" || true
+	wait
 }
-export -f boot_case boot_guest die
-export BUILD VMLINUZ LOGS SRIOV_QEMU_ARGS
+export -f boot_case boot_guest die plug_when_ready
+export BUILD VMLINUZ LOGS SRIOV_QEMU_ARGS HOTPLUG_QEMU_ARGS
 # Two guests at a time: one per core.
 printf '%s\n' "$CASES" | xargs -d '\n' -P "${BOOT_JOBS:-2}" -I{} bash -c 'boot_case "$1"' _ {}
 
@@ -110,5 +134,20 @@ if grep -q 'PT-KMSG .*nvme nvme0: pci function 0000:03:00.0' "$log" &&
 else
 	echo "not ok $n - boot: sriov: nvme never probed the VF given to vfio-pci"
 	grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#   /'
+fi
+# Hotplug: the selected HD audio controller went to vfio-pci without its
+# host driver ever taking it (udev loaded snd_hda_intel, which did not
+# attach: the bus probes no new device by itself); the NIC nobody selected
+# went to e1000e, not left without a driver.
+n=$((n + 1))
+log="$LOGS/hotplug.log"
+if grep -q '^PT-HOT 0000:03:00.0 vfio-pci$' "$log" && grep -q '^PT-HOT 0000:04:00.0 e1000e$' "$log" &&
+	grep -q '^PT-HOT-MODULE snd_hda_intel loaded$' "$log" && ! grep -q 'snd_hda_intel 0000:03:00.0' "$log" &&
+	grep -q 'passthrough: 0000:03:00.0 \[8086:293e\] rule hot: for vfio-pci (now no driver)$' "$log" &&
+	grep -q 'passthrough: 0000:03:00.0: bound to vfio-pci$' "$log"; then
+	echo "ok $n - boot: hotplug: the selected device on vfio-pci, never taken by its host driver; the other on e1000e"
+else
+	echo "not ok $n - boot: hotplug: the selected device on vfio-pci, never taken by its host driver; the other on e1000e"
+	grep -E '^PT-(HOT|KMSG)' "$log" | sed 's/^/#   /'
 fi
 echo "1..$n"

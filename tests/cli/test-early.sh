@@ -52,6 +52,17 @@ check "an unknown option is a usage error (exit 2)" \
 check "--help exits 0 and names the rescue switch" \
 	bash -c '"$0" --help | grep -q "passthrough=off"' "$EARLY"
 
+# --device: one device added after boot (the udev rule). Not selected and
+# without a driver: offered to the host drivers (drivers_probe), nothing
+# else touched, no word about the rules that select other devices.
+R=$TAP_TMP/hot; fake_root "$R"; run "$R" --device 0000:02:00.0
+check "--device, a device no rule selects: probed for its host driver, exit 0" \
+	bash -c '[ "$(cat "$0/rc")" = 0 ] && [ "$(cat "$0/sys/bus/pci/drivers_probe")" = 0000:02:00.0 ] &&
+		[ "$(cat "$0/sys/bus/pci/devices/0000:02:00.0/driver_override")" = "(null)" ] &&
+		! grep -q "selects no device" "$0/dev/kmsg"' "$R"
+check "--device takes only a PCI address (exit 2)" \
+	bash -c '"$0" --device ../../etc 2>/dev/null; [ $? -eq 2 ]' "$EARLY"
+
 R=$TAP_TMP/dry; fake_root "$R"; run "$R" --dry-run
 check "--dry-run prints the plan" contains "$R/out" "passthrough: 0000:01:00.0 [8086:10d3] rule nic: for vfio-pci (now e1000e)"
 check "--dry-run says what it would bind" contains "$R/out" "passthrough: 0000:01:00.0: would bind to vfio-pci"

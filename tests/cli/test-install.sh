@@ -51,6 +51,11 @@ check "the man pages land in MANDIR" \
 for m in man/*.[58]; do
 	check "$m has no mandoc warning" mandoc -Tlint -W warning "$m"
 done
+check "debian: the udev rule and the hotplug service land where udev and systemd read them" \
+	bash -c 'test -f "$0/usr/lib/udev/rules.d/90-passthrough.rules" &&
+		test -f "$0/usr/lib/systemd/system/passthrough-hotplug.service"' "$TAP_TMP/debian"
+check "the hotplug service passes systemd-analyze verify" \
+	systemd-analyze verify "$TAP_TMP/debian/usr/lib/systemd/system/passthrough-hotplug.service"
 for d in debian fedora alpine; do
 	make --no-print-directory -s BUILD="$BUILD" DESTDIR="$TAP_TMP/$d" DISTRO=$d uninstall >/dev/null 2>&1
 	check "make uninstall DISTRO=$d leaves only the admin's config" \

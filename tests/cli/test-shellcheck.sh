@@ -5,7 +5,7 @@
 set -uo pipefail
 . "$(dirname "$0")/tap.sh"
 cd "$(dirname "$0")/../.." || exit 1
-for f in hooks/* dracut/90passthrough/*.sh mkinitfs/passthrough-init grub/passthrough.cfg \
+for f in hooks/passthrough.* dracut/90passthrough/*.sh mkinitfs/passthrough-init grub/passthrough.cfg \
 	build-aux/*.sh tests/*.sh tests/*/*.sh; do
 	check "shellcheck $f" shellcheck "$f"
 done
