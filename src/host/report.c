@@ -676,7 +676,10 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 
 		snprintf(group, sizeof(group), dev->iommu_group >= 0 ? "%ld" : "-",
 			 dev->iommu_group);
-		if (d->verdict != PT_BIND)
+		if (d->verdict == PT_MAKE_VFS)
+			snprintf(state, sizeof(state), "PF: %u of %u VFs made", dev->sriov_numvfs,
+				 r->cfg->rules[d->rule].sriov_vfs);
+		else if (d->verdict != PT_BIND)
 			snprintf(state, sizeof(state), "%s by the config", pt_verdict_name(d->verdict));
 		else if (!st[i].ok && strcmp(st[i].expected, dev->driver))
 			snprintf(state, sizeof(state), "NOT BOUND");
@@ -687,6 +690,12 @@ void pt_report_status(const struct pt_report *r, const struct pt_status *st, siz
 		else
 			snprintf(state, sizeof(state), "ok%s%s", st[i].vfio_node[0] ? ", " : "",
 				 st[i].vfio_node);
+		if (dev->is_vf) {
+			char pf[PT_PCI_ADDR_STRLEN];
+
+			pt_pci_addr_format(&dev->physfn, pf);
+			pt_append(state, sizeof(state), " (VF %u of %s)", dev->vf_index, pf);
+		}
 		fprintf(r->out, "%-13s %-*s %-9s %-*s %-6s %s%s%s\n", dev->bdf,
 			rule_w, r->cfg->rules[d->rule].name, st[i].expected,
 			drv_w, dev->driver[0] ? dev->driver : "none", group,

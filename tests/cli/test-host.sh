@@ -305,6 +305,22 @@ printf '[device.vfs]\naddress = 02:00.0\nids = 8086:10d3\nsriov_vfs = 2\n' | con
 golden check-sriov-ok pt sriov check
 check "show: a physical function says how many virtual functions it has and can have" \
 	bash -c '"$0" --sysfs sriov/sys --root sriov show 02:00.0 | grep -q "driver e1000e, reset .*SR-IOV 0 of 2 VFs"' "$PT"
+# Its virtual function 0, as the binder makes it at boot (the NIC's
+# directory copied to 02:00.1, without a driver): show says whose VF it
+# is, status expects it on vfio-pci, hostdev gives it to the VM.
+pfdir=$(readlink -f sriov/sys/bus/pci/devices/0000:02:00.0)
+vfdir=${pfdir%/*}/0000:02:00.1
+cp -a "$pfdir" "$vfdir" && rm -rf "$vfdir/driver" "$vfdir/net" "$vfdir"/sriov_*
+ln -s ../0000:02:00.0 "$vfdir/physfn" && ln -s ../0000:02:00.1 "$pfdir/virtfn0"
+echo 1 >"$pfdir/sriov_numvfs"
+ln -s "$(readlink sriov/sys/bus/pci/devices/0000:02:00.0 | sed 's/02:00\.0$/02:00.1/')" \
+	sriov/sys/bus/pci/devices/0000:02:00.1
+printf '[device.vfs]\naddress = 02:00.0\nids = 8086:10d3\nsriov_vfs = 1\n' | conf sriov
+check "show: a virtual function names its physical function" \
+	bash -c '"$0" --sysfs sriov/sys --root sriov show 02:00.1 | grep -q "driver none.*, VF 0 of 0000:02:00.0"' "$PT"
+golden status-sriov pt sriov status
+check "hostdev: the rule's virtual function, not its physical function" \
+	bash -c '[ "$("$0" --sysfs sriov/sys --root sriov hostdev --format qemu)" = "-device vfio-pci,host=0000:02:00.1" ]' "$PT"
 new_root missing
 rm missing/etc/passthrough.conf
 golden check-no-config pt missing check
