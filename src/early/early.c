@@ -436,6 +436,7 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 	struct pt_devices devs;
 	struct pt_plan plan;
 	struct tally t = { 0 };
+	long t_config, t_plan;
 	int r;
 
 	if (boot_disabled(o, log)) {
@@ -467,6 +468,7 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 		return;
 	}
 
+	t_config = elapsed_us(start);
 	r = pt_scan_devices(o->sysfs, &devs, log);
 	if (r < 0) {
 		pt_log(log, PT_ERR, "cannot list PCI devices in %s/bus/pci/devices: "
@@ -480,6 +482,7 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 		pt_config_free(&cfg);
 		return;
 	}
+	t_plan = elapsed_us(start);
 	if (o->device) {
 		/* the same rules and refusals, for the one device udev gave */
 		only_the_device(o, &devs, &plan);
@@ -490,6 +493,10 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 		carry_out(o, &cfg, &devs, &plan, log, &t);
 		make_vfs(o, &cfg, &devs, &plan, log, &t);
 	}
+	/* Where the time goes, with -v: from main() (exec and dynamic
+	 * linking come before it; `make bench` times the whole process). */
+	pt_log(log, PT_DEBUG, "time: config %ld us, scan and plan %ld us, modules and "
+	       "binds %ld us", t_config, t_plan - t_config, elapsed_us(start) - t_plan);
 	if (!o->device || plan.n)
 		pt_log(log, PT_NOTICE,
 		       "%s: %u bound, %u already bound, %u refused, %u failed "
