@@ -247,6 +247,15 @@ boot_guest() {
 		</dev/null 2>&1 | stdbuf -oL tr -d '\r' >"$log"
 }
 
+# result NAME PROBLEMS...: one TAP line of the suite $SUITE, numbered by
+# $n: ok without PROBLEMS, else not ok with each PROBLEM below it.
+result() {
+	local name=$1; shift
+	n=$((n + 1))
+	if [ $# -eq 0 ]; then echo "ok $n - $SUITE: $name"; else
+		echo "not ok $n - $SUITE: $name"; printf '#   %s\n' "$@"; fi
+}
+
 # The driver the guest reported for a device: "none" when unbound.
 guest_driver() { awk -v d="$2" '$1 == "PT-DRIVER" && $2 == d {print $4; exit}' "$1"; }
 

@@ -85,12 +85,8 @@ build_dracut() { # NAME DRACUT-ARGS...
 }
 
 n=0
-result() { # NAME PROBLEMS...
-	local name=$1; shift
-	n=$((n + 1))
-	if [ $# -eq 0 ]; then echo "ok $n - generators: $name"; else
-		echo "not ok $n - generators: $name"; printf '#   %s\n' "$@"; fi
-}
+# shellcheck disable=SC2034 # read by lib.sh's result()
+SUITE=generators
 
 # --- apply in two steps, and --undo (on the fake root) ------------------------
 if grep -q "step 1 of 2" "$W/apply-step1.log" && [ "$STEP1_ARGS" = "intel_iommu=on iommu=pt" ] &&

@@ -13,11 +13,8 @@ rm -rf "$W" && mkdir -p "$W" && W=$(cd "$W" && pwd)
 PT="$BUILD/passthrough"
 DOMAIN=passthrough-test-$$
 n=0
-result() { # NAME PROBLEM...
-	n=$((n + 1))
-	if [ $# -eq 1 ]; then echo "ok $n - libvirt: $1"; else
-		echo "not ok $n - libvirt: $1"; shift; printf '#   %s\n' "$@"; fi
-}
+# shellcheck disable=SC2034 # read by lib.sh's result()
+SUITE=libvirt
 loop=
 started=()
 cleanup() {

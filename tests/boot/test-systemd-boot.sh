@@ -25,12 +25,8 @@ prepare_disks
 command -v bootctl >/dev/null || die "no bootctl: install systemd-boot (sh tests/deps.sh)"
 
 n=0
-result() { # NAME PROBLEMS...
-	local name=$1; shift
-	n=$((n + 1))
-	if [ $# -eq 0 ]; then echo "ok $n - systemd-boot: $name"; else
-		echo "not ok $n - systemd-boot: $name"; printf '#   %s\n' "$@"; fi
-}
+# shellcheck disable=SC2034 # read by lib.sh's result()
+SUITE=systemd-boot
 
 # The fake root: the captured QEMU machine on Debian with systemd-boot and
 # no GRUB, and the admin's /etc/kernel/cmdline for the test guest
