@@ -380,11 +380,13 @@ static void make_vfs(const struct options *o, const struct pt_config *cfg,
 			t->failed++;
 		}
 	}
-	if (!n_made || pt_scan_devices(o->sysfs, &now, log) < 0) {
+	if (!n_made) {
 		free(made);
 		return;
 	}
-	if (pt_select_devices(cfg, &now, NULL, &again) == 0) {
+	if (pt_scan_devices(o->sysfs, &now, log) < 0)
+		now = (struct pt_devices){ NULL, 0 }; /* no VF bound: finished below */
+	else if (pt_select_devices(cfg, &now, NULL, &again) == 0) {
 		/* Only the new VFs: the rest was done by the first pass. */
 		vfs = again;
 		vfs.n = 0;
@@ -400,13 +402,14 @@ static void make_vfs(const struct options *o, const struct pt_config *cfg,
 		pt_plan_free(&again);
 	}
 	pt_devices_free(&now);
-	/* the unselected VFs, as they are now */
-	if (pt_scan_devices(o->sysfs, &now, log) == 0) {
-		for (size_t i = 0; i < devs->n; i++)
-			if (made[i])
-				pt_sriov_finish(o->sysfs, &devs->v[i], &now, log);
-		pt_devices_free(&now);
-	}
+	/* The VFs nobody bound go to their host driver, and autoprobe is on
+	 * again, whatever failed above. */
+	if (pt_scan_devices(o->sysfs, &now, log) < 0)
+		now = (struct pt_devices){ NULL, 0 };
+	for (size_t i = 0; i < devs->n; i++)
+		if (made[i])
+			pt_sriov_finish(o->sysfs, &devs->v[i], &now, log);
+	pt_devices_free(&now);
 	free(made);
 }
 
