@@ -116,16 +116,43 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) tests/unit/fakesys.h \
 		$(HOST_LIBS) $(CORE_LIBS) -lcmocka
 
 # A binder with no shared libraries at all, for initramfs generators that
-# cannot copy libraries; libkmod is compiled from Debian's kmod source.
+# cannot copy libraries and for small images. `make static` links glibc;
+# libkmod is compiled from Debian's kmod source (no distribution ships
+# libkmod.a). `make static LIBC=musl` compiles everything the binder links
+# with musl-gcc (musl-tools) from Debian's sources: libkmod, inih and the
+# decompressors of zlib, xz and zstd (build-aux/static-deps.sh).
+LIBC    ?= glibc
+MUSL_CC ?= musl-gcc
+ifeq ($(LIBC),musl)
+static: $(BUILD)/passthrough-early-musl
+else ifeq ($(LIBC),glibc)
 static: $(BUILD)/passthrough-early-static
-$(BUILD)/libkmod-static/libkmod.a: build-aux/static-libkmod.sh build-aux/static-libkmod-config.h
-	build-aux/static-libkmod.sh $(BUILD)/libkmod-static $(CC)
+else
+static:
+	@echo "LIBC is glibc or musl, not '$(LIBC)'" >&2; exit 2
+endif
+$(BUILD)/static-glibc/lib/libkmod.a: build-aux/static-deps.sh build-aux/static-libkmod-config.h
+	build-aux/static-deps.sh $(BUILD)/static-glibc glibc $(CC)
 
-$(BUILD)/passthrough-early-static: $(EARLY_OBJ) $(BUILD)/libpassthrough.a $(BUILD)/libkmod-static/libkmod.a
+$(BUILD)/passthrough-early-static: $(EARLY_OBJ) $(BUILD)/libpassthrough.a $(BUILD)/static-glibc/lib/libkmod.a
 	$(CC) $(LDFLAGS) -static -Wl,--gc-sections -o $@ $(EARLY_OBJ) $(BUILD)/libpassthrough.a \
-		$(INIH_LIBS) $(BUILD)/libkmod-static/libkmod.a -llzma -lzstd
+		$(INIH_LIBS) $(BUILD)/static-glibc/lib/libkmod.a -llzma -lzstd
 	$(STRIP) $@
 	@echo "$@: $$(stat -c %s $@) bytes, static"
+
+MUSL_DEPS = $(BUILD)/static-musl
+MUSL_OBJ  = $(patsubst src/%.c,$(BUILD)/obj-musl/%.o,$(CORE_SRC) src/early/early.c)
+$(MUSL_DEPS)/lib/libkmod.a: build-aux/static-deps.sh build-aux/static-libkmod-config.h
+	build-aux/static-deps.sh $(MUSL_DEPS) musl $(MUSL_CC)
+$(BUILD)/obj-musl/%.o: src/%.c $(wildcard src/*/*.h) $(MUSL_DEPS)/lib/libkmod.a
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(CORE_INC) -I$(MUSL_DEPS)/include $(REQUIRED_CFLAGS) -Os \
+		-ffunction-sections -fdata-sections -c -o $@ $<
+$(BUILD)/passthrough-early-musl: $(MUSL_OBJ)
+	$(MUSL_CC) $(LDFLAGS) -static -Wl,--gc-sections -o $@ $(MUSL_OBJ) -L$(MUSL_DEPS)/lib \
+		-linih -lkmod -lzstd -llzma -lz
+	$(STRIP) $@
+	@echo "$@: $$(stat -c %s $@) bytes, static (musl)"
 
 deps:
 	@tests/deps.sh
@@ -133,6 +160,7 @@ deps:
 unit-check: all $(UNIT_TESTS)
 check: deps
 	@$(MAKE) --no-print-directory WERROR=-Werror unit-check static sanitize-build
+	@$(MAKE) --no-print-directory WERROR=-Werror static LIBC=musl
 	@tests/run-all.sh $(BUILD)
 
 # For build chroots: units, the programs on fake roots and the goldens;
@@ -184,8 +212,12 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 # The config is installed only where none exists: an admin's is never
 # overwritten. The shipped one selects nothing until edited.
+# On Alpine, the musl static binder when it was built (make static
+# LIBC=musl): mkinitfs then copies one file, without libkmod, libcrypto,
+# liblzma and libzstd.
+EARLY_BIN = $(or $(and $(filter alpine,$(DISTRO)),$(wildcard $(BUILD)/passthrough-early-musl)),$(BUILD)/passthrough-early)
 install: all install-$(DISTRO)
-	install -D -m 0755 $(BUILD)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough-early
+	install -D -m 0755 $(EARLY_BIN) $(DESTDIR)$(SBINDIR)/passthrough-early
 	install -D -m 0755 $(BUILD)/passthrough $(DESTDIR)$(SBINDIR)/passthrough
 	for m in $(MANPAGES); do install -D -m 0644 man/$$(basename $$m) $(DESTDIR)$(MANDIR)/$$m; done
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \

@@ -2,7 +2,7 @@
 # Installs what building, testing and the demo need, on Debian or Ubuntu.
 # As root it runs apt-get; otherwise it prints the exact line to run.
 PACKAGES="gcc clang make pkg-config libkmod-dev libinih-dev libcmocka-dev libpci-dev pci.ids python3 libblkid-dev libcryptsetup-dev libsmartcols-dev \
-liblzma-dev libzstd-dev file \
+liblzma-dev libzstd-dev zlib1g-dev musl-tools patch file \
 qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs \
 btrfs-progs initramfs-tools udev dracut-core libvirt-clients libvirt-daemon-system \
 libvirt-daemon-driver-qemu valgrind pciutils mandoc shellcheck ovmf xz-utils \

@@ -65,6 +65,7 @@ suite "valgrind/passthrough-early" "$TESTS/cli/test-valgrind.sh" "$BUILD"
 unset ASAN_OPTIONS UBSAN_OPTIONS
 suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"
+suite "boot/musl-binder" "$TESTS/boot/test-musl.sh" "$BUILD"
 suite "boot/generators" "$TESTS/boot/test-generators.sh" "$BUILD"
 suite "boot/uefi-gpu" "$TESTS/boot/test-gpu.sh" "$BUILD"
 suite "boot/systemd-boot" "$TESTS/boot/test-systemd-boot.sh" "$BUILD"

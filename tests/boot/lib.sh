@@ -88,12 +88,15 @@ copy_with_libs() {
 	done
 }
 
-# build_initramfs OUT [without-vfio|static|alpine]: busybox, the binder,
+# build_initramfs OUT [without-vfio|static|musl|alpine]: busybox, the binder,
 # the modules, the test configs and the guest's /init. "static" puts in
-# the binder of `make static`, without any shared library. "alpine" lays
+# the binder of `make static`, without any shared library; "musl" the one
+# of `make static LIBC=musl`, with the vfio modules compressed as the
+# kernel ships them (6.12: xz; with MODULE_GZIP=1 gzip, as Alpine's are),
+# which its libkmod reads. "alpine" lays
 # the image out as mkinitfs does with the passthrough feature: /init is
 # mkinitfs/passthrough-init, Alpine's init (a stand-in) at its own path,
-# the binder in /usr/sbin, the config of tests/boot/configs/by-address.conf
+# the musl binder in /usr/sbin, the config of tests/boot/configs/by-address.conf
 # where apply puts it. The stand-in is copied 0644, as the real mkinitfs
 # copies a feature's .files (only /init gets 0755): exec'ing it directly
 # would panic; it is also /sbin/alpine-init, 0755, as /init of an image
@@ -125,6 +128,8 @@ build_initramfs() {
 	install -m 0600 "$BOOT_DIR/luks.key" "$tree/etc/tests/luks.key"
 	if [ "$variant" = static ]; then
 		install -D -m 0755 "$BUILD/passthrough-early-static" "$tree/sbin/passthrough-early"
+	elif [ "$variant" = musl ]; then
+		install -D -m 0755 "$BUILD/passthrough-early-musl" "$tree/sbin/passthrough-early"
 	else
 		copy_with_libs "$BUILD/passthrough-early" "$tree"
 	fi
@@ -137,12 +142,32 @@ build_initramfs() {
 		case "$variant:$f" in without-vfio:*/vfio/*) continue ;; esac
 		dest="$tree/lib/modules/$KVER/${f#"$KROOT/lib/modules/$KVER/"}"
 		install -D -m 0644 "$f" "$dest"
-		# busybox's modprobe reads plain .ko files (6.12's are .ko.xz)
+		# busybox's modprobe reads plain .ko files (6.12's are .ko.xz);
+		# the musl binder loads the vfio modules as the kernel ships them.
+		# MODULE_GZIP=1: gzip-compressed instead, as Alpine ships them.
+		case "$variant:$f" in musl:*/vfio/* | musl:*/virt/lib/*)
+			[ -n "${MODULE_GZIP:-}" ] || continue
+			case $f in *.ko.xz) xz -d "$dest" && dest=${dest%.xz} ;; esac
+			gzip -9 -n "$dest"
+			continue ;;
+		esac
 		case $f in *.ko.xz) xz -d "$dest" ;; *.ko.zst) zstd -q -d --rm "$dest" ;; esac
 	done
 	cp "$KROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$KVER/"
-	sed -i 's/\.ko\.\(xz\|zst\)$/.ko/' "$tree/lib/modules/$KVER/modules.order"
-	depmod -b "$tree" "$KVER"
+	if [ "$variant" = musl ]; then
+		sed -i '/\/vfio\/\|\/virt\/lib\//!s/\.ko\.\(xz\|zst\)$/.ko/' "$tree/lib/modules/$KVER/modules.order"
+		[ -z "${MODULE_GZIP:-}" ] ||
+			sed -i '/\/vfio\/\|\/virt\/lib\//s/\.ko\(\.xz\)\?$/.ko.gz/' "$tree/lib/modules/$KVER/modules.order"
+	else
+		sed -i 's/\.ko\.\(xz\|zst\)$/.ko/' "$tree/lib/modules/$KVER/modules.order"
+	fi
+	if [ -n "${MODULE_GZIP:-}" ]; then
+		# Debian's depmod skips .ko.gz (its kmod has no zlib): kmod's own,
+		# built with it for the musl binder (build-aux/static-deps.sh)
+		"$BUILD/static-musl/bin/depmod" -b "$tree" "$KVER"
+	else
+		depmod -b "$tree" "$KVER"
+	fi
 	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
 	if [ "$variant" = libvirt ]; then
 		install -m 0755 "$BOOT_DIR/libvirt-guest-init.sh" "$tree/init"
@@ -151,7 +176,8 @@ build_initramfs() {
 		install -D -m 0644 "$BOOT_DIR/alpine-standin.sh" \
 			"$tree/usr/share/mkinitfs/initramfs-init"
 		install -D -m 0755 "$BOOT_DIR/alpine-standin.sh" "$tree/sbin/alpine-init"
-		install -D -m 0755 "$BUILD/passthrough-early" "$tree/usr/sbin/passthrough-early"
+		# what `make install-alpine` installs: the musl static binder
+		install -D -m 0755 "$BUILD/passthrough-early-musl" "$tree/usr/sbin/passthrough-early"
 		install -D -m 0644 "$BOOT_DIR/configs/by-address.conf" \
 			"$tree/var/lib/passthrough/initramfs.conf"
 	else
@@ -162,6 +188,20 @@ build_initramfs() {
 	(cd "$tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -rf "$tree"
+}
+
+# images_on_three_kernels PREFIX [VARIANT]: the kernel-dependent suites run
+# on this machine's 6.1, Debian 11's 5.10 and Debian 13's 6.12 (fetched
+# through a private sources list): an image PREFIX-61.gz, -510.gz and
+# -612.gz of each, and VMLINUZ_61, VMLINUZ_510, VMLINUZ_612 exported.
+images_on_three_kernels() {
+	local prefix=$1 variant=${2:-} k
+	for k in 61: 510:bullseye 612:trixie; do
+		KERNEL_SUITE=${k#*:} fetch_kernel
+		build_initramfs "$prefix-${k%%:*}.gz" "$variant"
+		eval "VMLINUZ_${k%%:*}=\$VMLINUZ"
+	done
+	export VMLINUZ_61 VMLINUZ_510 VMLINUZ_612
 }
 
 # The extra AHCI controller's disk: GPT, an ext4 partition ("guestdata")

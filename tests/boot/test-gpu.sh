@@ -12,13 +12,7 @@ BUILD=${1:-build}
 LOGS="$BUILD/boot/gpu-logs"
 mkdir -p "$LOGS"
 prepare_disks
-# The three kernels: this machine's 6.1, Debian 11's 5.10, Debian 13's 6.12.
-for k in 61: 510:bullseye 612:trixie; do
-	KERNEL_SUITE=${k#*:} fetch_kernel
-	build_initramfs "$BUILD/boot/initrd-gpu-${k%%:*}.gz"
-	eval "VMLINUZ_${k%%:*}=\$VMLINUZ"
-done
-export VMLINUZ_61 VMLINUZ_510 VMLINUZ_612
+images_on_three_kernels "$BUILD/boot/initrd-gpu"
 
 # boot-display-by-hand|510 runs none of our code: it is the control that
 # shows the 5.10 boot-display case would fail without the binder's release.

@@ -34,6 +34,12 @@ check "DISTRO=alpine: the mkinitfs feature and the init wrapper" \
 	bash -c 'test -f "$0/etc/mkinitfs/features.d/passthrough.modules" &&
 		test -f "$0/etc/mkinitfs/features.d/passthrough.files" &&
 		test -x "$0/usr/share/passthrough/mkinitfs-init"' "$TAP_TMP/alpine"
+if [ -x "$BUILD/passthrough-early-musl" ]; then
+	check "DISTRO=alpine: the musl static binder, as it was built; others the dynamic one" \
+		bash -c 'cmp "$0/usr/sbin/passthrough-early" "$1/passthrough-early-musl" &&
+			cmp "$2/usr/sbin/passthrough-early" "$1/passthrough-early"' \
+		"$TAP_TMP/alpine" "$BUILD" "$TAP_TMP/debian"
+fi
 check "each family gets only its own glue" \
 	bash -c '! test -e "$0/usr/lib/dracut" && ! test -e "$1/etc/mkinitfs" &&
 		! test -e "$2/usr/share/initramfs-tools"' "$TAP_TMP/debian" "$TAP_TMP/fedora" "$TAP_TMP/alpine"
