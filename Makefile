@@ -193,6 +193,7 @@ fuzz: deps $(FUZZ_TARGETS)
 
 # Timings against the tools admins use today; not part of check.
 bench: deps all static
+	@$(MAKE) --no-print-directory static LIBC=musl
 	@tests/bench/run.sh $(BUILD)
 
 # DISTRO picks the initramfs and bootloader glue: debian (initramfs-tools,

@@ -158,11 +158,8 @@ enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *de
 	char before[PT_DRIVER_NAME_MAX], after[PT_DRIVER_NAME_MAX];
 	int r;
 
-	if (!device_present(sysfs, dev)) {
-		pt_log(log, PT_WARNING, "%s: the device is gone; nothing to bind",
-		       dev->bdf);
-		return PT_BIND_VANISHED;
-	}
+	/* A device that is gone has no driver link: the override write
+	 * below tells, one read fewer for every device that is there. */
 	r = current_driver(sysfs, dev, before, sizeof(before));
 	if (r) {
 		pt_log(log, PT_ERR, "%s: cannot read its driver link: %s; left "
@@ -173,6 +170,11 @@ enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *de
 	/* Set the override even when already bound: it keeps the device on
 	 * our driver if something unbinds and reprobes it later. */
 	r = write_device_attr(sysfs, dev, "driver_override", driver);
+	if (r == -ENOENT && !before[0] && !device_present(sysfs, dev)) {
+		pt_log(log, PT_WARNING, "%s: the device is gone; nothing to bind",
+		       dev->bdf);
+		return PT_BIND_VANISHED;
+	}
 	if (r) {
 		pt_log(log, PT_ERR,
 		       "%s: cannot write driver_override: %s; left with %s",

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include <time.h>
 
 #include "sysfs.h"
 
@@ -48,8 +50,10 @@ struct kmod_ctx *pt_kmod_open(const char *root, const char *release,
 	char dir[PATH_MAX], conf[4][PATH_MAX];
 	const char *confs[5];
 	struct kmod_ctx *ctx;
+	struct timespec start, ready;
 	int r;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	/* The release given, not uname's: a chroot or a rescue system runs
 	 * another kernel than the one it configures. */
 	if (!root || !*root) {
@@ -83,6 +87,10 @@ struct kmod_ctx *pt_kmod_open(const char *root, const char *release,
 		kmod_unref(ctx);
 		return NULL;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &ready);
+	pt_log(log, PT_DEBUG, "libkmod: context and indexes in %ld us",
+	       (ready.tv_sec - start.tv_sec) * 1000000L +
+	       (ready.tv_nsec - start.tv_nsec) / 1000);
 	return ctx;
 }
 
@@ -130,7 +138,24 @@ static int load_one(struct kmod_ctx *ctx, const struct wanted_module *w,
 	return w->required ? r : 0;
 }
 
-int pt_load_driver(const char *root, const char *release,
+/* Loaded and initialised (initstate "live"), or built in (its directory,
+ * without initstate: vfio_pci, vfio_iommu_type1 and pci_stub all have
+ * parameters, so a built-in one has a directory). */
+static bool module_live(const char *sysfs, const char *name)
+{
+	char path[PATH_MAX], state[16];
+	int r;
+
+	if (pt_path(path, sizeof(path), sysfs, "module/%s/initstate", name))
+		return false;
+	r = pt_read_attr(path, state, sizeof(state));
+	if (r == 0)
+		return strcmp(state, "live") == 0;
+	return r == -ENOENT && pt_path(path, sizeof(path), sysfs, "module/%s", name) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+int pt_load_driver(const char *root, const char *sysfs, const char *release,
 		   const struct pt_config *cfg, enum pt_driver driver,
 		   bool dry_run, const struct pt_log *log)
 {
@@ -138,6 +163,7 @@ int pt_load_driver(const char *root, const char *release,
 	char vfio_options[64];
 	size_t n = 0;
 	struct kmod_ctx *ctx;
+	bool all_live;
 	int r = 0;
 
 	if (driver == PT_DRIVER_PCI_STUB) {
@@ -157,6 +183,17 @@ int pt_load_driver(const char *root, const char *release,
 		wanted[n++] = (struct wanted_module){ pt_driver_module(PT_DRIVER_VFIO_PCI),
 						      vfio_options[0] ? vfio_options : NULL,
 						      true };
+	}
+	/* Already there (a device added after boot, a second run, built in):
+	 * libkmod would find the same and load nothing, after reading its
+	 * configuration and indexes; the options of a module already loaded
+	 * cannot change either way. */
+	all_live = !dry_run && sysfs;
+	for (size_t i = 0; i < n && all_live; i++)
+		all_live = module_live(sysfs, wanted[i].name);
+	if (all_live) {
+		pt_log(log, PT_DEBUG, "module %s already loaded", pt_driver_module(driver));
+		return 0;
 	}
 	ctx = pt_kmod_open(root, release, log);
 	if (!ctx)

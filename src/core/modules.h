@@ -15,10 +15,12 @@ struct kmod_ctx;
 
 /* Loads what `driver` needs, with the options the config asks for.
  * root: "" for the running system, else a directory holding
- * lib/modules/RELEASE and etc/modprobe.d (tests). Returns 0 when the
- * driver is usable (loaded, already loaded or built in), else -errno
- * (or -EPERM when a blacklist stopped it); the reason is logged. */
-PT_MUST_CHECK int pt_load_driver(const char *root, const char *release,
+ * lib/modules/RELEASE and etc/modprobe.d (tests). When sysfs/module
+ * shows every module it needs live or built in, libkmod is not started.
+ * Returns 0 when the driver is usable (loaded, already loaded or built
+ * in), else -errno (or -EPERM when a blacklist stopped it); the reason is
+ * logged. */
+PT_MUST_CHECK int pt_load_driver(const char *root, const char *sysfs, const char *release,
 		   const struct pt_config *cfg, enum pt_driver driver,
 		   bool dry_run, const struct pt_log *log);
 

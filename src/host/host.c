@@ -801,7 +801,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 			f.v[k].message, f.v[k].fix ? f.v[k].fix : "");
 		goto out;
 	}
-	if (pt_load_driver(h->o.root, h->m.release, &one, d->driver, false, &h->log) < 0)
+	if (pt_load_driver(h->o.root, h->o.sysfs, h->m.release, &one, d->driver, false, &h->log) < 0)
 		goto out;
 	/* As at boot: the boot display's memory is the firmware framebuffer's. */
 	if (dev->boot_vga && pt_release_firmware_framebuffers(h->o.sysfs, h->o.root, &h->log) < 0)

@@ -7,8 +7,8 @@
 #      instructions and CPU time, and how they grow
 #   3. `passthrough list` vs the guides' shell loops and `lspci -nnk`
 #   4. `passthrough check` on the same trees
-#   5. sizes: the binder, dynamic and static; what the hook adds to an
-#      initramfs built by mkinitramfs
+#   5. sizes: the binder, dynamic and static (glibc, musl); what each adds
+#      to an initramfs; what the hook adds to one built by mkinitramfs
 set -euo pipefail
 BUILD=${1:-build}
 . "$(dirname "$0")/../boot/lib.sh"
@@ -65,6 +65,23 @@ floor=$(python3 "$HERE/measure.py" "$((RUNS * 20))" sh -c 'cat "$0"/sys/bus/pci/
 	"$t" | ms wall_ms)
 row "binder, exec to exit, 64 devices" "$startup" "$floor" "ms" \
 	"reference: cat of the attributes it reads; goal: at most 2x that"
+musl_startup=$(python3 "$HERE/measure.py" "$((RUNS * 20))" "$BUILD/passthrough-early-musl" --dry-run \
+	--sysfs "$t/sys" --root "$t" | ms wall_ms)
+row "musl static binder, exec to exit, 64 devices" "$musl_startup" "$floor" "ms" "the same"
+# The same runs in instructions (callgrind), whole process: what starting
+# costs, with and without shared libraries.
+for b in passthrough-early passthrough-early-static passthrough-early-musl; do
+	case $b in
+	*-static) what="static (glibc)" ;;
+	*-musl) what="static (musl)" ;;
+	*) what="dynamic (Debian's libkmod, libcrypto)" ;;
+	esac
+	n_ir=$(valgrind --tool=callgrind --callgrind-out-file="$BENCH/run-$b.callgrind" "$BUILD/$b" \
+		--dry-run --sysfs "$t/sys" --root "$t" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+	ldso=$(callgrind_annotate --inclusive=no "$BENCH/run-$b.callgrind" 2>/dev/null |
+		awk '/ld-linux/ {gsub(",", "", $1); s += $1} END {print s + 0}')
+	row "binder run, 64 devices, $what" "$n_ir" "" "instructions" "$ldso of them in the dynamic loader"
+done
 
 for n in 64 512 4096; do
 	t="$BENCH/trees/$n"
@@ -104,60 +121,99 @@ done
 echo "bench: host tool measured" >&2
 
 # --- 1: the binder in a QEMU boot ---------------------------------------------------------
+# The guest reads which method to run before its first mark, so each span
+# holds the method alone (tests/boot/guest-init.sh).
+#   binder          the dynamic binder, -v: its phases in the kernel log
+#   binder-static   `make static` (glibc);  binder-musl: `make static LIBC=musl`
+#   binder-warm     the dynamic binder once with --dry-run before the mark:
+#                   the same run with its code already read and translated
+#   shell           vfio-pci-override.sh, given the same modules
+#   floor           only the modules the binder loads (what every method pays)
+#   ids             vfio-pci's own ID table, the in-kernel path, as a reference
 fetch_kernel
 build_initramfs "$BENCH/initrd.gz"
 build_initramfs "$BENCH/initrd-static.gz" static
+build_initramfs "$BENCH/initrd-musl.gz" musl
 prepare_disks
 export -f boot_guest die
 export BUILD VMLINUZ BENCH
-# binder-static: the same binder from `make static`, no shared libraries
-# floor: only the modules the binder loads (what every method pays);
-# ids: vfio-pci's own ID table, the in-kernel path, as a reference.
+kinds="binder binder-static binder-musl binder-warm shell floor ids"
 for i in $(seq "$BOOTS"); do
-	echo "binder $i"; echo "shell $i"; echo "binder-static $i"; echo "floor $i"; echo "ids $i"
+	for kind in $kinds; do echo "$kind $i"; done
 done |
 	xargs -P "${BOOT_JOBS:-2}" -L 1 bash -c \
-	'img=$BENCH/initrd.gz; [ "$0" = binder-static ] && img=$BENCH/initrd-static.gz
-	 boot_guest "$img" "$BENCH/boot-$0-$1.log" pt.test=demo pt.bench=${0%-static} || true'
-boot_ms() { # KIND: the median, in ms, of the marked span over the boots
-	for f in "$BENCH"/boot-"$1"-[0-9]*.log; do
-		grep -a '^PT-MARK' "$f" | sed 's/.*\[ *\([0-9.]*\)\].*/\1/' | tr '\n' ' '
-		echo
-	done | python3 -c '
-import statistics, sys
-spans = [(float(b) - float(a)) * 1000 for a, b in (l.split() for l in sys.stdin if len(l.split()) == 2)]
-print("%.1f" % statistics.median(spans) if spans else "nan")'
-}
-binder=$(boot_ms binder)
-static=$(boot_ms binder-static)
-shell=$(boot_ms shell)
-floor=$(boot_ms floor)
-ids=$(boot_ms ids)
-for kind in binder binder-static shell; do
-	for f in "$BENCH/boot-$kind-"[0-9]*.log; do
-		for dev in 0000:01:00.0 0000:00:04.0 0000:00:05.0; do
-			[ "$(guest_driver "$f" "$dev")" = vfio-pci ] ||
-				echo "bench: $kind boot $f left $dev off vfio-pci: the comparison is void" >&2
+	'img=$BENCH/initrd.gz bench=$0
+	 case $0 in
+	 binder-static) img=$BENCH/initrd-static.gz bench=binder ;;
+	 binder-musl) img=$BENCH/initrd-musl.gz bench=binder ;;
+	 binder-warm) bench=warm ;;
+	 esac
+	 boot_guest "$img" "$BENCH/boot-$0-$1.log" pt.test=demo pt.bench=$bench || true'
+for kind in $kinds; do
+	python3 "$HERE/phases.py" "$BENCH/boot-$kind-"[0-9]*.log >"$BENCH/phases-$kind.json"
+	case $kind in binder* | shell)
+		for f in "$BENCH/boot-$kind-"[0-9]*.log; do
+			for dev in 0000:01:00.0 0000:00:04.0 0000:00:05.0; do
+				[ "$(guest_driver "$f" "$dev")" = vfio-pci ] ||
+					echo "bench: $kind boot $f left $dev off vfio-pci: the comparison is void" >&2
+			done
 		done
-	done
+	esac
 done
-row "binder in a QEMU TCG boot, 3 devices" "$binder" "$shell" "ms" \
-	"median of $BOOTS boots each; reference: the script, same modules"
-row "static binder in the same boot" "$static" "$shell" "ms" "no shared libraries to load"
-row "floor: only loading vfio_iommu_type1, vfio_pci" "$floor" "" "ms" "what every method pays"
-row "in-kernel: vfio_pci ids= (binds by ID only)" "$ids" "" "ms" "reference"
+phase() { # KIND NAME: that phase's median in ms (nan when no log has it)
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], "nan"))' \
+		"$BENCH/phases-$1.json" "$2"
+}
+floor=$(phase floor span)
+shell=$(phase shell span)
 over() { python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) - float(sys.argv[2])))' "$1" "$floor"; }
-row "overhead above the floor: binder vs script" "$(over "$binder")" "$(over "$shell")" "ms" \
-	"goals: at most 1/5 of the script's, at most 10% of the floor"
-row "overhead above the floor: static binder vs script" "$(over "$static")" "$(over "$shell")" "ms"
+row "floor: only loading vfio_iommu_type1, vfio_pci" "$floor" "" "ms" \
+	"median of $BOOTS boots each, QEMU TCG; what every method pays"
+row "in-kernel: vfio_pci ids= (binds by ID only)" "$(phase ids span)" "" "ms" "reference"
+row "script (vfio-pci-override.sh), same modules" "$shell" "" "ms" ""
+for kind in binder binder-static binder-musl binder-warm; do
+	case $kind in
+	binder) what="binder (dynamic)" ;;
+	binder-static) what="static binder (glibc)" ;;
+	binder-musl) what="static binder (musl)" ;;
+	binder-warm) what="binder (dynamic), code already warm" ;;
+	esac
+	row "$what in the same boot" "$(phase "$kind" span)" "$shell" "ms" "reference: the script"
+	row "overhead above the floor: $what vs script" "$(over "$(phase "$kind" span)")" "$(over "$shell")" "ms" \
+		"goals: at most 1/5 of the script's, at most 10% of the floor"
+done
+# Where the binder's time goes in the boot: its phases, dynamic and musl.
+for p in exec:"exec and dynamic linking" config:"reading the config" scan:"reading the devices" \
+	plan:"selecting, logging the plan" kmod:"libkmod context and indexes" modules:"loading the modules (with libkmod's context)" \
+	binds:"override, probe, confirm, log" exit:"exit, back in the shell"; do
+	row "boot phase: ${p#*:}" "$(phase binder "${p%%:*}")" "$(phase binder-musl "${p%%:*}")" "ms" \
+		"dynamic binder; reference: musl static"
+done
 
 # --- 5: sizes ------------------------------------------------------------------------------
 strip -o "$BENCH/passthrough-early.stripped" "$BUILD/passthrough-early"
 row "binder size, dynamic (stripped)" "$(stat -c %s "$BENCH/passthrough-early.stripped")" "" "bytes" \
 	"+ libkmod $(stat -L -c %s "$(ldd "$BUILD/passthrough-early" | awk '/libkmod/ {print $3}')") shared"
-if [ -f "$BUILD/passthrough-early-static" ]; then
-	row "binder size, static (glibc, libkmod, xz, zstd)" "$(stat -c %s "$BUILD/passthrough-early-static")" "" "bytes" "goal: under 1.2 MB"
-fi
+row "binder size, static (glibc, libkmod, xz, zstd)" "$(stat -c %s "$BUILD/passthrough-early-static")" "" "bytes" "goal: under 1.2 MB"
+row "binder size, static (musl, libkmod, gzip, xz, zstd)" "$(stat -c %s "$BUILD/passthrough-early-musl")" "" "bytes" "goal: under 400 KB"
+# What each variant adds to an initramfs that has libc (Alpine's has no
+# libkmod; Debian's has it, with libcrypto, for kmod): the files, as a
+# gzip -9 cpio.
+growth() { # FILE...: bytes of their gzip -9 newc cpio
+	local d; d=$(mktemp -d "$BENCH/growth.XXXXXX")
+	for f in "$@"; do install -D -m 0755 "$f" "$d$f"; done
+	(cd "$d" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9 | wc -c)
+	rm -rf "$d"
+}
+dyn_files=("$BUILD/passthrough-early")
+for lib in $(ldd "$BUILD/passthrough-early" | awk '$3 ~ /^\// && $1 !~ /^libc\.so/ {print $3}'); do
+	dyn_files+=("$(readlink -f "$lib")")
+done
+row "initramfs growth, dynamic binder and its libraries (gzip)" "$(growth "${dyn_files[@]}")" "" "bytes" \
+	"$(for f in "${dyn_files[@]}"; do basename "$f"; done | tr '\n' ' ')"
+row "initramfs growth, static binder, glibc (gzip)" "$(growth "$BUILD/passthrough-early-static")" "" "bytes" ""
+row "initramfs growth, static binder, musl (gzip)" "$(growth "$BUILD/passthrough-early-musl")" "" "bytes" \
+	"what the Alpine glue puts in"
 for hook in without with; do
 	if [ "$hook" = with ]; then want="with-hook"; else want=; fi
 	initramfs_tools_conf "$BENCH/itools-$hook" "$want"
@@ -174,12 +230,13 @@ import json, sys
 rows = []
 for line in open(sys.argv[1]):
     what, ours, ref, unit, note = line.rstrip("\n").split("\t")
-    r = {"what": what, "ours": float(ours), "reference": float(ref) if ref else None,
+    num_or_none = lambda v: None if not v or float(v) != float(v) else float(v)  # "" or nan
+    r = {"what": what, "ours": num_or_none(ours), "reference": num_or_none(ref),
          "unit": unit, "note": note}
     r["ratio"] = round(r["reference"] / r["ours"], 1) if r["reference"] and r["ours"] else None
     rows.append(r)
 json.dump(rows, open(sys.argv[2], "w"), indent=1)
-fmt = "%-48s %12s %12s %7s  %s"
+fmt = "%-62s %12s %12s %7s  %s"
 print(fmt % ("", "passthrough", "reference", "ratio", "unit, note"))
 for r in rows:
     num = lambda v: "" if v is None else ("%.0f" % v if v >= 100 else "%.2f" % v)
