@@ -1,6 +1,7 @@
 # passthrough: bind PCI devices to vfio-pci at boot, safely.
 #
 #   make            build/passthrough-early and build/passthrough
+#   make static     a binder with no shared library (LIBC=glibc or musl)
 #   make check      unit tests, then boot tests on a real kernel under QEMU
 #   make check-offline   the tests that need neither network nor QEMU
 #   make demo       boot the test topology and show each device's driver
