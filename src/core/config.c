@@ -24,6 +24,9 @@ struct section_header {
 	size_t rule;      /* index into cfg->rules when !is_global */
 	uint32_t seen_keys; /* bit per key, for duplicate detection */
 	bool unknown_key;   /* its error explains an empty rule: no second one */
+	/* Where errors about vfs point: its first line, and the line that
+	 * names the highest index (vfs_end: that index + 1, 0 for none). */
+	unsigned vfs_line, last_vf_line, vfs_end;
 };
 
 struct parse_ctx {
@@ -431,19 +434,32 @@ static void add_match(void *data, const char *tok)
 }
 
 /* vfs = all, or the indices of the virtual functions to take. */
+struct vf_target {
+	struct list_target t;
+	struct section_header *h; /* the same, to note where vfs errors point */
+};
+
 static void add_vf(void *data, const char *tok)
 {
-	struct list_target *t = data;
+	struct vf_target *v = data;
+	struct list_target *t = &v->t;
 	unsigned long i;
 
-	if (!strcmp(tok, "all"))
+	if (!v->h->vfs_line)
+		v->h->vfs_line = t->ctx->line;
+	if (!strcmp(tok, "all")) {
 		t->rule->vfs_all = true;
-	else if (pt_parse_decimal(tok, PT_MAX_VFS - 1, &i) == 0)
+	} else if (pt_parse_decimal(tok, PT_MAX_VFS - 1, &i) == 0) {
+		if (i >= v->h->vfs_end) {
+			v->h->vfs_end = (unsigned)i + 1;
+			v->h->last_vf_line = t->ctx->line;
+		}
 		t->rule->vfs[i / 8] |= (uint8_t)(1u << (i % 8));
-	else
+	} else {
 		add_error(t->ctx, t->ctx->line, "[%s] vfs: '%s' is not valid; expected "
 			  "all, or virtual function indices from 0 to %d", t->h->name,
 			  tok, PT_MAX_VFS - 1);
+	}
 }
 
 bool pt_rule_takes_vf(const struct pt_rule *rule, unsigned index)
@@ -817,10 +833,10 @@ static int handle_key(void *user, const char *section, const char *key,
 			if (set_reset_method(ctx, &ctx->cfg->rules[h->rule], h, value) < 0)
 				ctx->oom = true;
 		} else if (!strcmp(key, "vfs")) {
-			struct list_target t = { ctx, &ctx->cfg->rules[h->rule], h, key,
-						 PT_MATCH_KIND_COUNT };
+			struct vf_target v = { { ctx, &ctx->cfg->rules[h->rule], h, key,
+						 PT_MATCH_KIND_COUNT }, h };
 
-			if (for_each_value(value, add_vf, &t) < 0)
+			if (for_each_value(value, add_vf, &v) < 0)
 				ctx->oom = true;
 		} else {
 			apply_single(ctx, h, key, value);
@@ -843,11 +859,11 @@ static void check_vfs(struct parse_ctx *ctx, const struct section_header *h)
 			last = i;
 		}
 	if (some && !rule->sriov_vfs)
-		add_error(ctx, h->line, "[%s] vfs: selects virtual functions, but the "
+		add_error(ctx, h->vfs_line, "[%s] vfs: selects virtual functions, but the "
 			  "rule creates none; add sriov_vfs = N (how many the physical "
 			  "function gets at boot)", h->name);
 	else if (rule->sriov_vfs && last >= rule->sriov_vfs)
-		add_error(ctx, h->line, "[%s] vfs: %u is past the last virtual function "
+		add_error(ctx, h->last_vf_line, "[%s] vfs: %u is past the last virtual function "
 			  "(sriov_vfs = %u makes 0 to %u)", h->name, last, rule->sriov_vfs,
 			  rule->sriov_vfs - 1);
 }

@@ -129,11 +129,14 @@ static const struct bad_case bad[] = {
 	{ "vfs: indices of what sriov_vfs makes",
 	  "[device.a]\nids = 1b36:0010\nvfs = 0\n[device.b]\nids = 1b36:0010\nsriov_vfs = 2\n"
 	  "vfs = 1 2\n[device.c]\nids = 1b36:0010\nsriov_vfs = 2\nvfs = first\n", 0,
-	  "1: [device.a] vfs: selects virtual functions, but the rule creates none; add "
+	  "3: [device.a] vfs: selects virtual functions, but the rule creates none; add "
 	  "sriov_vfs = N (how many the physical function gets at boot)\n"
-	  "4: [device.b] vfs: 2 is past the last virtual function (sriov_vfs = 2 makes 0 to 1)\n"
+	  "7: [device.b] vfs: 2 is past the last virtual function (sriov_vfs = 2 makes 0 to 1)\n"
 	  "11: [device.c] vfs: 'first' is not valid; expected all, or virtual function indices "
 	  "from 0 to 255\n" },
+	{ "vfs over several lines: the error is on the line with the index",
+	  "[device.a]\nids = 1b36:0010\nsriov_vfs = 4\nvfs = 5\nvfs = 0 1\n", 0,
+	  "4: [device.a] vfs: 5 is past the last virtual function (sriov_vfs = 4 makes 0 to 3)\n" },
 	{ "bad address", "[device.a]\naddress = 01:00.0 1:0.0\n", 0,
 	  "2: [device.a] address: '1:0.0' is not a PCI address; write DDDD:BB:SS.F "
 	  "or BB:SS.F in hex, as `lspci -D` prints it\n" },
