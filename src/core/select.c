@@ -199,6 +199,15 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 	}
 }
 
+long pt_reset_rule(const struct pt_config *cfg, const struct pt_device *dev,
+		   const struct pt_resolver *resolver)
+{
+	for (size_t r = 0; r < cfg->n_rules; r++)
+		if (cfg->rules[r].reset_method && pt_rule_matches(&cfg->rules[r], dev, resolver))
+			return (long)r;
+	return -1;
+}
+
 int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs,
 		      const struct pt_resolver *resolver, struct pt_plan *plan)
 {

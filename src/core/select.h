@@ -47,6 +47,13 @@ struct pt_resolver {
 bool pt_rule_matches(const struct pt_rule *rule, const struct pt_device *dev,
 		     const struct pt_resolver *resolver);
 bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind);
+/* The rule whose reset_method a device gets: the first in the file that
+ * has one and whose own selectors name the device (a function pulled in
+ * by functions = all, or a VF, is not named: it may have no such reset);
+ * -1 when none. Whichever rule selected the device: the same at boot, in
+ * check and for `passthrough bind`. */
+long pt_reset_rule(const struct pt_config *cfg, const struct pt_device *dev,
+		   const struct pt_resolver *resolver);
 /* Whether the rule's values of one key alone match some device: which
  * key of a rule that selects nothing is the one that matches nothing. */
 bool pt_rule_kind_matches_any(const struct pt_rule *rule, enum pt_match_kind kind,

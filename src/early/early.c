@@ -299,6 +299,7 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 		for (size_t i = 0; i < plan->n; i++) {
 			const struct pt_decision *d = &plan->v[i];
 			const struct pt_device *dev = &devs->v[d->device];
+			long reset;
 
 			if (d->verdict != PT_BIND || d->driver != drv)
 				continue;
@@ -326,12 +327,9 @@ static void carry_out(const struct options *o, const struct pt_config *cfg,
 				}
 				fb_released = true;
 			}
-			/* Only the devices the rule names: a GPU's audio
-			 * function, pulled in by functions = all, has no
-			 * device_specific reset of its own. */
-			if (cfg->rules[d->rule].reset_method &&
-			    pt_rule_matches(&cfg->rules[d->rule], dev, NULL) &&
-			    pt_set_reset_method(o->sysfs, dev, cfg->rules[d->rule].reset_method,
+			reset = pt_reset_rule(cfg, dev, NULL);
+			if (reset >= 0 &&
+			    pt_set_reset_method(o->sysfs, dev, cfg->rules[reset].reset_method,
 						log) < 0) {
 				t->failed++;
 				continue;

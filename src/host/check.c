@@ -397,10 +397,11 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 {
 	const struct pt_device *dev = &m->devs.v[d->device];
 	const struct pt_devinfo *info = &m->info[d->device];
-	const struct pt_rule *rule = &cfg->rules[d->rule];
+	const struct pt_rule *rule;
 	const struct pt_reset_quirk *quirk = pt_reset_quirk_for(dev->vendor, dev->device);
 	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
 	char missing[64], fix[512];
+	long reset;
 
 	if (quirk) {
 		snprintf(fix, sizeof(fix),
@@ -415,9 +416,13 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 		    "resets it",
 		    quirk->family);
 	}
-	/* The rule's reset_method applies to what its selectors name. */
-	if (!rule->reset_method || !pt_rule_matches(rule, dev, env->resolver))
+	/* The reset_method of the rule that names the device, which may
+	 * not be the rule that selected it. */
+	reset = pt_reset_rule(cfg, dev, env->resolver);
+	if (reset < 0)
 		return;
+	rule = &cfg->rules[reset];
+	w = at_rule(cfg, (size_t)reset, dev->bdf);
 	if (!info->reset_known)
 		add(out, PT_SEV_ERROR, "reset-method", w,
 		    "remove reset_method from the rule, or boot a kernel 5.15 or later",

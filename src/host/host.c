@@ -765,7 +765,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	struct pt_check_env env;
 	const struct pt_device *dev;
 	const struct pt_decision *d;
-	long i;
+	long i, reset;
 	int rc = EXIT_PROBLEMS;
 
 	if (argc != 1)
@@ -775,6 +775,10 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	if ((i = find_device(h, argv[0])) < 0)
 		return (int)-i;
 	dev = &h->m.devs.v[i];
+	/* The reset_method the config gives this device: checked and set as
+	 * at boot. */
+	if (h->have_plan && (reset = pt_reset_rule(&h->cfg, dev, &h->resolver)) >= 0)
+		rule.reset_method = h->cfg.rules[reset].reset_method;
 	one = h->cfg_status == 0 && !h->cfg.n_errors ? h->cfg : (struct pt_config){
 		.path = h->config_path, .driver = PT_DRIVER_VFIO_PCI };
 	one.rules = &rule;
@@ -805,6 +809,9 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 		goto out;
 	/* As at boot: the boot display's memory is the firmware framebuffer's. */
 	if (dev->boot_vga && pt_release_firmware_framebuffers(h->o.sysfs, h->o.root, &h->log) < 0)
+		goto out;
+	if (rule.reset_method &&
+	    pt_set_reset_method(h->o.sysfs, dev, rule.reset_method, &h->log) < 0)
 		goto out;
 	switch (pt_bind_device(h->o.sysfs, dev, pt_driver_name(d->driver), &h->log)) {
 	case PT_BIND_DONE:

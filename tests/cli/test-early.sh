@@ -259,6 +259,14 @@ echo "flr bus" >"$R/sys/bus/pci/devices/0000:01:00.0/reset_method"; modelled "$R
 check "model: a reset method the device refuses: logged, left on its driver" \
 	bash -c 'grep -q "<3>passthrough: 0000:01:00.0: reset_method .device_specific. refused (Invalid argument); it offers .flr bus.; left as it was" "$0/dev/kmsg" &&
 		[ "$(driver_of "$0" 0000:01:00.0)" = e1000e ]' "$R"
+# The reset_method of a second rule that names the device, when the first
+# rule selected it: still written.
+R=$TAP_TMP/m-reset-second; fake_root "$R"
+printf '[device.nic]\naddress = 01:00.0\n[device.reset]\nids = 8086:10d3\nreset_method = bus\n' >"$R/etc/passthrough.conf"
+echo "flr bus" >"$R/sys/bus/pci/devices/0000:01:00.0/reset_method"; modelled "$R"
+check "model: the reset_method of a second rule naming the device is written too" \
+	bash -c '[ "$(cat "$0/sys/bus/pci/devices/0000:01:00.0/reset_method")" = bus ] &&
+		[ "$(driver_of "$0" 0000:01:00.0)" = vfio-pci ]' "$R"
 R=$TAP_TMP/m-reset-old; fake_root "$R"; printf '[device.nic]\naddress = 01:00.0\nreset_method = bus\n' >"$R/etc/passthrough.conf"
 modelled "$R"
 check "model: no reset_method file (before 5.15): logged, left on its driver" \

@@ -393,6 +393,21 @@ golden bind-boot-vga-refused pt bind bind 00:01.0
 golden bind-nic pt bind bind 02:00.0
 check "bind: the override was written and the unbind asked" \
 	bash -c '[ "$(cat bind/sys/bus/pci/drivers/e1000e/unbind)" = 0000:02:00.0 ] && [ "$(cat bind/sys/bus/pci/drivers_probe)" = 0000:02:00.0 ]'
+# The reset_method the config gives the device is set as at boot, even
+# from a rule that is not the one bind makes.
+new_root bind-reset
+printf '[device.nic]\nids = 8086:10d3\nreset_method = bus\n' | conf bind-reset
+pt bind-reset bind 02:00.0 >/dev/null 2>&1
+check "bind: the config's reset_method for the device is written first" \
+	same "$(cat bind-reset/sys/bus/pci/devices/0000:02:00.0/reset_method)" bus
+printf '[device.nic]\nids = 8086:10d3\nreset_method = device_specific\n' | conf bind-reset
+: >bind-reset/sys/bus/pci/drivers_probe
+pt bind-reset bind 02:00.0 >"$TAP_TMP/bind-reset.out" 2>&1
+echo "[exit $?]" >>"$TAP_TMP/bind-reset.out"
+check "bind: a reset_method the device does not offer is refused, nothing written" \
+	bash -c 'grep -q "reset_method = device_specific" "$0" && grep -q "exit 1" "$0" &&
+		[ "$(cat "$1")" = bus ] && [ ! -s "$2" ]' "$TAP_TMP/bind-reset.out" \
+		bind-reset/sys/bus/pci/devices/0000:02:00.0/reset_method bind-reset/sys/bus/pci/drivers_probe
 golden unbind-not-vfio pt bind unbind 01:00.0
 set_driver bind 0000:01:00.0 vfio-pci
 : >bind/sys/bus/pci/drivers/vfio-pci/unbind

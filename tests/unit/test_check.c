@@ -272,6 +272,15 @@ static void reset_methods_and_quirks(void **state)
 	assert_non_null(strstr(finding("[device.amd]\naddress = 05:00.0\n"
 				       "reset_method = device_specific\n", "reset-method", &sev),
 			       "vendor-reset"));
+	/* The reset_method of a second rule that names the device counts
+	 * too, whichever rule selected it: the first rule here selects it by
+	 * address, the second names it by ids with a method it lacks. */
+	assert_string_equal(codes_for("[device.amd]\naddress = 05:00.0\n"
+				      "[device.reset]\nids = 1002:67df\nreset_method = flr\n"),
+			    "reset-quirk@05:00.0 reset-method@05:00.0");
+	assert_string_equal(codes_for("[device.amd]\naddress = 05:00.0\n"
+				      "[device.reset]\nids = 1002:67df\nreset_method = bus\n"),
+			    "reset-quirk@05:00.0");
 	memset(&info_v[8], 0, sizeof(info_v[8]));
 }
 
