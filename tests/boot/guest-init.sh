@@ -127,6 +127,10 @@ if [ "$(arg pt.hotplug)" = 1 ]; then
 	mkdir -p /run/udev /var/lib/passthrough
 	cp "/etc/tests/$(arg pt.test).conf" /var/lib/passthrough/initramfs.conf
 	/sbin/systemd-udevd --daemon --resolve-names=never
+	# coldplug, as systemd-udev-trigger.service does it: synthetic add
+	# events, which the rule leaves to what the initramfs did
+	udevadm trigger --action=add --subsystem-match=pci && udevadm settle -t 60
+	echo "PT-COLDPLUG-BINDER-RUNS $(dmesg | grep -c 'rule usb: for vfio-pci')"
 	echo 0 >/sys/bus/pci/drivers_autoprobe
 	echo PT-HOTPLUG-READY
 	for _ in $(seq 120); do
