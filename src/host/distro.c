@@ -1,4 +1,5 @@
 #include "distro.h"
+#include "cmdline.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -129,40 +130,6 @@ void pt_tokens_free(struct pt_tokens *t)
 	t->n = 0;
 }
 
-/* Splits text the way the kernel splits its command line: at blanks (and,
- * for a ',' list, commas) outside double quotes, so acpi_osi="Windows 2015"
- * is one token. Calls `each` with each token's bounds; stops at its
- * first non-zero return. */
-static int split_kernel_style(const char *text, size_t len, char sep,
-			      int (*each)(const char *tok, size_t start, size_t end, void *ctx),
-			      void *ctx)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t start;
-		bool quoted = false;
-		int r;
-
-		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
-				   (sep == ',' && text[i] == ',')))
-			i++;
-		if (i == len)
-			break;
-		start = i;
-		for (; i < len; i++) {
-			if (text[i] == '"')
-				quoted = !quoted;
-			else if (!quoted && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
-					     (sep == ',' && text[i] == ',')))
-				break;
-		}
-		if ((r = each(text, start, i, ctx)))
-			return r;
-	}
-	return 0;
-}
-
 static int add_token(const char *text, size_t start, size_t end, void *ctx)
 {
 	char *tok = strndup(text + start, end - start);
@@ -178,7 +145,7 @@ int pt_tokens_split(const char *text, char sep, struct pt_tokens *out)
 
 	out->v = NULL;
 	out->n = 0;
-	r = split_kernel_style(text, strlen(text), sep, add_token, out);
+	r = pt_cmdline_split(text, strlen(text), sep, add_token, out);
 	if (r < 0)
 		pt_tokens_free(out);
 	return r;
@@ -437,7 +404,7 @@ static int remove_one(char **text, const char *var, char sep, const struct pt_to
 	struct spans s = { 0 };
 	int r = find_assignment(*text, var, &v, err);
 
-	if (r == 1 && (r = split_kernel_style(v.value, v.len, sep, add_span, &s)) == 0)
+	if (r == 1 && (r = pt_cmdline_split(v.value, v.len, sep, add_span, &s)) == 0)
 		r = 1;
 	for (size_t i = 0; r == 1 && i < s.n; i++) {
 		char *tok = strndup(v.value + s.start[i], s.end[i] - s.start[i]), *cut;
@@ -655,7 +622,7 @@ char *pt_edit_cmdline_file(const char *text, const struct pt_tokens *remove,
 
 	/* Each token goes with the blank before it (the one apply put there),
 	 * or the one after it at the start of a line. */
-	while (out && (r = split_kernel_style(out, strlen(out), ' ', find_removable, &at)) == 1) {
+	while (out && (r = pt_cmdline_split(out, strlen(out), ' ', find_removable, &at)) == 1) {
 		size_t start = at.start, end = at.end;
 
 		if (start > 0 && (out[start - 1] == ' ' || out[start - 1] == '\t'))
