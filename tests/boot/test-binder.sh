@@ -123,40 +123,34 @@ host_case "guest-mounts: crypttab by the LUKS UUID, fstab by the filesystem insi
 		grep -Eq "^sd[a-z]2_crypt UUID=[0-9a-f-]{36} /etc/tests/luks.key luks,noearly$" "$0.mounts" &&
 		grep -Pq "^UUID=[0-9a-f-]{36}\t/data\text4\tdefaults,noinit_itable\t0\t2$" "$0.mounts" &&
 		grep -q "^PT-MOUNTS-EXIT 0$" "$0"' "$log"
+# log_case NAME LOG SHOWN TEST...: one TAP line for what the guest's log
+# shows; on failure, its lines matching SHOWN (an ERE).
+log_case() {
+	local name=$1 log=$2 shown=$3; shift 3
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - boot: $name"; else
+		echo "not ok $n - boot: $name"
+		grep -E "$shown" "$log" | sed 's/^/#   /'
+	fi
+}
 # SR-IOV: the VF given to vfio-pci was never probed by nvme (its probe
 # says "pci function ADDRESS"), and the PF kept nvme.
-n=$((n + 1))
-log="$LOGS/sriov.log"
-if grep -q 'PT-KMSG .*nvme nvme0: pci function 0000:03:00.0' "$log" &&
-	! grep -q 'pci function 0000:03:00.1' "$log" &&
-	grep -q 'PT-KMSG .*passthrough: 0000:03:00.0: 2 virtual functions made' "$log"; then
-	echo "ok $n - boot: sriov: nvme never probed the VF given to vfio-pci"
-else
-	echo "not ok $n - boot: sriov: nvme never probed the VF given to vfio-pci"
-	grep -E '^PT-(KMSG|DRIVER)' "$log" | sed 's/^/#   /'
-fi
+log_case "sriov: nvme never probed the VF given to vfio-pci" "$LOGS/sriov.log" '^PT-(KMSG|DRIVER)' \
+	bash -c 'grep -q "PT-KMSG .*nvme nvme0: pci function 0000:03:00.0" "$0" &&
+		! grep -q "pci function 0000:03:00.1" "$0" &&
+		grep -q "PT-KMSG .*passthrough: 0000:03:00.0: 2 virtual functions made" "$0"' "$LOGS/sriov.log"
 # Hotplug: the selected HD audio controller went to vfio-pci without its
 # host driver ever taking it (udev loaded snd_hda_intel, which did not
 # attach: the bus probes no new device by itself); the NIC nobody selected
 # went to e1000e, not left without a driver.
-n=$((n + 1))
-log="$LOGS/hotplug.log"
-if grep -q '^PT-HOT 0000:03:00.0 vfio-pci$' "$log" && grep -q '^PT-HOT 0000:04:00.0 e1000e$' "$log" &&
-	grep -q '^PT-HOT-MODULE snd_hda_intel loaded$' "$log" && ! grep -q 'snd_hda_intel 0000:03:00.0' "$log" &&
-	grep -q 'passthrough: 0000:03:00.0 \[8086:293e\] rule hot: for vfio-pci (now no driver)$' "$log" &&
-	grep -q 'passthrough: 0000:03:00.0: bound to vfio-pci$' "$log"; then
-	echo "ok $n - boot: hotplug: the selected device on vfio-pci, never taken by its host driver; the other on e1000e"
-else
-	echo "not ok $n - boot: hotplug: the selected device on vfio-pci, never taken by its host driver; the other on e1000e"
-	grep -E '^PT-(HOT|KMSG)' "$log" | sed 's/^/#   /'
-fi
+log_case "hotplug: the selected device on vfio-pci, never taken by its host driver; the other on e1000e" \
+	"$LOGS/hotplug.log" '^PT-(HOT|KMSG)' \
+	bash -c 'grep -q "^PT-HOT 0000:03:00.0 vfio-pci$" "$0" && grep -q "^PT-HOT 0000:04:00.0 e1000e$" "$0" &&
+		grep -q "^PT-HOT-MODULE snd_hda_intel loaded$" "$0" && ! grep -q "snd_hda_intel 0000:03:00.0" "$0" &&
+		grep -q "passthrough: 0000:03:00.0 \[8086:293e\] rule hot: for vfio-pci (now no driver)$" "$0" &&
+		grep -q "passthrough: 0000:03:00.0: bound to vfio-pci$" "$0"' "$LOGS/hotplug.log"
 # Coldplug (udevadm trigger: synthetic events) does not run the binder
 # again for the devices the initramfs bound: one plan line for 00:04.0.
-n=$((n + 1))
-if grep -q '^PT-COLDPLUG-BINDER-RUNS 1$' "$log"; then
-	echo "ok $n - boot: hotplug: coldplug's replayed add events do not run the binder again"
-else
-	echo "not ok $n - boot: hotplug: coldplug's replayed add events do not run the binder again"
-	grep -E '^PT-(COLDPLUG|KMSG)' "$log" | sed 's/^/#   /'
-fi
+log_case "hotplug: coldplug's replayed add events do not run the binder again" \
+	"$LOGS/hotplug.log" '^PT-(COLDPLUG|KMSG)' grep -q '^PT-COLDPLUG-BINDER-RUNS 1$' "$LOGS/hotplug.log"
 echo "1..$n"
