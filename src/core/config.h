@@ -59,9 +59,24 @@ struct pt_guard {
 
 PT_MUST_CHECK int pt_guard_parse(const char *s, struct pt_guard *out);
 
+/* What an IOMMU group held when `passthrough generate` ran, one member a
+ * value: "group_guard = 5/0000:00:05.0=8086:2922:010601". Groups are
+ * renumbered by a firmware update or a new card; the binder refuses a
+ * group whose members are not exactly these. */
+struct pt_group_guard {
+	unsigned long group;
+	struct pt_guard member;
+};
+
+PT_MUST_CHECK int pt_group_guard_parse(const char *s, struct pt_group_guard *out);
+
 /* The config, relative to the root ("" in the initramfs and on the host,
  * a fake root in tests). */
 #define PT_CONFIG_RELPATH "etc/passthrough.conf"
+
+/* The longest line the reader takes: inih's 200-byte buffer, less room
+ * for "\r\n" and the terminating NUL. Everything rendered stays within. */
+#define PT_CONFIG_LINE_MAX 197
 
 /* inih keeps section names to 49 bytes: "device." and 42 more. */
 #define PT_INI_SECTION_MAX 49
@@ -77,6 +92,10 @@ struct pt_rule {
 	size_t n_matches;
 	struct pt_guard *guards;
 	size_t n_guards;
+	/* With any, every group the rule names must hold exactly its
+	 * recorded members (none recorded: it was empty). */
+	struct pt_group_guard *group_guards;
+	size_t n_group_guards;
 	bool all_functions;
 	bool allow_boot_vga;
 	/* Written to the device's reset_method (5.15+) before binding, as the
@@ -135,6 +154,30 @@ PT_MUST_CHECK int pt_config_parse_stream(FILE *f, const char *path, struct pt_co
  * returns -ENOENT, because "no config" means "nothing to do" to the binder. */
 PT_MUST_CHECK int pt_config_load(const char *path, struct pt_config *cfg);
 void pt_config_free(struct pt_config *cfg);
+
+/* Writes cfg as a file the reader takes back with the same meaning (see
+ * pt_config_difference): every key of the table, lists split over lines of
+ * at most PT_CONFIG_LINE_MAX bytes. 0, -EOVERFLOW when a value cannot fit
+ * on any line (nothing the reader accepted), -EIO on a write error. */
+PT_MUST_CHECK int pt_config_render(const struct pt_config *cfg, FILE *f);
+/* NULL when a and b select the same devices with the same drivers, VFs,
+ * guards and reset methods, and set the same globals; else the key that
+ * differs first. */
+const char *pt_config_difference(const struct pt_config *a, const struct pt_config *b);
+
+/* Building a config in code (generate's initramfs config): each copies
+ * what it is given; -ENOMEM (NULL) when memory ran out. */
+struct pt_rule *pt_config_add_rule(struct pt_config *cfg, const char *name, unsigned line);
+PT_MUST_CHECK int pt_rule_add_match(struct pt_rule *rule, const struct pt_match *m);
+PT_MUST_CHECK int pt_rule_add_guard(struct pt_rule *rule, const struct pt_guard *g);
+PT_MUST_CHECK int pt_rule_add_group_guard(struct pt_rule *rule, const struct pt_group_guard *g);
+/* Everything of a rule but its name, selectors and guards. */
+PT_MUST_CHECK int pt_rule_copy_settings(struct pt_rule *to, const struct pt_rule *from);
+
+/* The key table, for the man page's test: key i's name, section and value
+ * syntax; false past the last. */
+size_t pt_config_key_count(void);
+bool pt_config_key_info(size_t i, const char **name, bool *global, const char **syntax);
 
 enum pt_driver pt_rule_driver(const struct pt_config *cfg,
 			      const struct pt_rule *rule);

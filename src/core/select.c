@@ -25,6 +25,10 @@ const char PT_REASON_CHANGED[] =
 	"another device sits at its address than when `passthrough apply` "
 	"wrote the initramfs";
 
+const char PT_REASON_GROUP_CHANGED[] =
+	"its IOMMU group holds other devices than when `passthrough apply` "
+	"wrote the initramfs";
+
 const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pt_pci_addr *a)
 {
 	for (size_t i = 0; i < rule->n_guards; i++)
@@ -104,6 +108,52 @@ bool pt_rule_has_kind(const struct pt_rule *rule, enum pt_match_kind kind)
 	return false;
 }
 
+static bool is_member(const struct pt_device *d, unsigned long group)
+{
+	return !d->is_vf && d->iommu_group >= 0 && (unsigned long)d->iommu_group == group;
+}
+
+bool pt_group_changed(const struct pt_rule *rule, unsigned long group,
+		      const struct pt_devices *devs)
+{
+	size_t recorded = 0, present = 0;
+
+	for (size_t i = 0; i < rule->n_group_guards; i++) {
+		const struct pt_group_guard *g = &rule->group_guards[i];
+		const struct pt_device *d;
+
+		if (g->group != group)
+			continue;
+		recorded++;
+		d = pt_find_device(devs, &g->member.addr);
+		if (!d || !is_member(d, group) || !guard_holds(&g->member, d))
+			return true;
+	}
+	for (size_t i = 0; i < devs->n; i++)
+		present += is_member(&devs->v[i], group);
+	return present != recorded;
+}
+
+/* The group of dev that its rule names and that changed since apply
+ * recorded it, or -1. Only rules with group guards are judged (generate
+ * writes them; an admin's own file has none). memo: per match of the
+ * rule, 0 not judged yet, 1 the same, 2 changed. */
+static long changed_group(const struct pt_rule *rule, const struct pt_device *dev,
+			  const struct pt_devices *devs, unsigned char *memo)
+{
+	if (!memo || dev->iommu_group < 0)
+		return -1;
+	for (size_t k = 0; k < rule->n_matches; k++) {
+		if (rule->matches[k].kind != PT_MATCH_GROUP ||
+		    rule->matches[k].u.number != (unsigned long)dev->iommu_group)
+			continue;
+		if (!memo[k])
+			memo[k] = pt_group_changed(rule, rule->matches[k].u.number, devs) ? 2 : 1;
+		return memo[k] == 2 ? dev->iommu_group : -1;
+	}
+	return -1;
+}
+
 /* Per device, while rules are applied: who selected it and how. */
 struct claim {
 	bool selected;
@@ -111,9 +161,18 @@ struct claim {
 	bool conflict;
 	bool pf;       /* by an SR-IOV rule, as the physical function */
 	bool pf_conflict; /* ... and by another rule to bind it */
+	long changed_group; /* the first rule's group changed since apply; -1 */
 	size_t rule, other_rule;
 	enum pt_driver driver;
 };
+
+/* A device the rule selected, or a function it pulled along: it is
+ * refused when the group it was selected through changed. */
+static void note_group_change(struct claim *c, size_t rule, long group)
+{
+	if (c->rule == rule && group >= 0)
+		c->changed_group = group;
+}
 
 static void claim_as(struct claim *c, const struct pt_config *cfg, size_t rule,
 		     bool implicit, bool pf)
@@ -122,6 +181,7 @@ static void claim_as(struct claim *c, const struct pt_config *cfg, size_t rule,
 
 	if (!c->selected) {
 		c->selected = true;
+		c->changed_group = -1;
 		c->implicit = implicit;
 		c->rule = rule;
 		c->driver = drv;
@@ -147,7 +207,8 @@ static void claim_device(struct claim *c, const struct pt_config *cfg,
  * one, though a VF often has the same IDs); the virtual functions of
  * those, as far as they exist, are taken by index. */
 static size_t claim_sriov(struct claim *claims, const struct pt_config *cfg, size_t r,
-			  const struct pt_devices *devs, const struct pt_resolver *resolver)
+			  const struct pt_devices *devs, const struct pt_resolver *resolver,
+			  unsigned char *memo)
 {
 	const struct pt_rule *rule = &cfg->rules[r];
 	size_t hits = 0;
@@ -156,6 +217,7 @@ static size_t claim_sriov(struct claim *claims, const struct pt_config *cfg, siz
 		if (devs->v[i].is_vf || !pt_rule_matches(rule, &devs->v[i], resolver))
 			continue;
 		claim_as(&claims[i], cfg, r, false, true);
+		note_group_change(&claims[i], r, changed_group(rule, &devs->v[i], devs, memo));
 		hits++;
 		for (size_t j = 0; j < devs->n; j++)
 			if (devs->v[j].is_vf &&
@@ -173,6 +235,7 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 
 	out->rule = c->rule;
 	out->driver = c->driver;
+	out->changed_group = -1;
 	out->other_rule = c->other_rule;
 	out->verdict = PT_REFUSED;
 	if (c->conflict) {
@@ -183,6 +246,9 @@ static void decide(const struct pt_config *cfg, const struct pt_device *dev,
 			out->verdict = PT_SKIPPED;
 	} else if (pt_device_is_platform(dev)) {
 		out->reason = PT_REASON_PLATFORM;
+	} else if (c->changed_group >= 0) {
+		out->reason = PT_REASON_GROUP_CHANGED;
+		out->changed_group = c->changed_group;
 	} else if ((out->guard = pt_rule_guard(rule, &dev->addr)) &&
 		   !guard_holds(out->guard, dev)) {
 		out->reason = PT_REASON_CHANGED;
@@ -228,15 +294,26 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 		/* A group expands to its members; bridges among them are
 		 * expected there and skipped quietly, not refused. */
 		bool by_group = pt_rule_has_kind(rule, PT_MATCH_GROUP);
+		unsigned char *memo = NULL;
 
+		if (rule->n_group_guards && !(memo = calloc(rule->n_matches, 1))) {
+			free(claims);
+			pt_plan_free(plan);
+			return -ENOMEM;
+		}
 		if (rule->sriov_vfs) {
-			plan->rule_hits[r] = claim_sriov(claims, cfg, r, devs, resolver);
+			plan->rule_hits[r] = claim_sriov(claims, cfg, r, devs, resolver, memo);
+			free(memo);
 			continue;
 		}
 		for (size_t i = 0; i < devs->n; i++) {
+			long changed;
+
 			if (!pt_rule_matches(rule, &devs->v[i], resolver))
 				continue;
+			changed = changed_group(rule, &devs->v[i], devs, memo);
 			claim_device(&claims[i], cfg, r, by_group);
+			note_group_change(&claims[i], r, changed);
 			plan->rule_hits[r]++;
 			if (!rule->all_functions)
 				continue;
@@ -246,14 +323,19 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 			 * the card's other functions. */
 			for (size_t j = i; j-- > 0 &&
 			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);)
-				if (!devs->v[j].is_vf)
+				if (!devs->v[j].is_vf) {
 					claim_device(&claims[j], cfg, r, true);
+					note_group_change(&claims[j], r, changed);
+				}
 			for (size_t j = i + 1; j < devs->n &&
 			     pt_pci_addr_same_slot(&devs->v[j].addr, &devs->v[i].addr);
 			     j++)
-				if (!devs->v[j].is_vf)
+				if (!devs->v[j].is_vf) {
 					claim_device(&claims[j], cfg, r, true);
+					note_group_change(&claims[j], r, changed);
+				}
 		}
+		free(memo);
 	}
 
 	for (size_t i = 0; i < devs->n; i++)

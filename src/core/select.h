@@ -25,6 +25,7 @@ struct pt_decision {
 	const char *reason; /* for PT_REFUSED and PT_SKIPPED */
 	size_t other_rule;  /* the second rule, when two rules conflict */
 	const struct pt_guard *guard; /* PT_REASON_CHANGED: what was there */
+	long changed_group; /* PT_REASON_GROUP_CHANGED: which group; else -1 */
 };
 
 struct pt_plan {
@@ -75,6 +76,12 @@ extern const char PT_REASON_SRIOV_PF[];
 extern const char PT_REASON_CONFLICT[];
 extern const char PT_REASON_PLATFORM[];
 extern const char PT_REASON_CHANGED[];
+extern const char PT_REASON_GROUP_CHANGED[];
+
+/* Whether an IOMMU group holds other devices than the rule's group guards
+ * recorded for it (virtual functions aside: the binder makes them). */
+bool pt_group_changed(const struct pt_rule *rule, unsigned long group,
+		      const struct pt_devices *devs);
 
 /* The guard of a rule for an address, or NULL. */
 const struct pt_guard *pt_rule_guard(const struct pt_rule *rule, const struct pt_pci_addr *a);

@@ -216,6 +216,62 @@ static void log_plan(const struct pt_config *cfg, const struct pt_devices *devs,
 	log_plan_decisions(cfg, devs, plan, log);
 }
 
+/* "0000:00:05.0 8086:2922 010601, ..." of what the rule recorded for a
+ * group (then) or what the group holds (now); "nothing" when empty. */
+static char *group_members(const struct pt_rule *rule, unsigned long group,
+			   const struct pt_devices *devs, bool then)
+{
+	char *text = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	if (then) {
+		for (size_t i = 0; i < rule->n_group_guards; i++) {
+			const struct pt_group_guard *g = &rule->group_guards[i];
+			char addr[PT_PCI_ADDR_STRLEN];
+
+			if (g->group != group)
+				continue;
+			pt_pci_addr_format(&g->member.addr, addr);
+			fprintf(f, "%s%s %04x:%04x %06x", n++ ? ", " : "", addr, g->member.vendor,
+				g->member.device, g->member.class);
+		}
+	} else {
+		for (size_t i = 0; i < devs->n; i++) {
+			const struct pt_device *d = &devs->v[i];
+
+			if (!d->is_vf && d->iommu_group >= 0 && (unsigned long)d->iommu_group == group)
+				fprintf(f, "%s%s %04x:%04x %06x", n++ ? ", " : "", d->bdf, d->vendor,
+					d->device, d->class);
+		}
+	}
+	if (!n)
+		fputs("nothing", f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void log_group_changed(const struct pt_config *cfg, const struct pt_devices *devs,
+			      const struct pt_decision *d, const struct pt_log *log)
+{
+	const struct pt_rule *rule = &cfg->rules[d->rule];
+	const struct pt_device *dev = &devs->v[d->device];
+	char *then = group_members(rule, (unsigned long)d->changed_group, devs, true);
+	char *now = group_members(rule, (unsigned long)d->changed_group, devs, false);
+
+	pt_log(log, PT_WARNING, "%s [%04x:%04x] rule %s: refused: %s: group %ld held %s; "
+	       "it holds %s; run `passthrough apply` if the new group is meant", dev->bdf,
+	       dev->vendor, dev->device, rule->name, d->reason, d->changed_group,
+	       then ? then : "?", now ? now : "?");
+	free(then);
+	free(now);
+}
+
 static void log_plan_decisions(const struct pt_config *cfg, const struct pt_devices *devs,
 			       const struct pt_plan *plan, const struct pt_log *log)
 {
@@ -233,7 +289,9 @@ static void log_plan_decisions(const struct pt_config *cfg, const struct pt_devi
 			       dev->driver[0] ? dev->driver : "no driver");
 			break;
 		case PT_REFUSED:
-			if (d->reason == PT_REASON_CHANGED)
+			if (d->reason == PT_REASON_GROUP_CHANGED)
+				log_group_changed(cfg, devs, d, log);
+			else if (d->reason == PT_REASON_CHANGED)
 				pt_log(log, PT_WARNING,
 				       "%s [%04x:%04x] rule %s: refused: %s: it was "
 				       "%04x:%04x class %06x, it is %04x:%04x class %06x; "

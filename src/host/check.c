@@ -295,6 +295,22 @@ static void check_selects_nothing(const struct pt_config *cfg, const struct pt_m
 		    "matches some device, but no device matches them all");
 }
 
+/* The IDs of what the rule selects now, each once: "8086:10d3 10de:1b80". */
+static void ids_selected(const struct pt_rule *rule, const struct pt_machine *m,
+			 const struct pt_check_env *env, char *list, size_t len)
+{
+	list[0] = '\0';
+	for (size_t i = 0; i < m->devs.n; i++)
+		if (pt_rule_matches(rule, &m->devs.v[i], env->resolver)) {
+			char id[16];
+
+			snprintf(id, sizeof(id), "%04x:%04x", m->devs.v[i].vendor,
+				 m->devs.v[i].device);
+			if (!strstr(list, id))
+				append_list(list, len, id);
+		}
+}
+
 static void check_rules_hits(const struct pt_config *cfg, const struct pt_machine *m,
 			     const struct pt_plan *plan, const struct pt_check_env *env,
 			     struct pt_findings *out)
@@ -309,22 +325,25 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 		}
 		if (pt_rule_has_kind(rule, PT_MATCH_ADDRESS) && !pt_rule_has_kind(rule, PT_MATCH_IDS) &&
 		    !pt_rule_has_kind(rule, PT_MATCH_CLASS) && !rule->n_guards) {
-			list[0] = '\0';
-			for (size_t i = 0; i < m->devs.n; i++)
-				if (pt_rule_matches(rule, &m->devs.v[i], env->resolver)) {
-					char id[16];
-
-					snprintf(id, sizeof(id), "%04x:%04x", m->devs.v[i].vendor,
-						 m->devs.v[i].device);
-					if (!strstr(list, id))
-						append_list(list, sizeof(list), id);
-				}
+			ids_selected(rule, m, env, list, sizeof(list));
 			snprintf(fix, sizeof(fix),
 				 "add ids = %s (what is there now) to the rule; apply "
 				 "records them for the initramfs as well", list);
 			add(out, PT_SEV_WARNING, "address-only", at_rule(cfg, r, NULL), fix,
 			    "the rule selects by address alone: after a firmware update "
 			    "or a new card, another device may sit there");
+		}
+		if (pt_rule_has_kind(rule, PT_MATCH_GROUP) && !pt_rule_has_kind(rule, PT_MATCH_IDS) &&
+		    !pt_rule_has_kind(rule, PT_MATCH_CLASS) && !pt_rule_has_kind(rule, PT_MATCH_ADDRESS) &&
+		    !rule->n_group_guards) {
+			ids_selected(rule, m, env, list, sizeof(list));
+			snprintf(fix, sizeof(fix),
+				 "add ids = %s (what the group holds now) to the rule; apply "
+				 "records the group's members for the initramfs, and the binder "
+				 "refuses the group when they change", list);
+			add(out, PT_SEV_WARNING, "group-only", at_rule(cfg, r, NULL), fix,
+			    "the rule selects by IOMMU group alone: a firmware update or a new "
+			    "card renumbers the groups, and other devices may be in the group then");
 		}
 		if (!pt_rule_has_kind(rule, PT_MATCH_IDS) ||
 		    pt_rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,82 +93,6 @@ char *pt_render_modprobe_conf(const struct pt_config *cfg,
 	return text_end(&t);
 }
 
-/* A key's values, eight to a line: a long list stays far below the
- * binder's line limit (inih's 200-byte buffer); each line repeats the
- * key, and the values add up. */
-struct list_writer {
-	FILE *f;
-	const char *key;
-	size_t n;
-};
-
-#define VALUES_PER_LINE 8
-
-static void list_add(struct list_writer *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void list_add(struct list_writer *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (w->n % VALUES_PER_LINE == 0)
-		fprintf(w->f, "%s%s =", w->n ? "\n" : "", w->key);
-	fputc(' ', w->f);
-	va_start(ap, fmt);
-	vfprintf(w->f, fmt, ap);
-	va_end(ap);
-	w->n++;
-}
-
-static void list_end(struct list_writer *w)
-{
-	if (w->n)
-		fputc('\n', w->f);
-}
-
-static void write_match(struct list_writer *w, const struct pt_match *m)
-{
-	char addr[PT_PCI_ADDR_STRLEN];
-
-	switch (m->kind) {
-	case PT_MATCH_ADDRESS:
-		pt_pci_addr_format(&m->u.addr, addr);
-		list_add(w, "%s", addr);
-		break;
-	case PT_MATCH_IDS:
-		if (m->u.id.has_subsystem)
-			list_add(w, "%04x:%04x:%04x:%04x", m->u.id.vendor, m->u.id.device,
-				 m->u.id.subvendor, m->u.id.subdevice);
-		else
-			list_add(w, "%04x:%04x", m->u.id.vendor, m->u.id.device);
-		break;
-	case PT_MATCH_CLASS:
-		if (m->u.cls.mask == 0xff0000)
-			list_add(w, "0x%02x", m->u.cls.value >> 16);
-		else if (m->u.cls.mask == 0xffff00)
-			list_add(w, "0x%04x", m->u.cls.value >> 8);
-		else
-			list_add(w, "0x%06x", m->u.cls.value);
-		break;
-	case PT_MATCH_GROUP:
-		list_add(w, "%lu", m->u.number);
-		break;
-	default:
-		break;
-	}
-}
-
-static void write_matches(FILE *f, const struct pt_rule *rule, enum pt_match_kind kind,
-			  const char *key)
-{
-	struct list_writer w = { f, key, 0 };
-
-	for (size_t i = 0; i < rule->n_matches; i++)
-		if (rule->matches[i].kind == kind)
-			write_match(&w, &rule->matches[i]);
-	list_end(&w);
-}
-
 static bool has_host_only(const struct pt_rule *rule)
 {
 	for (size_t i = 0; i < rule->n_matches; i++)
@@ -178,109 +101,150 @@ static bool has_host_only(const struct pt_rule *rule)
 	return false;
 }
 
-/* address = what the rule selects now; ids = their IDs, as the guard. */
-static void write_resolved(FILE *f, const struct pt_rule *rule,
-			   const struct pt_devices *devs, const struct pt_resolver *resolver)
+static struct pt_guard guard_of(const struct pt_device *d)
 {
-	struct list_writer addresses = { f, "address", 0 }, ids = { f, "ids", 0 };
+	return (struct pt_guard){ d->addr, d->vendor, d->device, d->class };
+}
 
-	for (size_t i = 0; i < devs->n; i++)
+/* usb, usb_bus and disk name things that exist only after boot: the rule
+ * gets the addresses they select now, and those devices' IDs as guard. */
+static int resolve_host_only(struct pt_rule *out, const struct pt_rule *rule,
+			     const struct pt_devices *devs, const struct pt_resolver *resolver)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < devs->n && !r; i++)
 		if (pt_rule_matches(rule, &devs->v[i], resolver))
-			list_add(&addresses, "%s", devs->v[i].bdf);
-	list_end(&addresses);
-	for (size_t i = 0; i < devs->n; i++) {
+			r = pt_rule_add_match(out, &(struct pt_match){
+				.kind = PT_MATCH_ADDRESS, .u.addr = devs->v[i].addr });
+	for (size_t i = 0; i < devs->n && !r; i++) {
+		struct pt_match id = { .kind = PT_MATCH_IDS };
 		bool seen = false;
 
 		if (!pt_rule_matches(rule, &devs->v[i], resolver))
 			continue;
 		for (size_t j = 0; j < i; j++)
-			if (pt_rule_matches(rule, &devs->v[j], resolver) &&
-			    devs->v[j].vendor == devs->v[i].vendor &&
-			    devs->v[j].device == devs->v[i].device)
-				seen = true;
+			seen |= pt_rule_matches(rule, &devs->v[j], resolver) &&
+				devs->v[j].vendor == devs->v[i].vendor &&
+				devs->v[j].device == devs->v[i].device;
+		id.u.id.vendor = devs->v[i].vendor;
+		id.u.id.device = devs->v[i].device;
 		if (!seen)
-			list_add(&ids, "%04x:%04x", devs->v[i].vendor, devs->v[i].device);
+			r = pt_rule_add_match(out, &id);
 	}
-	list_end(&ids);
+	return r;
 }
 
-/* What sits at each address the rule names now, so the binder can refuse
- * another device there at boot: the admin's guards as they are, then one
- * for each address that has none. */
-static void write_guards(FILE *f, const struct pt_rule *rule, const struct pt_devices *devs)
+/* The rule's own selectors, and what they name now, so the binder can
+ * refuse another device at boot: a guard for each address the rule names
+ * (the admin's own guards kept as they are), and the members of each
+ * group it names (firmware updates and new cards renumber groups). */
+static int guard_selectors(struct pt_rule *out, const struct pt_rule *rule,
+			   const struct pt_devices *devs)
 {
-	struct list_writer w = { f, "guard", 0 };
-	char addr[PT_PCI_ADDR_STRLEN];
+	int r = 0;
 
-	for (size_t i = 0; i < rule->n_guards; i++) {
-		const struct pt_guard *g = &rule->guards[i];
-
-		pt_pci_addr_format(&g->addr, addr);
-		list_add(&w, "%s=%04x:%04x:%06x", addr, g->vendor, g->device, g->class);
-	}
-	for (size_t i = 0; i < devs->n; i++) {
+	for (size_t i = 0; i < rule->n_matches && !r; i++)
+		r = pt_rule_add_match(out, &rule->matches[i]);
+	for (size_t i = 0; i < rule->n_guards && !r; i++)
+		r = pt_rule_add_guard(out, &rule->guards[i]);
+	for (size_t i = 0; i < rule->n_group_guards && !r; i++)
+		r = pt_rule_add_group_guard(out, &rule->group_guards[i]);
+	for (size_t i = 0; i < devs->n && !r; i++) {
 		const struct pt_device *d = &devs->v[i];
 		bool named = false;
+		struct pt_guard g = guard_of(d);
 
 		for (size_t k = 0; k < rule->n_matches && !named; k++)
 			named = rule->matches[k].kind == PT_MATCH_ADDRESS &&
 				!pt_pci_addr_compare(&rule->matches[k].u.addr, &d->addr);
 		if (named && !pt_rule_guard(rule, &d->addr))
-			list_add(&w, "%s=%04x:%04x:%06x", d->bdf, d->vendor, d->device, d->class);
+			r = pt_rule_add_guard(out, &g);
 	}
-	list_end(&w);
+	if (rule->n_group_guards)
+		return r;
+	/* Virtual functions are left out: the binder makes them at boot. */
+	for (size_t k = 0; k < rule->n_matches && !r; k++) {
+		const struct pt_match *m = &rule->matches[k];
+
+		if (m->kind != PT_MATCH_GROUP)
+			continue;
+		for (size_t i = 0; i < devs->n && !r; i++)
+			if (!devs->v[i].is_vf && devs->v[i].iommu_group >= 0 &&
+			    (unsigned long)devs->v[i].iommu_group == m->u.number)
+				r = pt_rule_add_group_guard(out, &(struct pt_group_guard){
+					m->u.number, guard_of(&devs->v[i]) });
+	}
+	return r;
+}
+
+int pt_boot_config(const struct pt_config *cfg, const struct pt_devices *devs,
+		   const struct pt_resolver *resolver, struct pt_config *out,
+		   struct pt_tokens *left_out)
+{
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(left_out, 0, sizeof(*left_out));
+	out->iommu = cfg->iommu;
+	out->iommu_pt = cfg->iommu_pt;
+	out->driver = cfg->driver;
+	out->unsafe_interrupts = cfg->unsafe_interrupts;
+	out->disable_vga = cfg->disable_vga;
+	out->disable_idle_d3 = cfg->disable_idle_d3;
+	out->headless = cfg->headless;
+	if (!(out->path = strdup(cfg->path ? cfg->path : "")))
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_rules && !r; i++) {
+		const struct pt_rule *rule = &cfg->rules[i];
+		struct pt_rule *to;
+		size_t hits = 0;
+
+		for (size_t d = 0; d < devs->n; d++)
+			hits += pt_rule_matches(rule, &devs->v[d], resolver);
+		if (has_host_only(rule) && hits == 0) {
+			/* A rule without selectors would be an error, and an
+			 * error binds nothing at all: leave it out. */
+			r = pt_tokens_add(left_out, rule->name);
+			continue;
+		}
+		if (!(to = pt_config_add_rule(out, rule->name, rule->line)))
+			return -ENOMEM;
+		r = pt_rule_copy_settings(to, rule);
+		if (!r)
+			r = has_host_only(rule) ? resolve_host_only(to, rule, devs, resolver) :
+						  guard_selectors(to, rule, devs);
+	}
+	return r;
 }
 
 char *pt_render_initramfs_conf(const struct pt_config *cfg, const struct pt_devices *devs,
 			       const struct pt_resolver *resolver)
 {
+	struct pt_config boot;
+	struct pt_tokens left_out;
 	struct text t;
-	FILE *f = text_begin(&t);
+	FILE *f;
+	char *text;
+	int r;
 
-	if (!f)
+	if (pt_boot_config(cfg, devs, resolver, &boot, &left_out) < 0 || !(f = text_begin(&t))) {
+		pt_config_free(&boot);
+		pt_tokens_free(&left_out);
 		return NULL;
-	fprintf(f, "[global]\niommu = %s\niommu_pt = %s\ndriver = %s\n"
-		   "unsafe_interrupts = %s\ndisable_vga = %s\n",
-		pt_iommu_name(cfg->iommu), cfg->iommu_pt ? "yes" : "no",
-		pt_driver_name(cfg->driver), cfg->unsafe_interrupts ? "yes" : "no",
-		cfg->disable_vga ? "yes" : "no");
-	if (cfg->disable_idle_d3)
-		fputs("disable_idle_d3 = yes\n", f);
-	if (cfg->headless)
-		fputs("headless = yes\n", f);
-	for (size_t r = 0; r < cfg->n_rules; r++) {
-		const struct pt_rule *rule = &cfg->rules[r];
-		size_t hits = 0;
-
-		for (size_t i = 0; i < devs->n; i++)
-			hits += pt_rule_matches(rule, &devs->v[i], resolver);
-		if (has_host_only(rule) && hits == 0) {
-			/* A rule without selectors would be an error, and an
-			 * error binds nothing at all: leave it out. */
-			fprintf(f, "\n# [device.%s] selected nothing when this was "
-				   "written: left out\n", rule->name);
-			continue;
-		}
-		fprintf(f, "\n[device.%s]\n", rule->name);
-		if (has_host_only(rule)) {
-			write_resolved(f, rule, devs, resolver);
-		} else {
-			write_matches(f, rule, PT_MATCH_ADDRESS, "address");
-			write_matches(f, rule, PT_MATCH_IDS, "ids");
-			write_matches(f, rule, PT_MATCH_CLASS, "class");
-			write_matches(f, rule, PT_MATCH_GROUP, "group");
-			write_guards(f, rule, devs);
-		}
-		if (rule->all_functions)
-			fputs("functions = all\n", f);
-		if (rule->reset_method)
-			fprintf(f, "reset_method = %s\n", rule->reset_method);
-		if (rule->allow_boot_vga)
-			fputs("allow_boot_vga = yes\n", f);
-		if (rule->driver != PT_DRIVER_DEFAULT)
-			fprintf(f, "driver = %s\n", pt_driver_name(rule->driver));
 	}
-	return text_end(&t);
+	for (size_t i = 0; i < left_out.n; i++)
+		fprintf(f, "# [device.%s] selected nothing when this was written: left out\n",
+			left_out.v[i]);
+	r = pt_config_render(&boot, f);
+	pt_config_free(&boot);
+	pt_tokens_free(&left_out);
+	text = text_end(&t);
+	if (r < 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 const char *pt_iommu_argument(enum pt_iommu setting, enum pt_cpu_vendor cpu)

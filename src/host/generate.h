@@ -19,9 +19,17 @@
 char *pt_render_modprobe_conf(const struct pt_config *cfg,
 			      const struct pt_tokens *host_modules, bool vendor_reset);
 
-/* The config for early boot: rules with usb, usb_bus or disk selectors
- * become the addresses they select now, guarded by the devices' IDs; the
- * other rules are written back as they are. */
+/* The config for early boot, as a config: rules with usb, usb_bus or disk
+ * selectors become the addresses they select now, with those devices' IDs;
+ * the other rules keep their selectors and get a guard for each address
+ * and the members of each group they name, as found now. Rules that select
+ * nothing through usb, usb_bus or disk are left out (named in left_out).
+ * 0 or -ENOMEM; out and left_out are the caller's to free either way. */
+int pt_boot_config(const struct pt_config *cfg, const struct pt_devices *devs,
+		   const struct pt_resolver *resolver, struct pt_config *out,
+		   struct pt_tokens *left_out);
+/* pt_boot_config, rendered by the config's own renderer after the
+ * "generated" header. */
 char *pt_render_initramfs_conf(const struct pt_config *cfg, const struct pt_devices *devs,
 			       const struct pt_resolver *resolver);
 

@@ -105,7 +105,25 @@ static const char *codes_for(const char *conf)
 static void isolated_group_gives_nothing(void **state)
 {
 	(void)state;
-	assert_string_equal(codes_for("[device.g]\ngroup = 7\n"), "");
+	assert_string_equal(codes_for("[device.g]\ngroup = 7\nclass = 0x0200\n"), "");
+}
+
+/* Groups are renumbered like buses: a rule by group alone gets the same
+ * warning as one by address alone, with the IDs to add; the config that
+ * generate writes, with the group's members recorded, does not. */
+static void a_rule_by_group_alone_is_warned_about(void **state)
+{
+	struct pt_findings f;
+
+	(void)state;
+	assert_string_equal(codes_for("[device.g]\ngroup = 7\n"), "group-only");
+	assert_string_equal(codes_for("[device.g]\ngroup = 7\ngroup_guard = "
+				      "7/0000:01:00.0=8086:10d3:020000 "
+				      "7/0000:01:00.1=8086:10d3:020000\n"), "");
+	judge("[device.g]\ngroup = 7\n", &f);
+	assert_int_equal(f.n, 1);
+	assert_non_null(strstr(f.v[0].fix, "add ids = 8086:10d3 (what the group holds now)"));
+	pt_findings_free(&f);
 }
 
 static void a_group_half_taken_is_not_isolated(void **state)
@@ -444,6 +462,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(isolated_group_gives_nothing),
+		cmocka_unit_test(a_rule_by_group_alone_is_warned_about),
 		cmocka_unit_test(a_group_half_taken_is_not_isolated),
 		cmocka_unit_test(group_is_isolated_rules),
 		cmocka_unit_test(chipset_group_is_an_error),

@@ -111,15 +111,15 @@ static const struct bad_case bad[] = {
 	{ "an unknown key says which it may mean, and no empty rule besides",
 	  "[device.a]\nadres = 01:00.0\n", 0,
 	  "2: [device.a] adres: unknown key; did you mean address? expected one of address, "
-	  "ids, class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
-	  "reset_method, sriov_vfs, vfs, driver\n" },
+	  "ids, class, group, usb, usb_bus, disk, guard, group_guard, functions, "
+	  "allow_boot_vga, sriov_vfs, vfs, reset_method, driver\n" },
 	{ "unknown global key", "[global]\niommu_mode = on\n", 0,
 	  "2: [global] iommu_mode: unknown key; expected one of iommu, iommu_pt, "
 	  "driver, unsafe_interrupts, disable_vga, disable_idle_d3, headless\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
 	  "2: [device.a] adress: unknown key; did you mean address? expected one of address, ids, "
-	  "class, group, usb, usb_bus, disk, guard, functions, allow_boot_vga, "
-	  "reset_method, sriov_vfs, vfs, driver\n" },
+	  "class, group, usb, usb_bus, disk, guard, group_guard, functions, "
+	  "allow_boot_vga, sriov_vfs, vfs, reset_method, driver\n" },
 	{ "sriov_vfs: a count from 1 to 256", "[device.a]\nids = 1b36:0010\nsriov_vfs = 0\n"
 	  "[device.b]\nids = 1b36:0010\nsriov_vfs = 257\n", 0,
 	  "3: [device.a] sriov_vfs: '0' is not valid; expected a number of virtual functions "
@@ -161,6 +161,24 @@ static const struct bad_case bad[] = {
 	{ "bad reset method", "[device.a]\naddress = 01:00.0\nreset_method = flr reboot\n", 0,
 	  "3: [device.a] reset_method: 'reboot' is not a reset method; expected flr, pm, "
 	  "bus, device_specific, acpi, af_flr, cxl_bus or default\n" },
+	{ "reset_method names a method twice", "[device.a]\naddress = 01:00.0\n"
+	  "reset_method = flr bus\nreset_method = flr\n", 0,
+	  "4: [device.a] reset_method: 'flr' is named twice; the kernel takes each method once, "
+	  "in the order to try them\n" },
+	{ "reset_method: default stands alone", "[device.a]\naddress = 01:00.0\n"
+	  "reset_method = default flr\n[device.b]\naddress = 02:00.0\nreset_method = bus default\n", 0,
+	  "3: [device.a] reset_method: default stands alone (it gives the kernel back its own "
+	  "choice); keep either default or the methods\n"
+	  "6: [device.b] reset_method: default stands alone (it gives the kernel back its own "
+	  "choice); keep either default or the methods\n" },
+	{ "bad group guard", "[device.a]\ngroup = 5\ngroup_guard = 0000:00:05.0=8086:2922:010601 "
+	  "x/0000:00:05.0=8086:2922:010601 5/0000:00:05.0=8086:2922\n", 0,
+	  "3: [device.a] group_guard: '0000:00:05.0=8086:2922:010601' is not "
+	  "GROUP/ADDRESS=VENDOR:DEVICE:CLASS, as in 5/0000:00:05.0=8086:2922:010601\n"
+	  "3: [device.a] group_guard: 'x/0000:00:05.0=8086:2922:010601' is not "
+	  "GROUP/ADDRESS=VENDOR:DEVICE:CLASS, as in 5/0000:00:05.0=8086:2922:010601\n"
+	  "3: [device.a] group_guard: '5/0000:00:05.0=8086:2922' is not "
+	  "GROUP/ADDRESS=VENDOR:DEVICE:CLASS, as in 5/0000:00:05.0=8086:2922:010601\n" },
 	{ "bad guard", "[device.a]\naddress = 01:00.0\nguard = 01:00.0=8086:10d3 "
 	  "01:00.0=8086:10d3:0200 01:00.0=8086:10d3:020000\n", 0,
 	  "3: [device.a] guard: '01:00.0=8086:10d3' is not ADDRESS=VENDOR:DEVICE:CLASS, "
