@@ -55,7 +55,8 @@ HOST_INC = -Isrc/core -Isrc/host -I$(BUILD)/gen
 # binding, module loading.
 CORE_SRC = src/core/log.c src/core/pciid.c src/core/utf8.c src/core/config.c src/core/config-keys.c \
            src/core/sysfs.c src/core/device.c src/core/select.c src/core/bind.c src/core/sriov.c \
-           src/core/cmdline.c src/core/modules.c src/core/drivers.c src/core/framebuffer.c
+           src/core/cmdline.c src/core/modules.c src/core/drivers.c src/core/framebuffer.c \
+           src/core/context.c src/core/take.c
 CORE_OBJ = $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 

@@ -55,9 +55,11 @@ static bool device_present(const char *sysfs, const struct pt_device *dev)
 	       pt_read_attr(path, buf, sizeof(buf)) == 0;
 }
 
-int pt_set_reset_method(const char *sysfs, const struct pt_device *dev,
-			const char *methods, const struct pt_log *log)
+int pt_set_reset_method(const struct pt_context *ctx, const struct pt_device *dev,
+			const char *methods)
 {
+	const char *sysfs = ctx->sysfs;
+	const struct pt_log *log = ctx->log;
 	char path[PATH_MAX], offered[128] = "";
 	int r;
 
@@ -98,9 +100,9 @@ static int bind_directly(const char *sysfs, const struct pt_device *dev,
 	return r;
 }
 
-int pt_release_device(const char *sysfs, const struct pt_device *dev,
-		      const char *from_driver, const char *host_driver,
-		      const struct pt_log *log)
+static int release_device(const char *sysfs, const struct pt_device *dev,
+			  const char *from_driver, const char *host_driver,
+			  const struct pt_log *log)
 {
 	char drv[PT_DRIVER_NAME_MAX];
 	int r;
@@ -152,9 +154,17 @@ int pt_release_device(const char *sysfs, const struct pt_device *dev,
 	return 0;
 }
 
-enum pt_bind_result pt_bind_device(const char *sysfs, const struct pt_device *dev,
-				   const char *driver, const struct pt_log *log)
+int pt_release_device(const struct pt_context *ctx, const struct pt_device *dev,
+		      const char *from_driver, const char *host_driver)
 {
+	return release_device(ctx->sysfs, dev, from_driver, host_driver, ctx->log);
+}
+
+enum pt_bind_result pt_bind_device(const struct pt_context *ctx, const struct pt_device *dev,
+				   const char *driver)
+{
+	const char *sysfs = ctx->sysfs;
+	const struct pt_log *log = ctx->log;
 	char before[PT_DRIVER_NAME_MAX], after[PT_DRIVER_NAME_MAX];
 	int r;
 
@@ -209,6 +219,6 @@ restore:
 		pt_log(log, PT_WARNING, "%s: the device is gone", dev->bdf);
 		return PT_BIND_VANISHED;
 	}
-	return pt_release_device(sysfs, dev, driver, before, log) == 0 ?
+	return release_device(sysfs, dev, driver, before, log) == 0 ?
 		       PT_BIND_RESTORED : PT_BIND_LOST;
 }

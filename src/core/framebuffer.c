@@ -78,11 +78,11 @@ static long framebuffer_holder(const char *root, char *dev, size_t len)
 	return pid;
 }
 
-int pt_release_firmware_framebuffers(const char *sysfs, const char *root,
-				     const struct pt_log *log)
+int pt_release_firmware_framebuffers(const struct pt_context *ctx)
 {
+	const struct pt_log *log = ctx->log;
 	char dev[64];
-	long holder = framebuffer_holder(root, dev, sizeof(dev));
+	long holder = framebuffer_holder(ctx->root, dev, sizeof(dev));
 	int total = 0;
 
 	if (holder) {
@@ -94,7 +94,7 @@ int pt_release_firmware_framebuffers(const char *sysfs, const char *root,
 	}
 
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		int r = release_bound(sysfs, drivers[i], log);
+		int r = release_bound(ctx->sysfs, drivers[i], log);
 
 		if (r < 0)
 			return r;

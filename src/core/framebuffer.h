@@ -7,7 +7,7 @@
 #define PT_FRAMEBUFFER_H
 
 #include "compiler.h"
-#include "log.h"
+#include "context.h"
 
 /* Unbinds every firmware framebuffer driver from its platform device, so
  * the range is free (unregistering the framebuffer also hands the console
@@ -15,7 +15,6 @@
  * says): the range would stay held, and 5.10's efifb crashes when that
  * process closes it later. Returns how many were released, or -errno
  * (logged). */
-PT_MUST_CHECK int pt_release_firmware_framebuffers(const char *sysfs, const char *root,
-						   const struct pt_log *log);
+PT_MUST_CHECK int pt_release_firmware_framebuffers(const struct pt_context *ctx);
 
 #endif

@@ -35,11 +35,15 @@ static void kmod_to_log(void *data, int priority, const char *file, int line,
 	pt_log(log, priority <= PT_ERR ? PT_ERR : PT_DEBUG, "libkmod: %s", msg);
 }
 
+/* libkmod's dry-run callback has no data pointer: the log of the load
+ * in progress (one at a time: the programs are single-threaded). */
+static const struct pt_log *dry_run_log;
+
 static void print_action(struct kmod_module *m, bool install,
 			 const char *options)
 {
 	(void)install;
-	printf("passthrough: would load %s%s%s\n", kmod_module_get_name(m),
+	pt_log(dry_run_log, PT_INFO, "would load %s%s%s", kmod_module_get_name(m),
 	       options && *options ? " " : "", options ? options : "");
 }
 
@@ -103,6 +107,7 @@ static int load_one(struct kmod_ctx *ctx, const struct wanted_module *w,
 
 	if (dry_run)
 		flags |= KMOD_PROBE_DRY_RUN;
+	dry_run_log = log;
 	r = kmod_module_new_from_lookup(ctx, w->name, &list);
 	if (r < 0 || !list) {
 		pt_log(log, w->required ? PT_ERR : PT_INFO,
@@ -155,10 +160,10 @@ static bool module_live(const char *sysfs, const char *name)
 	       access(path, F_OK) == 0;
 }
 
-int pt_load_driver(const char *root, const char *sysfs, const char *release,
-		   const struct pt_config *cfg, enum pt_driver driver,
-		   bool dry_run, const struct pt_log *log)
+int pt_load_driver(struct pt_context *c, const struct pt_config *cfg, enum pt_driver driver)
 {
+	const struct pt_log *log = c->log;
+	bool dry_run = c->dry_run;
 	struct wanted_module wanted[2];
 	char vfio_options[64];
 	size_t n = 0;
@@ -188,34 +193,29 @@ int pt_load_driver(const char *root, const char *sysfs, const char *release,
 	 * libkmod would find the same and load nothing, after reading its
 	 * configuration and indexes; the options of a module already loaded
 	 * cannot change either way. */
-	all_live = !dry_run && sysfs;
+	all_live = !dry_run;
 	for (size_t i = 0; i < n && all_live; i++)
-		all_live = module_live(sysfs, wanted[i].name);
+		all_live = module_live(c->sysfs, wanted[i].name);
 	if (all_live) {
 		pt_log(log, PT_DEBUG, "module %s already loaded", pt_driver_module(driver));
 		return 0;
 	}
-	ctx = pt_kmod_open(root, release, log);
+	ctx = pt_context_kmod(c);
 	if (!ctx)
 		return -ENOENT;
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = load_one(ctx, &wanted[i], dry_run, log);
-	kmod_unref(ctx);
 	return r;
 }
 
-int pt_load_module(const char *root, const char *release, const char *name,
-		   bool dry_run, const struct pt_log *log)
+int pt_load_module(struct pt_context *c, const char *name)
 {
 	const struct wanted_module w = { name, NULL, true };
-	struct kmod_ctx *ctx = pt_kmod_open(root, release, log);
-	int r;
+	struct kmod_ctx *ctx = pt_context_kmod(c);
 
 	if (!ctx)
 		return -ENOENT;
-	r = load_one(ctx, &w, dry_run, log);
-	kmod_unref(ctx);
-	return r;
+	return load_one(ctx, &w, c->dry_run, c->log);
 }
 
 void pt_kernel_release(const char *root, char *buf, size_t len)

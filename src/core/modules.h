@@ -6,6 +6,7 @@
 #include "compiler.h"
 
 #include "config.h"
+#include "context.h"
 #include "log.h"
 
 #include <stdbool.h>
@@ -13,22 +14,17 @@
 
 struct kmod_ctx;
 
-/* Loads what `driver` needs, with the options the config asks for.
- * root: "" for the running system, else a directory holding
- * lib/modules/RELEASE and etc/modprobe.d (tests). When sysfs/module
- * shows every module it needs live or built in, libkmod is not started.
- * Returns 0 when the driver is usable (loaded, already loaded or built
- * in), else -errno (or -EPERM when a blacklist stopped it); the reason is
- * logged. */
-PT_MUST_CHECK int pt_load_driver(const char *root, const char *sysfs, const char *release,
-		   const struct pt_config *cfg, enum pt_driver driver,
-		   bool dry_run, const struct pt_log *log);
-
+/* Loads what `driver` needs, with the options the config asks for, for
+ * ctx->release under ctx->root (with ctx->dry_run, logs "would load"
+ * instead). When ctx->sysfs/module shows every module it needs live or
+ * built in, libkmod is not started. Returns 0 when the driver is usable
+ * (loaded, already loaded or built in), else -errno (or -EPERM when a
+ * blacklist stopped it); the reason is logged. */
+PT_MUST_CHECK int pt_load_driver(struct pt_context *ctx, const struct pt_config *cfg,
+				 enum pt_driver driver);
 /* Loads one module by name or modalias (a device's host driver), as
  * modprobe would: blacklists and modprobe.d options apply. */
-PT_MUST_CHECK int pt_load_module(const char *root, const char *release, const char *name,
-				 bool dry_run, const struct pt_log *log);
-
+PT_MUST_CHECK int pt_load_module(struct pt_context *ctx, const char *name);
 /* The running kernel's release: ROOT/proc/sys/kernel/osrelease (so a
  * fake root brings its own), else uname. */
 void pt_kernel_release(const char *root, char *buf, size_t len);

@@ -229,10 +229,14 @@ static size_t claim_sriov(struct claim *claims, const struct pt_config *cfg, siz
 }
 
 static void decide(const struct pt_config *cfg, const struct pt_device *dev,
-		   const struct claim *c, struct pt_decision *out)
+		   const struct pt_resolver *resolver, const struct claim *c,
+		   struct pt_decision *out)
 {
 	const struct pt_rule *rule = &cfg->rules[c->rule];
 
+	out->reset_rule = pt_reset_rule(cfg, dev, resolver);
+	out->reset_method = out->reset_rule >= 0 ? cfg->rules[out->reset_rule].reset_method : NULL;
+	out->release_framebuffer = dev->boot_vga;
 	out->rule = c->rule;
 	out->driver = c->driver;
 	out->changed_group = -1;
@@ -352,7 +356,7 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 		if (!claims[i].selected)
 			continue;
 		plan->v[plan->n].device = i;
-		decide(cfg, &devs->v[i], &claims[i], &plan->v[plan->n]);
+		decide(cfg, &devs->v[i], resolver, &claims[i], &plan->v[plan->n]);
 		plan->n++;
 	}
 	free(claims);

@@ -26,6 +26,13 @@ struct pt_decision {
 	size_t other_rule;  /* the second rule, when two rules conflict */
 	const struct pt_guard *guard; /* PT_REASON_CHANGED: what was there */
 	long changed_group; /* PT_REASON_GROUP_CHANGED: which group; else -1 */
+	/* How to take it, decided here once for the binder, check and
+	 * `passthrough bind`: the rule whose reset_method it gets (see
+	 * pt_reset_rule; -1: none) and that method, and whether the
+	 * firmware framebuffer holds its memory (the boot display). */
+	long reset_rule;
+	const char *reset_method;
+	bool release_framebuffer;
 };
 
 struct pt_plan {

@@ -35,9 +35,10 @@ static void sleep_ms(long ms)
 
 /* The PF's host driver, as coldplug would load it: its modalias through
  * libkmod. Drivers may probe asynchronously: waited for. */
-static int bring_host_driver(const char *sysfs, const char *root, const char *release,
-			     const struct pt_device *pf, const struct pt_log *log)
+static int bring_host_driver(struct pt_context *ctx, const struct pt_device *pf)
 {
+	const char *sysfs = ctx->sysfs;
+	const struct pt_log *log = ctx->log;
 	char path[PATH_MAX], alias[256];
 	int r;
 
@@ -47,7 +48,7 @@ static int bring_host_driver(const char *sysfs, const char *root, const char *re
 	if (r == 0)
 		r = pt_read_attr(path, alias, sizeof(alias));
 	if (r == 0)
-		r = pt_load_module(root, release, alias, false, log);
+		r = pt_load_module(ctx, alias);
 	if (r < 0) {
 		pt_log(log, PT_ERR, "%s: no host driver to make its virtual functions: %s",
 		       pf->bdf, strerror(-r));
@@ -73,9 +74,10 @@ static int write_number(const char *sysfs, const struct pt_device *pf, const cha
 	return r ? r : pt_write_attr(path, buf);
 }
 
-int pt_sriov_create(const char *sysfs, const char *root, const char *release,
-		    const struct pt_device *pf, unsigned n, const struct pt_log *log)
+int pt_sriov_create(struct pt_context *ctx, const struct pt_device *pf, unsigned n)
 {
+	const char *sysfs = ctx->sysfs;
+	const struct pt_log *log = ctx->log;
 	int r;
 
 	if (!pf->sriov_totalvfs || n > pf->sriov_totalvfs) {
@@ -83,7 +85,7 @@ int pt_sriov_create(const char *sysfs, const char *root, const char *release,
 		       !pf->sriov_totalvfs ? "it has no SR-IOV" : "it cannot have that many");
 		return -EINVAL;
 	}
-	if ((r = bring_host_driver(sysfs, root, release, pf, log)) < 0)
+	if ((r = bring_host_driver(ctx, pf)) < 0)
 		return r;
 	if (pf->sriov_numvfs == n)
 		return 0; /* made before (a second run): the binds take them over */
@@ -105,9 +107,11 @@ int pt_sriov_create(const char *sysfs, const char *root, const char *release,
 	return 0;
 }
 
-void pt_sriov_finish(const char *sysfs, const struct pt_device *pf,
-		     const struct pt_devices *devs, const struct pt_log *log)
+void pt_sriov_finish(struct pt_context *ctx, const struct pt_device *pf,
+		     const struct pt_devices *devs)
 {
+	const char *sysfs = ctx->sysfs;
+	const struct pt_log *log = ctx->log;
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < devs->n; i++) {

@@ -12,6 +12,7 @@
 #include "select.h"
 #include "sriov.h"
 #include "sysfs.h"
+#include "take.h"
 #include "version.h"
 
 #include <errno.h>
@@ -78,8 +79,9 @@ static void usage(FILE *f)
 		"Runs in the initramfs before udev; passthrough=off on the kernel\n"
 		"command line turns it off.\n\n"
 		"  -c, --config FILE  config file (default ROOT" DEFAULT_CONFIG ")\n"
-		"      --sysfs DIR    sysfs mount point (default /sys)\n"
-		"      --root DIR     prefix for /proc, /dev, /etc, /lib/modules\n"
+		"      --sysfs DIR    sysfs mount point (default ROOT/sys)\n"
+		"      --root DIR     the system's root: ROOT/proc, /dev, /etc,\n"
+		"                     /lib/modules, and /sys unless --sysfs\n"
 		"  -n, --dry-run      print the plan; change nothing\n"
 		"      --device BDF   a device added after boot (the udev rule):\n"
 		"                     bound if the config selects it, else probed\n"
@@ -104,7 +106,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){ .sysfs = "/sys", .root = "" };
+	*o = (struct options){ .sysfs = NULL, .root = "" };
 	while ((c = getopt_long(argc, argv, "c:nvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -173,13 +175,13 @@ static void open_sink(const struct options *o, struct sink *s)
 		s->echo = stderr;
 }
 
-static bool boot_disabled(const struct options *o, const struct pt_log *log)
+static bool boot_disabled(const struct pt_context *ctx)
 {
 	char path[PATH_MAX], cmdline[4096];
 
-	if (pt_path(path, sizeof(path), o->root, "proc/cmdline") ||
+	if (pt_path(path, sizeof(path), ctx->root, "proc/cmdline") ||
 	    pt_read_attr(path, cmdline, sizeof(cmdline))) {
-		pt_log(log, PT_DEBUG, "cannot read %s; going on", path);
+		pt_log(ctx->log, PT_DEBUG, "cannot read %s; going on", path);
 		return false;
 	}
 	return pt_cmdline_disabled(cmdline);
@@ -325,115 +327,59 @@ static void log_plan_decisions(const struct pt_config *cfg, const struct pt_devi
 
 struct tally {
 	unsigned bound, already, refused, failed;
-	long modules_us; /* of the time carry_out takes, loading modules */
 };
 
-/* Loads each driver the plan needs, then binds. A driver that cannot be
- * loaded leaves its devices untouched: their host drivers keep them. */
-static void carry_out(const struct options *o, const struct pt_config *cfg,
+/* Takes each device the plan binds, through the one core step; a driver
+ * that cannot be loaded leaves its devices untouched: their host drivers
+ * keep them. */
+static void carry_out(struct pt_context *ctx, const struct pt_config *cfg,
 		      const struct pt_devices *devs, const struct pt_plan *plan,
-		      const struct pt_log *log, struct tally *t)
+		      struct pt_take_state *st, struct tally *t)
 {
-	static const enum pt_driver drivers[] = { PT_DRIVER_VFIO_PCI,
-						  PT_DRIVER_PCI_STUB };
-	char release[65];
-	bool fb_released = false;
-	struct timespec loading;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct pt_decision *d = &plan->v[i];
 
-	pt_kernel_release(o->root, release, sizeof(release));
-	for (size_t k = 0; k < sizeof(drivers) / sizeof(drivers[0]); k++) {
-		enum pt_driver drv = drivers[k];
-		bool needed = false, usable;
-
-		for (size_t i = 0; i < plan->n; i++)
-			if (plan->v[i].verdict == PT_BIND && plan->v[i].driver == drv)
-				needed = true;
-		if (!needed)
+		if (d->verdict == PT_REFUSED)
+			t->refused++;
+		if (d->verdict != PT_BIND)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &loading);
-		usable = pt_load_driver(o->root, o->sysfs, release, cfg, drv, o->dry_run,
-					log) == 0;
-		t->modules_us += elapsed_us(&loading);
-		for (size_t i = 0; i < plan->n; i++) {
-			const struct pt_decision *d = &plan->v[i];
-			const struct pt_device *dev = &devs->v[d->device];
-			long reset;
-
-			if (d->verdict != PT_BIND || d->driver != drv)
-				continue;
-			if (!usable) {
-				pt_log(log, PT_ERR,
-				       "%s: left with its host driver: %s is not "
-				       "available", dev->bdf, pt_driver_name(drv));
-				t->failed++;
-				continue;
-			}
-			if (o->dry_run) {
-				pt_log(log, PT_INFO, "%s: would bind to %s", dev->bdf,
-				       pt_driver_name(drv));
-				continue;
-			}
-			/* The boot display's memory is held by the firmware's
-			 * framebuffer: a VM could not use the BAR. Released
-			 * first, once (from 6.1 on vfio-pci would do it too). */
-			if (dev->boot_vga && !fb_released) {
-				if (pt_release_firmware_framebuffers(o->sysfs, o->root, log) < 0) {
-					pt_log(log, PT_ERR, "%s: left with its host driver: "
-					       "a VM could not use it", dev->bdf);
-					t->failed++;
-					continue;
-				}
-				fb_released = true;
-			}
-			reset = pt_reset_rule(cfg, dev, NULL);
-			if (reset >= 0 &&
-			    pt_set_reset_method(o->sysfs, dev, cfg->rules[reset].reset_method,
-						log) < 0) {
-				t->failed++;
-				continue;
-			}
-			switch (pt_bind_device(o->sysfs, dev, pt_driver_name(drv), log)) {
-			case PT_BIND_DONE:
-				t->bound++;
-				break;
-			case PT_BIND_ALREADY:
-				t->already++;
-				break;
-			default:
-				t->failed++;
-				break;
-			}
+		switch (pt_take_device(ctx, cfg, &devs->v[d->device], d, st)) {
+		case PT_BIND_DONE:
+			t->bound++;
+			break;
+		case PT_BIND_ALREADY:
+			t->already++;
+			break;
+		case PT_BIND_DRY_RUN:
+			break;
+		default:
+			t->failed++;
+			break;
 		}
 	}
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->v[i].verdict == PT_REFUSED)
-			t->refused++;
 }
 
 /* SR-IOV rules: each physical function gets its virtual functions (its
  * host driver loaded first), then the devices are read again and the
  * rules' selected VFs bound like any device, before any host driver
  * probed them; the others go to their host driver. */
-static void make_vfs(const struct options *o, const struct pt_config *cfg,
+static void make_vfs(struct pt_context *ctx, const struct pt_config *cfg,
 		     const struct pt_devices *devs, const struct pt_plan *plan,
-		     const struct pt_log *log, struct tally *t)
+		     struct pt_take_state *st, struct tally *t)
 {
 	struct pt_devices now;
 	struct pt_plan again, vfs;
 	bool *made = calloc(devs->n ? devs->n : 1, sizeof(bool));
-	char release[65];
 	size_t n_made = 0;
 
 	if (!made)
 		return;
-	pt_kernel_release(o->root, release, sizeof(release));
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_decision *d = &plan->v[i];
 
-		if (d->verdict != PT_MAKE_VFS || o->dry_run)
+		if (d->verdict != PT_MAKE_VFS || ctx->dry_run)
 			continue;
-		if (pt_sriov_create(o->sysfs, o->root, release, &devs->v[d->device],
-				    cfg->rules[d->rule].sriov_vfs, log) == 0) {
+		if (pt_sriov_create(ctx, &devs->v[d->device], cfg->rules[d->rule].sriov_vfs) == 0) {
 			made[d->device] = true;
 			n_made++;
 		} else {
@@ -444,7 +390,7 @@ static void make_vfs(const struct options *o, const struct pt_config *cfg,
 		free(made);
 		return;
 	}
-	if (pt_scan_devices(o->sysfs, &now, log) < 0)
+	if (pt_scan_devices(ctx->sysfs, &now, ctx->log) < 0)
 		now = (struct pt_devices){ NULL, 0 }; /* no VF bound: finished below */
 	else if (pt_select_devices(cfg, &now, NULL, &again) == 0) {
 		/* Only the new VFs: the rest was done by the first pass. */
@@ -457,18 +403,18 @@ static void make_vfs(const struct options *o, const struct pt_config *cfg,
 			if (pf && made[pf - devs->v] && again.v[i].verdict != PT_MAKE_VFS)
 				vfs.v[vfs.n++] = again.v[i];
 		}
-		log_plan_decisions(cfg, &now, &vfs, log);
-		carry_out(o, cfg, &now, &vfs, log, t);
+		log_plan_decisions(cfg, &now, &vfs, ctx->log);
+		carry_out(ctx, cfg, &now, &vfs, st, t);
 		pt_plan_free(&again);
 	}
 	pt_devices_free(&now);
 	/* The VFs nobody bound go to their host driver, and autoprobe is on
 	 * again, whatever failed above. */
-	if (pt_scan_devices(o->sysfs, &now, log) < 0)
+	if (pt_scan_devices(ctx->sysfs, &now, ctx->log) < 0)
 		now = (struct pt_devices){ NULL, 0 };
 	for (size_t i = 0; i < devs->n; i++)
 		if (made[i])
-			pt_sriov_finish(o->sysfs, &devs->v[i], &now, log);
+			pt_sriov_finish(ctx, &devs->v[i], &now);
 	pt_devices_free(&now);
 	free(made);
 }
@@ -491,9 +437,11 @@ static void only_the_device(const struct options *o, const struct pt_devices *de
 	plan->n = kept;
 }
 
-static void bind_selected(const struct options *o, const struct pt_log *log,
+static void bind_selected(const struct options *o, struct pt_context *ctx,
 			  const struct timespec *start)
 {
+	const struct pt_log *log = ctx->log;
+	struct pt_take_state st = { { 0 }, false, 0 };
 	char config_path[PATH_MAX];
 	struct pt_config cfg;
 	struct pt_devices devs;
@@ -502,14 +450,14 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 	long t_config, t_scan, t_plan, t_done;
 	int r;
 
-	if (boot_disabled(o, log)) {
+	if (boot_disabled(ctx)) {
 		pt_log(log, PT_NOTICE,
 		       "passthrough=off on the kernel command line: binding nothing");
 		return;
 	}
 	if (o->config)
 		snprintf(config_path, sizeof(config_path), "%s", o->config);
-	else if (pt_path(config_path, sizeof(config_path), o->root, PT_CONFIG_RELPATH)) {
+	else if (pt_path(config_path, sizeof(config_path), ctx->root, PT_CONFIG_RELPATH)) {
 		pt_log(log, PT_ERR, "--root is too long; binding nothing");
 		return;
 	}
@@ -532,10 +480,10 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 	}
 
 	t_config = elapsed_us(start);
-	r = pt_scan_devices(o->sysfs, &devs, log);
+	r = pt_scan_devices(ctx->sysfs, &devs, log);
 	if (r < 0) {
 		pt_log(log, PT_ERR, "cannot list PCI devices in %s/bus/pci/devices: "
-		       "%s; binding nothing", o->sysfs, strerror(-r));
+		       "%s; binding nothing", ctx->sysfs, strerror(-r));
 		pt_config_free(&cfg);
 		return;
 	}
@@ -554,21 +502,21 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
 		log_plan(&cfg, &devs, &plan, log);
 	}
 	t_plan = elapsed_us(start);
-	carry_out(o, &cfg, &devs, &plan, log, &t);
+	carry_out(ctx, &cfg, &devs, &plan, &st, &t);
 	if (!o->device)
-		make_vfs(o, &cfg, &devs, &plan, log, &t);
+		make_vfs(ctx, &cfg, &devs, &plan, &st, &t);
 	t_done = elapsed_us(start);
 	/* Where the time goes, with -v: from main() (exec and dynamic
 	 * linking come before it: `make bench` measures them from outside).
 	 * "plan" includes logging it; "binds" is the rest of carrying it out. */
 	pt_log(log, PT_DEBUG, "time: config %ld us, scan %ld us, plan %ld us, modules %ld us, "
-	       "binds %ld us", t_config, t_scan - t_config, t_plan - t_scan, t.modules_us,
-	       t_done - t_plan - t.modules_us);
+	       "binds %ld us", t_config, t_scan - t_config, t_plan - t_scan, st.modules_us,
+	       t_done - t_plan - st.modules_us);
 	if (!o->device || plan.n)
 		pt_log(log, PT_NOTICE,
 		       "%s: %u bound, %u already bound, %u refused, %u failed "
 		       "(%zu devices, %ld us)",
-		       o->dry_run ? "dry run" : "done", t.bound, t.already, t.refused,
+		       ctx->dry_run ? "dry run" : "done", t.bound, t.already, t.refused,
 		       t.failed, devs.n, t_done);
 	pt_plan_free(&plan);
 	pt_devices_free(&devs);
@@ -579,17 +527,17 @@ static void bind_selected(const struct options *o, const struct pt_log *log,
  * (the hotplug service turned drivers_autoprobe off): whatever happened
  * above, one that is still without a driver is offered to the host
  * drivers, so none is left driverless. */
-static void hand_to_host_driver(const struct options *o, const struct pt_log *log)
+static void hand_to_host_driver(const struct options *o, const struct pt_context *ctx)
 {
 	char path[PATH_MAX], driver[64];
 
-	if (o->dry_run ||
-	    pt_path(path, sizeof(path), o->sysfs, "bus/pci/devices/%s/driver", o->device) ||
+	if (ctx->dry_run ||
+	    pt_path(path, sizeof(path), ctx->sysfs, "bus/pci/devices/%s/driver", o->device) ||
 	    pt_read_link_name(path, driver, sizeof(driver)) == 0)
 		return;
-	if (pt_path(path, sizeof(path), o->sysfs, "bus/pci/drivers_probe") ||
+	if (pt_path(path, sizeof(path), ctx->sysfs, "bus/pci/drivers_probe") ||
 	    pt_write_attr(path, o->device) < 0)
-		pt_log(log, PT_WARNING, "%s: probing its host driver failed", o->device);
+		pt_log(ctx->log, PT_WARNING, "%s: probing its host driver failed", o->device);
 }
 
 int main(int argc, char **argv)
@@ -597,14 +545,20 @@ int main(int argc, char **argv)
 	struct options o;
 	struct sink sink;
 	struct pt_log log = { log_to_sink, &sink };
+	struct pt_context ctx;
 	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
 	open_sink(&o, &sink);
-	bind_selected(&o, &log, &start);
+	if (pt_context_init(&ctx, o.root, o.sysfs, &log, o.dry_run) < 0) {
+		pt_log(&log, PT_ERR, "--root or --sysfs is too long; binding nothing");
+		return 0;
+	}
+	bind_selected(&o, &ctx, &start);
 	if (o.device)
-		hand_to_host_driver(&o, &log);
+		hand_to_host_driver(&o, &ctx);
+	pt_context_fini(&ctx);
 	return 0;
 }

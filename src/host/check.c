@@ -420,7 +420,6 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 	const struct pt_reset_quirk *quirk = pt_reset_quirk_for(dev->vendor, dev->device);
 	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
 	char missing[64], fix[512];
-	long reset;
 
 	if (quirk) {
 		snprintf(fix, sizeof(fix),
@@ -435,13 +434,12 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 		    "resets it",
 		    quirk->family);
 	}
-	/* The reset_method of the rule that names the device, which may
-	 * not be the rule that selected it. */
-	reset = pt_reset_rule(cfg, dev, env->resolver);
-	if (reset < 0)
+	/* The reset_method the plan decided, from the rule that names the
+	 * device (not always the rule that selected it). */
+	if (d->reset_rule < 0)
 		return;
-	rule = &cfg->rules[reset];
-	w = at_rule(cfg, (size_t)reset, dev->bdf);
+	rule = &cfg->rules[d->reset_rule];
+	w = at_rule(cfg, (size_t)d->reset_rule, dev->bdf);
 	if (!info->reset_known)
 		add(out, PT_SEV_ERROR, "reset-method", w,
 		    "remove reset_method from the rule, or boot a kernel 5.15 or later",

@@ -16,6 +16,7 @@
 #include "select.h"
 #include "storage.h"
 #include "sysfs.h"
+#include "take.h"
 #include "version.h"
 
 #include <errno.h>
@@ -94,9 +95,9 @@ static void usage(FILE *f)
 		"  -c, --config FILE    config (default ROOT/etc/passthrough.conf)\n"
 		"      --json           machine-readable output (list, show, check,\n"
 		"                       status, cmdline, apply)\n"
-		"      --sysfs DIR      sysfs (default /sys)\n"
-		"      --root DIR       prefix for /proc, /dev, /etc, /lib/modules (and\n"
-		"                       /sys, when DIR/sys exists and --sysfs is not given)\n"
+		"      --sysfs DIR      sysfs (default ROOT/sys)\n"
+		"      --root DIR       the system's root: ROOT/proc, /dev, /etc, /lib/modules,\n"
+		"                       and /sys unless --sysfs is given\n"
 		"      --pci-ids FILE   pci.ids to name devices from\n"
 		"  -s [[DOMAIN:]BUS:][SLOT][.FUNC]  list, show: these devices, as lspci -s\n"
 		"  -d [VENDOR]:[DEVICE][:CLASS]     list, show: these devices, as lspci -d\n"
@@ -172,7 +173,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){ .sysfs = "/sys", .root = "" };
+	*o = (struct options){ .sysfs = NULL, .root = "" };
 	pt_pci_filter_init(&o->filter);
 	while ((c = getopt_long(argc, argv, "c:o:rPnls:d:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -226,16 +227,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 		default: return -EINVAL;
 		}
 	}
-	/* --root alone: the fake root's sysfs, not the real /sys beside its
-	 * /proc. */
-	if (o->root[0] && !strcmp(o->sysfs, "/sys")) {
-		char probe[sizeof(o->sysfs_of_root) + 16];
-
-		snprintf(o->sysfs_of_root, sizeof(o->sysfs_of_root), "%s/sys", o->root);
-		snprintf(probe, sizeof(probe), "%s/bus/pci", o->sysfs_of_root);
-		if (access(probe, F_OK) == 0)
-			o->sysfs = o->sysfs_of_root;
-	}
 	return 0;
 }
 
@@ -268,7 +259,7 @@ struct pt_report pt_host_report(const struct host *h)
 static int config_path(struct host *h, char *buf, size_t size)
 {
 	if (h->o.config ? snprintf(buf, size, "%s", h->o.config) >= (int)size :
-			  pt_path(buf, size, h->o.root, PT_CONFIG_RELPATH) != 0) {
+			  pt_path(buf, size, h->ctx.root, PT_CONFIG_RELPATH) != 0) {
 		pt_host_error(h, "the config's path is too long");
 		return -ENAMETOOLONG;
 	}
@@ -279,7 +270,7 @@ int pt_host_load(struct host *h, enum config_need need)
 {
 	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
 
-	struct pt_machine_paths paths = { h->o.sysfs, h->o.root, h->o.pci_ids };
+	struct pt_machine_paths paths = { h->ctx.sysfs, h->ctx.root, h->o.pci_ids, h->ctx.release };
 	int r;
 
 	if (config_path(h, h->config_path, sizeof(h->config_path)) < 0)
@@ -287,7 +278,7 @@ int pt_host_load(struct host *h, enum config_need need)
 	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
 	if (r < 0) {
 		pt_host_error(h, "cannot read PCI devices in %s/bus/pci/devices: "
-			"%s", h->o.sysfs, strerror(-r));
+			"%s", h->ctx.sysfs, strerror(-r));
 		return r;
 	}
 	h->cfg_status = pt_config_load(h->config_path, &h->cfg);
@@ -427,11 +418,11 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 
 	memset(env, 0, sizeof(*env));
 	env->resolver = &h->resolver;
-	env->vfio_available = pt_module_available(h->o.root, h->m.release,
+	env->vfio_available = pt_module_available(h->ctx.root, h->m.release,
 						  pt_driver_module(PT_DRIVER_VFIO_PCI));
-	env->stub_available = pt_module_available(h->o.root, h->m.release,
+	env->stub_available = pt_module_available(h->ctx.root, h->m.release,
 						  pt_driver_module(PT_DRIVER_PCI_STUB));
-	env->vendor_reset_available = pt_module_available(h->o.root, h->m.release,
+	env->vendor_reset_available = pt_module_available(h->ctx.root, h->m.release,
 							  "vendor_reset");
 	if (lstat(h->config_path, &st) == 0)
 		env->config_is_link = S_ISLNK(st.st_mode);
@@ -487,7 +478,7 @@ static size_t read_kmsg(const struct host *h, char ***out)
 	int fd;
 
 	*out = NULL;
-	if (pt_path(path, sizeof(path), h->o.root, "dev/kmsg") ||
+	if (pt_path(path, sizeof(path), h->ctx.root, "dev/kmsg") ||
 	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return 0;
 	while ((len = read(fd, buf, sizeof(buf) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
@@ -524,8 +515,8 @@ static bool only_first_step_applied(const struct host *h)
 {
 	char applied[PATH_MAX], conf[PATH_MAX];
 
-	return pt_path(applied, sizeof(applied), h->o.root, PT_APPLIED_FILE) == 0 &&
-	       pt_path(conf, sizeof(conf), h->o.root, PT_INITRAMFS_CONF) == 0 &&
+	return pt_path(applied, sizeof(applied), h->ctx.root, PT_APPLIED_FILE) == 0 &&
+	       pt_path(conf, sizeof(conf), h->ctx.root, PT_INITRAMFS_CONF) == 0 &&
 	       access(applied, F_OK) == 0 && access(conf, F_OK) != 0;
 }
 
@@ -567,7 +558,7 @@ static int cmd_status(struct host *h, int argc, char **argv)
 			snprintf(s->vfio_node, sizeof(s->vfio_node), "/dev/vfio/%ld",
 				 dev->iommu_group);
 			s->vfio_node_present =
-				pt_path(path, sizeof(path), h->o.root, "dev/vfio/%ld",
+				pt_path(path, sizeof(path), h->ctx.root, "dev/vfio/%ld",
 					dev->iommu_group) == 0 && access(path, F_OK) == 0;
 		}
 		s->ok = strcmp(dev->driver, s->expected) == 0 &&
@@ -602,7 +593,7 @@ static enum pt_cpu_vendor cpu_of_last_apply(const struct host *h)
 	struct pt_applied a;
 	enum pt_cpu_vendor cpu = PT_CPU_UNKNOWN;
 
-	if (pt_path(path, sizeof(path), h->o.root, PT_APPLIED_FILE) == 0 &&
+	if (pt_path(path, sizeof(path), h->ctx.root, PT_APPLIED_FILE) == 0 &&
 	    (text = pt_read_file(path))) {
 		if (pt_applied_parse(text, &a) == 0 &&
 		    pt_tokens_contain(&a.cmdline, pt_iommu_argument(PT_IOMMU_INTEL, PT_CPU_INTEL)))
@@ -627,7 +618,7 @@ static int applied_arguments(const struct host *h, struct pt_tokens *out)
 	int r = -ENOENT;
 
 	memset(out, 0, sizeof(*out));
-	if (pt_path(path, sizeof(path), h->o.root, PT_APPLIED_FILE) == 0 &&
+	if (pt_path(path, sizeof(path), h->ctx.root, PT_APPLIED_FILE) == 0 &&
 	    (text = pt_read_file(path)))
 		r = pt_applied_parse(text, &a);
 	free(text);
@@ -664,7 +655,7 @@ static int cmd_cmdline(struct host *h, int argc, char **argv)
 		 * chroots, without /sys and often without /proc. */
 		if (pt_host_load(h, CONFIG_ONLY) < 0)
 			return EXIT_PROBLEMS;
-		cpu = pt_read_cpu_vendor(h->o.root);
+		cpu = pt_read_cpu_vendor(h->ctx.root);
 		if (h->cfg.iommu == PT_IOMMU_AUTO && cpu == PT_CPU_UNKNOWN)
 			cpu = cpu_of_last_apply(h);
 		if (pt_kernel_arguments(&h->cfg, cpu, &args) < 0)
@@ -759,13 +750,15 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 {
 	struct pt_match match = { .kind = PT_MATCH_ADDRESS };
 	struct pt_rule rule = { .name = "command-line", .matches = &match, .n_matches = 1 };
+	struct pt_take_state st = { { 0 }, false, 0 };
 	struct pt_config one;
 	struct pt_plan plan;
 	struct pt_findings f = { 0 };
 	struct pt_check_env env;
 	const struct pt_device *dev;
-	const struct pt_decision *d;
-	long i, reset;
+	const struct pt_decision *configured;
+	struct pt_decision d;
+	long i;
 	int rc = EXIT_PROBLEMS;
 
 	if (argc != 1)
@@ -775,10 +768,9 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	if ((i = find_device(h, argv[0])) < 0)
 		return (int)-i;
 	dev = &h->m.devs.v[i];
-	/* The reset_method the config gives this device: checked and set as
-	 * at boot. */
-	if (h->have_plan && (reset = pt_reset_rule(&h->cfg, dev, &h->resolver)) >= 0)
-		rule.reset_method = h->cfg.rules[reset].reset_method;
+	/* The device as one rule of its own, with the config's globals: what
+	 * a boot would refuse is refused, and what the config decided for
+	 * the device (its reset_method) is kept. */
 	one = h->cfg_status == 0 && !h->cfg.n_errors ? h->cfg : (struct pt_config){
 		.path = h->config_path, .driver = PT_DRIVER_VFIO_PCI };
 	one.rules = &rule;
@@ -786,11 +778,13 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	one.errors = NULL;
 	one.n_errors = 0;
 	match.u.addr = dev->addr;
+	if (h->have_plan && (configured = pt_plan_decision(&h->plan, (size_t)i)))
+		rule.reset_method = (char *)configured->reset_method;
 	if (pt_select_devices(&one, &h->m.devs, NULL, &plan) < 0)
 		return EXIT_PROBLEMS;
-	d = &plan.v[0];
-	if (d->verdict != PT_BIND) {
-		pt_host_error(h, "%s: refused: %s", dev->bdf, d->reason);
+	d = plan.v[0];
+	if (d.verdict != PT_BIND) {
+		pt_host_error(h, "%s: refused: %s", dev->bdf, d.reason);
 		goto out;
 	}
 	fill_check_env(h, &env);
@@ -805,18 +799,13 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 			f.v[k].message, f.v[k].fix ? f.v[k].fix : "");
 		goto out;
 	}
-	if (pt_load_driver(h->o.root, h->o.sysfs, h->m.release, &one, d->driver, false, &h->log) < 0)
-		goto out;
-	/* As at boot: the boot display's memory is the firmware framebuffer's. */
-	if (dev->boot_vga && pt_release_firmware_framebuffers(h->o.sysfs, h->o.root, &h->log) < 0)
-		goto out;
-	if (rule.reset_method &&
-	    pt_set_reset_method(h->o.sysfs, dev, rule.reset_method, &h->log) < 0)
-		goto out;
-	switch (pt_bind_device(h->o.sysfs, dev, pt_driver_name(d->driver), &h->log)) {
+	switch (pt_take_device(&h->ctx, &one, dev, &d, &st)) {
 	case PT_BIND_DONE:
 	case PT_BIND_ALREADY:
-		printf("%s: on %s\n", dev->bdf, pt_driver_name(d->driver));
+		printf("%s: on %s\n", dev->bdf, pt_driver_name(d.driver));
+		rc = EXIT_OK;
+		break;
+	case PT_BIND_DRY_RUN:
 		rc = EXIT_OK;
 		break;
 	default:
@@ -851,7 +840,7 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 			dev->bdf, dev->bdf);
 		return EXIT_PROBLEMS;
 	}
-	if (pt_release_device(h->o.sysfs, dev, dev->driver, "", &h->log) < 0)
+	if (pt_release_device(&h->ctx, dev, dev->driver, "") < 0)
 		return EXIT_PROBLEMS;
 	if (h->have_plan)
 		for (size_t k = 0; k < h->plan.n; k++)
@@ -884,11 +873,11 @@ static int host_driver_modules(const struct host *h, struct pt_tokens *out)
 		char path[PATH_MAX], alias[512];
 
 		if (d->verdict != PT_BIND || d->driver != PT_DRIVER_VFIO_PCI ||
-		    pt_path(path, sizeof(path), h->o.sysfs, "bus/pci/devices/%s/modalias",
+		    pt_path(path, sizeof(path), h->ctx.sysfs, "bus/pci/devices/%s/modalias",
 			    h->m.devs.v[d->device].bdf) ||
 		    pt_read_attr(path, alias, sizeof(alias)))
 			continue;
-		r = pt_modalias_modules(h->o.root, h->m.release, alias, add_module_once, out);
+		r = pt_modalias_modules(h->ctx.root, h->m.release, alias, add_module_once, out);
 		if (r == -ENOENT)
 			r = 0; /* no module index: no softdeps to write */
 	}
@@ -905,7 +894,7 @@ static bool needs_vendor_reset(const struct host *h)
 		const struct pt_device *d = &h->m.devs.v[h->plan.v[i].device];
 
 		if (h->plan.v[i].verdict == PT_BIND && pt_reset_quirk_for(d->vendor, d->device))
-			return pt_module_available(h->o.root, h->m.release, "vendor_reset") > 0;
+			return pt_module_available(h->ctx.root, h->m.release, "vendor_reset") > 0;
 	}
 	return false;
 }
@@ -950,13 +939,13 @@ static void plan_init(const struct host *h, struct pt_apply_plan *p)
 	char path[PATH_MAX], *os;
 
 	memset(p, 0, sizeof(*p));
-	p->root = h->o.root;
+	p->root = h->ctx.root;
 	p->dry_run = h->o.dry_run;
 	p->undo = h->o.undo;
 	if (h->o.distro)
 		pt_distro_from_name(h->o.distro, &p->distro); /* checked by the caller */
 	if (p->distro == PT_DISTRO_UNKNOWN &&
-	    pt_path(path, sizeof(path), h->o.root, "etc/os-release") == 0 &&
+	    pt_path(path, sizeof(path), h->ctx.root, "etc/os-release") == 0 &&
 	    (os = pt_read_file(path))) {
 		p->distro = pt_distro_from_os_release(os);
 		free(os);
@@ -969,7 +958,7 @@ static int plan_boot_path(struct host *h, struct pt_apply_plan *p)
 	int r;
 
 	plan_init(h, p);
-	pt_boot_facts_read(h->o.root, &facts);
+	pt_boot_facts_read(h->ctx.root, &facts);
 	r = pt_boot_path_decide(p->distro, &facts, &p->boot);
 	if (r < 0)
 		pt_host_error(h, "apply refused: %s; nothing was changed", p->boot.why);
@@ -1217,7 +1206,7 @@ static int cmd_initramfs_config(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
-	if (pt_path(applied, sizeof(applied), h->o.root, "%s", PT_INITRAMFS_CONF))
+	if (pt_path(applied, sizeof(applied), h->ctx.root, "%s", PT_INITRAMFS_CONF))
 		return EXIT_PROBLEMS;
 	if (config_path(h, admin_path, sizeof(admin_path)) < 0)
 		return EXIT_PROBLEMS;
@@ -1329,6 +1318,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	h.log = (struct pt_log){ log_stderr, &h.o };
+	if (pt_context_init(&h.ctx, h.o.root, h.o.sysfs, &h.log, h.o.dry_run) < 0) {
+		pt_host_error(&h, "--root or --sysfs is too long");
+		return EXIT_USAGE;
+	}
 	/* passthrough help [COMMAND], passthrough [COMMAND] --help */
 	if (optind < argc && !strcmp(argv[optind], "help") && argc - optind <= 2) {
 		h.o.help = true;
@@ -1365,5 +1358,6 @@ int main(int argc, char **argv)
 		pt_config_free(&h.cfg);
 	pt_selectors_free(&h.selectors);
 	pt_machine_free(&h.m);
+	pt_context_fini(&h.ctx);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #define PT_HOST_H
 
 #include "config.h"
+#include "context.h"
 #include "log.h"
 #include "machine.h"
 #include "report.h"
@@ -50,7 +51,6 @@ struct options {
 	/* list, show: lspci's -s and -d */
 	struct pt_pci_filter filter;
 	bool filtered;
-	char sysfs_of_root[4096]; /* --root ROOT alone: ROOT/sys, when there */
 	/* list, disks: as tables (table.h) */
 	struct pt_table_opts table;
 	bool as_table;
@@ -58,6 +58,7 @@ struct options {
 
 struct host {
 	struct options o;
+	struct pt_context ctx; /* root, sysfs, kernel release: use these */
 	char config_path[PATH_MAX];
 	struct pt_machine m;
 	struct pt_config cfg;

@@ -494,7 +494,7 @@ static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m
 				m->iommu_on = true;
 		closedir(dh);
 	}
-	pt_kernel_release(p->root, m->release, sizeof(m->release));
+	snprintf(m->release, sizeof(m->release), "%s", p->release);
 	m->intel_iommu_default_on = read_intel_iommu_default(p->root, m->release);
 	read_framebuffers(p->root, m);
 }

@@ -76,6 +76,7 @@ struct pt_machine_paths {
 	const char *sysfs;   /* "/sys" */
 	const char *root;    /* "" or a fake root holding proc/, dev/, lib/modules */
 	const char *pci_ids; /* NULL: libpci's default pci.ids */
+	const char *release; /* the kernel's release (pt_context) */
 };
 
 int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,

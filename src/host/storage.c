@@ -128,7 +128,7 @@ static int resolve_device(const struct host *h, const char *dev, struct resolved
 		pt_host_error(h, "'%s' is not a block device path under /dev", dev);
 		return EXIT_USAGE;
 	}
-	if (!(r->disk = pt_disk_by_path(&h->m.disks, h->o.root, dev, false, &r->part))) {
+	if (!(r->disk = pt_disk_by_path(&h->m.disks, h->ctx.root, dev, false, &r->part))) {
 		pt_host_error(h, "block device not found: %s (see `passthrough "
 			"disks` or lsblk)", dev);
 		return EXIT_NOT_FOUND;
@@ -137,7 +137,7 @@ static int resolve_device(const struct host *h, const char *dev, struct resolved
 	if (!r->part && r->disk->by_id[0])
 		snprintf(r->source, sizeof(r->source), "%s", r->disk->by_id);
 	else
-		pt_by_id_name(h->o.root, r->name, r->source, sizeof(r->source));
+		pt_by_id_name(h->ctx.root, r->name, r->source, sizeof(r->source));
 	if (!r->source[0])
 		snprintf(r->source, sizeof(r->source), "/dev/%s", r->name);
 	return EXIT_OK;
@@ -392,7 +392,7 @@ static bool same_device(const struct host *h, const char *source, const char *na
 	char path[PATH_MAX], real[PATH_MAX];
 	const char *base;
 
-	if (strncmp(source, "/dev/", 5) || pt_path(path, sizeof(path), h->o.root, "%s", source + 1))
+	if (strncmp(source, "/dev/", 5) || pt_path(path, sizeof(path), h->ctx.root, "%s", source + 1))
 		return false;
 	base = realpath(path, real) ? strrchr(real, '/') + 1 : strrchr(source, '/') + 1;
 	return !strcmp(base, name);
@@ -697,7 +697,7 @@ int pt_cmd_luks(struct host *h, int argc, char **argv)
 static bool holder_with(const struct host *h, const char *name, const char *prefix,
 			char *out, size_t len)
 {
-	const char *sysfs = h->o.sysfs;
+	const char *sysfs = h->ctx.sysfs;
 	char dir[PATH_MAX], path[PATH_MAX], uuid[160];
 	struct dirent **names = NULL;
 	const struct pt_part *part;
@@ -790,7 +790,7 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
 		return EXIT_PROBLEMS;
 	dev = argv[0];
-	if (strncmp(dev, "/dev/", 5) || pt_path(path, sizeof(path), h->o.root, "%s", dev + 1) ||
+	if (strncmp(dev, "/dev/", 5) || pt_path(path, sizeof(path), h->ctx.root, "%s", dev + 1) ||
 	    !realpath(path, real)) {
 		pt_host_error(h, "block device not found: %s", dev);
 		return EXIT_NOT_FOUND;
@@ -809,8 +809,8 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (holder_with(h, mapping, "LVM-", lv, sizeof(lv)))
-		fstab_line(h->o.root, lv, mp);
+		fstab_line(h->ctx.root, lv, mp);
 	else
-		fstab_line(h->o.root, mapping, mp);
+		fstab_line(h->ctx.root, mapping, mp);
 	return EXIT_OK;
 }

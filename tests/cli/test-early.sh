@@ -70,6 +70,23 @@ check "--dry-run touches no driver_override" same "$(override "$R" 0000:01:00.0)
 check "--dry-run writes nothing to the kernel log" same "$(cat "$R/dev/kmsg")" ""
 check "--dry-run unbinds nothing" same "$(cat "$R/sys/bus/pci/drivers/e1000e/unbind")" ""
 
+# Issue 22: --root means what it means for passthrough: ROOT/sys too,
+# unless --sysfs says otherwise (the binder used to read the real /sys).
+R=$TAP_TMP/rootonly; fake_root "$R"
+"$EARLY" --root "$R" --dry-run >"$R/out" 2>&1
+check "--root alone reads ROOT/sys" contains "$R/out" \
+	"passthrough: 0000:01:00.0 [8086:10d3] rule nic: for vfio-pci (now e1000e)"
+
+# One libkmod context a run, opened when first needed: two drivers (and
+# their modules) load through the same one.
+R=$TAP_TMP/onekmod; fake_root "$R"
+printf '[device.nic]\naddress = 01:00.0\n[device.other]\naddress = 02:00.0\ndriver = pci-stub\n' \
+	>"$R/etc/passthrough.conf"
+run "$R" --dry-run -v
+check "two drivers, one libkmod context" \
+	bash -c '[ "$(grep -c "libkmod: context and indexes in" "$0/out")" = 1 ] &&
+		grep -q "would bind to pci-stub" "$0/out" && grep -q "would bind to vfio-pci" "$0/out"' "$R"
+
 R=$TAP_TMP/bind; fake_root "$R"; run "$R"
 check "a bind goes through override, unbind and probe" \
 	same "$(cat "$R/sys/bus/pci/drivers/e1000e/unbind") $(cat "$R/sys/bus/pci/drivers_probe")" "0000:01:00.0 0000:01:00.0"

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "bind.h"
+#include "context.h"
 #include "device.h"
 #include "fakesys.h"
 
@@ -27,6 +28,15 @@ static void capture(void *data, enum pt_prio prio, const char *msg)
 }
 
 static const struct pt_log test_log = { capture, NULL };
+
+/* The context the binder would run in, on the fake tree. */
+static const struct pt_context *ctx_of(const struct fakesys *fs)
+{
+	static struct pt_context ctx;
+
+	assert_int_equal(pt_context_init(&ctx, "", fs->sysfs, &test_log, false), 0);
+	return &ctx;
+}
 
 static const struct fake_pci nic1 = { "0000:01:00.0", 0x8086, 0x10d3, 0x020000, 7, "e1000e", false, 0x8086, 0x0001 };
 static const struct fake_pci nic2 = { "0000:02:00.0", 0x8086, 0x10d3, 0x020000, 8, NULL, false, 0, 0 };
@@ -130,7 +140,7 @@ static void failed_bind_unbinds_then_restores(void **state)
 	struct fakesys *fs = *state;
 	struct pt_device dev = read_dev(fs, "0000:01:00.0");
 
-	assert_int_equal(pt_bind_device(fs->sysfs, &dev, "vfio-pci", &test_log),
+	assert_int_equal(pt_bind_device(ctx_of(fs), &dev, "vfio-pci"),
 			 PT_BIND_RESTORED);
 	/* it asked e1000e to let go, probed, and cleared the override */
 	assert_string_equal(fakesys_read(fs, "sys/bus/pci/drivers/e1000e/unbind"),
@@ -146,7 +156,7 @@ static void unbound_device_is_probed(void **state)
 	struct fakesys *fs = *state;
 	struct pt_device dev = read_dev(fs, "0000:02:00.0");
 
-	assert_int_equal(pt_bind_device(fs->sysfs, &dev, "pci-stub", &test_log),
+	assert_int_equal(pt_bind_device(ctx_of(fs), &dev, "pci-stub"),
 			 PT_BIND_RESTORED);
 	assert_string_equal(fakesys_read(fs, "sys/bus/pci/drivers_probe"), "0000:02:00.0");
 	assert_non_null(strstr(logbuf, "0000:02:00.0: released; its host driver takes it when it loads"));
@@ -157,7 +167,7 @@ static void already_bound_keeps_the_override(void **state)
 	struct fakesys *fs = *state;
 	struct pt_device dev = read_dev(fs, "0000:00:05.0");
 
-	assert_int_equal(pt_bind_device(fs->sysfs, &dev, "vfio-pci", &test_log),
+	assert_int_equal(pt_bind_device(ctx_of(fs), &dev, "vfio-pci"),
 			 PT_BIND_ALREADY);
 	assert_string_equal(fakesys_read(fs, "sys/bus/pci/devices/0000:00:05.0/driver_override"),
 			    "vfio-pci");
@@ -172,7 +182,7 @@ static void unwritable_override_changes_nothing(void **state)
 	/* a directory cannot be opened for writing, even by root */
 	fakesys_remove(fs, "sys/bus/pci/devices/0000:01:00.0/driver_override");
 	fakesys_write(fs, "sys/bus/pci/devices/0000:01:00.0/driver_override/x", "");
-	assert_int_equal(pt_bind_device(fs->sysfs, &dev, "vfio-pci", &test_log),
+	assert_int_equal(pt_bind_device(ctx_of(fs), &dev, "vfio-pci"),
 			 PT_BIND_UNTOUCHED);
 	assert_string_equal(fakesys_read(fs, "sys/bus/pci/drivers/e1000e/unbind"), "");
 	assert_non_null(strstr(logbuf, "<3>0000:01:00.0: cannot write driver_override: Is a directory; left with e1000e"));
@@ -185,7 +195,7 @@ static void failed_unbind_restores_the_override(void **state)
 
 	fakesys_remove(fs, "sys/bus/pci/drivers/e1000e/unbind");
 	fakesys_write(fs, "sys/bus/pci/drivers/e1000e/unbind/x", "");
-	assert_int_equal(pt_bind_device(fs->sysfs, &dev, "vfio-pci", &test_log),
+	assert_int_equal(pt_bind_device(ctx_of(fs), &dev, "vfio-pci"),
 			 PT_BIND_RESTORED);
 	assert_string_equal(fakesys_read(fs, "sys/bus/pci/devices/0000:01:00.0/driver_override"),
 			    "\n");
@@ -200,7 +210,7 @@ static void vanished_device(void **state)
 	struct pt_device dev = read_dev(fs, "0000:02:00.0");
 
 	fakesys_remove(fs, "sys/bus/pci/devices/0000:02:00.0");
-	assert_int_equal(pt_bind_device(fs->sysfs, &dev, "vfio-pci", &test_log),
+	assert_int_equal(pt_bind_device(ctx_of(fs), &dev, "vfio-pci"),
 			 PT_BIND_VANISHED);
 	assert_string_equal(fakesys_read(fs, "sys/bus/pci/drivers_probe"), "");
 	assert_non_null(strstr(logbuf, "0000:02:00.0: the device is gone; nothing to bind"));
