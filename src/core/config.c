@@ -1,4 +1,5 @@
 #include "config-internal.h"
+#include "sysfs.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -334,30 +335,23 @@ static int config_file_error(struct pt_config *cfg, const char *path,
 
 int pt_config_load(const char *path, struct pt_config *cfg)
 {
-	struct stat st;
 	char text[256];
 	FILE *f;
 	int fd, r;
 
-	/* Without O_NONBLOCK, opening a FIFO waits for a writer forever: the
-	 * boot, update-grub and apply would hang on it. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		int err = errno;
-
-		snprintf(text, sizeof(text), "cannot open the config: %s",
-			 strerror(err));
-		r = config_file_error(cfg, path, text);
-		return r < 0 ? r : (err == ENOENT ? -ENOENT : 0);
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	/* Through the one way files are read: a FIFO would make the boot,
+	 * update-grub and apply wait for a writer forever. */
+	fd = pt_open_regular(path);
+	if (fd == -EINVAL)
 		return config_file_error(cfg, path,
 					 "the config is not a regular file; "
 					 "it must be a plain file");
+	if (fd < 0) {
+		snprintf(text, sizeof(text), "cannot open the config: %s", strerror(-fd));
+		r = config_file_error(cfg, path, text);
+		return r < 0 ? r : (fd == -ENOENT ? -ENOENT : 0);
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
-	    !(f = fdopen(fd, "r"))) {
+	if (!(f = fdopen(fd, "r"))) {
 		snprintf(text, sizeof(text), "cannot read the config: %s",
 			 strerror(errno));
 		close(fd);

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int pt_path(char *buf, size_t len, const char *base, const char *fmt, ...)
@@ -28,14 +30,95 @@ int pt_path(char *buf, size_t len, const char *base, const char *fmt, ...)
 
 static int read_fd(int fd, char *buf, size_t len);
 
+/* O_NONBLOCK everywhere: a FIFO where an attribute should be (a fake or
+ * hostile tree) gives an empty read at once instead of waiting forever. */
+#define READ_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
 int pt_read_attr(const char *path, char *buf, size_t len)
 {
-	return read_fd(open(path, O_RDONLY | O_CLOEXEC), buf, len);
+	return read_fd(open(path, READ_FLAGS), buf, len);
 }
 
 int pt_read_attr_at(int dirfd, const char *name, char *buf, size_t len)
 {
-	return read_fd(openat(dirfd, name, O_RDONLY | O_CLOEXEC), buf, len);
+	return read_fd(openat(dirfd, name, READ_FLAGS), buf, len);
+}
+
+int pt_open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, READ_FLAGS), flags;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+FILE *pt_fopen_regular(const char *path)
+{
+	int fd = pt_open_regular(path);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
+char *pt_read_file(const char *path)
+{
+	size_t len = 0, cap = 4096;
+	int fd = pt_open_regular(path), err = 0;
+	char *buf = fd < 0 ? NULL : malloc(cap);
+	ssize_t n = 0;
+
+	if (fd < 0 || !buf) {
+		err = fd < 0 ? -fd : ENOMEM;
+		goto fail;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len - 1 == 0) {
+			char *bigger = realloc(buf, cap * 2);
+
+			if (!bigger) {
+				err = ENOMEM;
+				goto fail;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	if (n < 0) {
+		err = errno;
+		goto fail;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+fail:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	errno = err;
+	return NULL;
+}
+
+const char *pt_file_error(int err)
+{
+	return err == EINVAL ? "not a regular file" : strerror(err);
 }
 
 /* Reads a small attribute from fd (closing it), strips the newline. */
@@ -84,7 +167,7 @@ int pt_write_attr(const char *path, const char *value)
 
 	/* O_TRUNC as a shell redirection does: sysfs ignores it, plain files
 	 * (fake trees) need it. */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, value, len);

@@ -7,6 +7,7 @@
 #include "compiler.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Joins base and a formatted relative path; -ENAMETOOLONG if it does not
  * fit. The formatted part must only contain validated names. */
@@ -29,5 +30,18 @@ PT_MUST_CHECK int pt_read_link_name(const char *path, char *buf, size_t len);
  * one device costs no path building and no path walk each. */
 PT_MUST_CHECK int pt_read_attr_at(int dirfd, const char *name, char *buf, size_t len);
 PT_MUST_CHECK int pt_read_link_name_at(int dirfd, const char *name, char *buf, size_t len);
+
+/* Every file the programs read as a whole goes through these: opened
+ * without blocking (a FIFO in place of /etc/passthrough.conf, a state file
+ * or /etc/os-release would otherwise wait for a writer forever) and
+ * refused unless it is a regular file. pt_open_regular: an fd, or -errno
+ * (-EINVAL: not a regular file); the others NULL with errno set. Devices
+ * (/dev/kmsg, a disk) are read by their own code, never through these. */
+PT_MUST_CHECK int pt_open_regular(const char *path);
+FILE *pt_fopen_regular(const char *path);
+/* The whole file, NUL-terminated (malloc'd). */
+char *pt_read_file(const char *path);
+/* strerror, but "not a regular file" for what pt_open_regular refused. */
+const char *pt_file_error(int err);
 
 #endif

@@ -381,7 +381,7 @@ static char *read_editable(const struct pt_apply_plan *p, FILE *out, const char 
 		return NULL;
 	if (!(text = pt_read_file(path))) {
 		*r = -errno;
-		problem(p, out, "failed     /%s: %s", rel, strerror(-*r));
+		problem(p, out, "failed     /%s: %s", rel, pt_file_error(-*r));
 		return NULL;
 	}
 	for (; *vars; vars++)

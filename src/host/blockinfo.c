@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,31 @@ int pt_probe_fs(const char *path, struct pt_fsinfo *out)
 	}
 	blkid_free_probe(pr);
 	return 0;
+}
+
+int pt_partition_with_uuid(const char *disk, const char *uuid)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(disk);
+	blkid_partlist parts;
+	int found = -ENOENT;
+
+	if (!pr)
+		return -ENOENT;
+	blkid_probe_enable_superblocks(pr, 0);
+	blkid_probe_enable_partitions(pr, 1);
+	if ((parts = blkid_probe_get_partitions(pr))) {
+		int n = blkid_partlist_numof_partitions(parts);
+
+		for (int i = 0; i < n && found < 0; i++) {
+			blkid_partition p = blkid_partlist_get_partition(parts, i);
+			const char *u = p ? blkid_partition_get_uuid(p) : NULL;
+
+			if (u && strcasecmp(u, uuid) == 0)
+				found = blkid_partition_get_partno(p);
+		}
+	}
+	blkid_free_probe(pr);
+	return found;
 }
 
 struct err_buf {

@@ -20,6 +20,11 @@ struct pt_fsinfo {
  * Returns 0, or -errno when the device cannot be opened. */
 int pt_probe_fs(const char *path, struct pt_fsinfo *out);
 
+/* The number of the partition of the disk (or image) at path whose table
+ * entry has this UUID (GPT's partition GUID, "0ba5e000-01" on MBR), as
+ * root=PARTUUID= names it; -ENOENT when none has. */
+int pt_partition_with_uuid(const char *disk, const char *uuid);
+
 #define PT_LUKS_MAX_SLOTS 32
 
 struct pt_luks_info {

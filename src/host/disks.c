@@ -1,3 +1,5 @@
+#include "blockinfo.h"
+#include "cmdline.h"
 #include "device.h"
 #include "disks.h"
 #include "sysfs.h"
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 bool pt_valid_block_name(const char *s)
@@ -133,6 +136,8 @@ static void dm_device_named(const char *sysfs, const char *dm_name, char *out, s
 	closedir(d);
 }
 
+static int kernel_root_name(const char *sysfs, const char *root, char *out, size_t len);
+
 /* The kernel name (sda2, dm-0) of a device path a mount names. The path
  * is looked up under ROOT, where /dev/mapper/NAME, /dev/VG/LV and
  * /dev/disk/by-* are symlinks to the node; without it, a /dev/mapper name
@@ -150,6 +155,8 @@ static int source_device_name(const char *sysfs, const char *root, const char *s
 		return -ENOENT;
 	if (pt_path(path, sizeof(path), root, "%s", source + 1) == 0 && realpath(path, real))
 		name = strrchr(real, '/') + 1;
+	else if (!strcmp(source, "/dev/root"))
+		return kernel_root_name(sysfs, root, out, len);
 	else if (strncmp(source, "/dev/mapper/", 12) == 0) {
 		dm_device_named(sysfs, source + 12, out, len);
 		name = out[0] ? out : source + 12;
@@ -160,6 +167,116 @@ static int source_device_name(const char *sysfs, const char *root, const char *s
 	if (name != out)
 		memmove(out, name, strlen(name) + 1);
 	return 0;
+}
+
+static int read_devnum(const char *dir, unsigned *major, unsigned *minor);
+
+/* The kernel name of the device with number MAJ:MIN: SYSFS/dev/block/
+ * links to its directory; else (a tree without that index) the disks and
+ * their partitions under SYSFS/block are asked for their dev. */
+static int name_of_devnum(const char *sysfs, unsigned major, unsigned minor, char *out,
+			  size_t len)
+{
+	char path[PATH_MAX], disk[PATH_MAX];
+	struct dirent *de, *pe;
+	unsigned ma, mi;
+	DIR *d, *pd;
+	int r = -ENOENT;
+
+	if (pt_path(path, sizeof(path), sysfs, "dev/block/%u:%u", major, minor) == 0 &&
+	    pt_read_link_name(path, out, len) == 0 && pt_valid_block_name(out))
+		return 0;
+	if (pt_path(path, sizeof(path), sysfs, "block") || !(d = opendir(path)))
+		return -ENOENT;
+	while (r < 0 && (de = readdir(d))) {
+		if (!pt_valid_block_name(de->d_name) ||
+		    pt_path(disk, sizeof(disk), path, "%s", de->d_name))
+			continue;
+		if (read_devnum(disk, &ma, &mi) == 0 && ma == major && mi == minor &&
+		    strlen(de->d_name) < len) {
+			snprintf(out, len, "%s", de->d_name);
+			r = 0;
+		}
+		if (r == 0 || !(pd = opendir(disk)))
+			continue;
+		while (r < 0 && (pe = readdir(pd))) {
+			char part[PATH_MAX];
+
+			if (pt_valid_block_name(pe->d_name) && strlen(pe->d_name) < len &&
+			    pt_path(part, sizeof(part), disk, "%s", pe->d_name) == 0 &&
+			    read_devnum(part, &ma, &mi) == 0 && ma == major && mi == minor) {
+				snprintf(out, len, "%s", pe->d_name);
+				r = 0;
+			}
+		}
+		closedir(pd);
+	}
+	closedir(d);
+	return r;
+}
+
+/* The partition whose table entry has this UUID: each disk's table read
+ * (libblkid), the partition by its number in sysfs. */
+static int name_of_partuuid(const char *sysfs, const char *root, const char *uuid,
+			    char *out, size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX], num[16];
+	struct dirent *de, *pe;
+	DIR *d, *pd;
+	int r = -ENOENT, partno = -1;
+
+	if (pt_path(dir, sizeof(dir), sysfs, "block") || !(d = opendir(dir)))
+		return -ENOENT;
+	while (r < 0 && (de = readdir(d))) {
+		if (!pt_valid_block_name(de->d_name) ||
+		    pt_path(path, sizeof(path), root, "dev/%s", de->d_name) ||
+		    (partno = pt_partition_with_uuid(path, uuid)) < 0 ||
+		    pt_path(path, sizeof(path), dir, "%s", de->d_name) || !(pd = opendir(path)))
+			continue;
+		while (r < 0 && (pe = readdir(pd))) {
+			char attr[PATH_MAX];
+
+			if (pt_valid_block_name(pe->d_name) && strlen(pe->d_name) < len &&
+			    pt_path(attr, sizeof(attr), path, "%s/partition", pe->d_name) == 0 &&
+			    pt_read_attr(attr, num, sizeof(num)) == 0 && atoi(num) == partno) {
+				snprintf(out, len, "%s", pe->d_name);
+				r = 0;
+			}
+		}
+		closedir(pd);
+	}
+	closedir(d);
+	return r;
+}
+
+/* What the kernel mounted as root itself (no initramfs): mountinfo calls
+ * it /dev/root, a name with no node. For most filesystems the mount's own
+ * number tells; btrfs and bcachefs carry an anonymous one, so the root=
+ * the kernel was given names the device, in any form the kernel takes
+ * (init/do_mounts.c): /dev/NAME, MAJ:MIN, hex MMmm, PARTUUID=. */
+static int kernel_root_name(const char *sysfs, const char *root, char *out, size_t len)
+{
+	char path[PATH_MAX], value[256], *cmdline, *end;
+	unsigned major, minor;
+	unsigned long hex;
+	bool found;
+
+	if (pt_path(path, sizeof(path), root, "proc/cmdline") || !(cmdline = pt_read_file(path)))
+		return -ENOENT;
+	found = pt_cmdline_get(cmdline, "root", value, sizeof(value));
+	free(cmdline);
+	if (!found || !value[0] || !strcmp(value, "/dev/root"))
+		return -ENOENT;
+	if (!strncmp(value, "/dev/", 5))
+		return source_device_name(sysfs, root, value, out, len);
+	if (!strncasecmp(value, "PARTUUID=", 9) && !strchr(value, '/'))
+		return name_of_partuuid(sysfs, root, value + 9, out, len);
+	if (sscanf(value, "%u:%u", &major, &minor) == 2)
+		return name_of_devnum(sysfs, major, minor, out, len);
+	hex = strtoul(value, &end, 16);
+	if (!*end && end != value && hex <= 0xffff)
+		return name_of_devnum(sysfs, (unsigned)(hex >> 8), (unsigned)(hex & 0xff), out, len);
+	return -ENOENT;
 }
 
 /* The FSUUID of the mounted btrfs that device NAME belongs to: the one
@@ -325,14 +442,14 @@ static void read_mounts(const char *sysfs, const char *root, struct mount_table 
 
 	memset(t, 0, sizeof(*t));
 	if (pt_path(path, sizeof(path), root, "proc/self/mountinfo") == 0 &&
-	    (f = fopen(path, "re"))) {
+	    (f = pt_fopen_regular(path))) {
 		while (getline(&line, &cap, f) > 0)
 			if (add_mount(sysfs, root, line, t))
 				break;
 		fclose(f);
 	}
 	if (pt_path(path, sizeof(path), root, "proc/swaps") == 0 &&
-	    (f = fopen(path, "re"))) {
+	    (f = pt_fopen_regular(path))) {
 		while (getline(&line, &cap, f) > 0) {
 			char dev[256], **v;
 

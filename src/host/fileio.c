@@ -9,49 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *pt_read_file(const char *path)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0 || !buf) {
-		int err = fd < 0 ? errno : ENOMEM;
-
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		errno = err;
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len - 1 == 0) {
-			char *bigger = realloc(buf, cap * 2);
-
-			if (!bigger) {
-				n = -1;
-				errno = ENOMEM;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	if (n < 0) {
-		int err = errno;
-
-		free(buf);
-		close(fd);
-		errno = err;
-		return NULL;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 static int mkdir_parents(const char *path)
 {
 	char dir[PATH_MAX];

@@ -5,13 +5,15 @@
 #ifndef PT_FILEIO_H
 #define PT_FILEIO_H
 
+#include "sysfs.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
 enum pt_write_result { PT_FILE_UNCHANGED, PT_FILE_WRITTEN };
 
-/* Reads a whole file; NULL with errno set (ENOENT when missing). */
-char *pt_read_file(const char *path);
+/* pt_read_file (sysfs.h) reads them: NULL with errno set (ENOENT when
+ * missing, EINVAL when not a regular file). */
 
 /* Replaces path with content: temporary file in the same directory,
  * fsync, rename, fsync of the directory. With `backup`, an existing file

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "framebuffer.h"
 #include "generate.h"
+#include "json.h"
 #include "machine.h"
 #include "modinfo.h"
 #include "modules.h"
@@ -618,10 +619,19 @@ static int applied_arguments(const struct host *h, struct pt_tokens *out)
 	int r = -ENOENT;
 
 	memset(out, 0, sizeof(*out));
-	if (pt_path(path, sizeof(path), h->ctx.root, PT_APPLIED_FILE) == 0 &&
-	    (text = pt_read_file(path)))
-		r = pt_applied_parse(text, &a);
+	if (pt_path(path, sizeof(path), h->ctx.root, PT_APPLIED_FILE) == 0) {
+		if ((text = pt_read_file(path)))
+			r = pt_applied_parse(text, &a);
+		else
+			r = -errno;
+	}
 	free(text);
+	if (r == -EINVAL && !text) {
+		pt_host_error(h, "%s: not a regular file: remove it, then run `passthrough "
+			      "apply`", path);
+		pt_applied_free(&a);
+		return r;
+	}
 	if (r < 0) {
 		pt_host_error(h, "%s: %s: `passthrough apply` has not run (or was undone)",
 			path, strerror(-r));
@@ -1306,6 +1316,21 @@ static void command_usage(FILE *f, const struct command *c)
 		c->usage);
 }
 
+/* With --json, every outcome is one JSON document on stdout, a usage
+ * error too: a configuration management tool parses stdout whatever the
+ * exit status (2 here). The commands print their own otherwise. */
+static void print_usage_json(const char *error)
+{
+	struct pt_json j;
+
+	pt_json_init(&j, stdout);
+	pt_json_object_begin(&j, NULL);
+	pt_json_string(&j, "result", "usage");
+	pt_json_bool(&j, "changed", false);
+	pt_json_string(&j, "error", error);
+	pt_json_object_end(&j);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
@@ -1315,6 +1340,12 @@ int main(int argc, char **argv)
 	memset(&h, 0, sizeof(h));
 	if (parse_options(argc, argv, &h.o) < 0) {
 		usage(stderr);
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strcmp(argv[i], "--json")) {
+				print_usage_json("an unknown option, or an option without its "
+						 "value; see passthrough --help");
+				break;
+			}
 		return EXIT_USAGE;
 	}
 	h.log = (struct pt_log){ log_stderr, &h.o };
@@ -1346,12 +1377,19 @@ int main(int argc, char **argv)
 	}
 	if (h.o.json && !cmd->json) {
 		pt_host_error(&h, "%s has no --json output", cmd->name);
+		print_usage_json("this command has no --json output");
 		return EXIT_USAGE;
 	}
 	rc = cmd->run(&h, argc - optind - 1, argv + optind + 1);
-	if (rc == EXIT_USAGE)
-		pt_host_error(&h, "wrong arguments for '%s'; see passthrough %s --help",
-			      cmd->name, cmd->name);
+	if (rc == EXIT_USAGE) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "wrong arguments for '%s'; see passthrough %s --help",
+			 cmd->name, cmd->name);
+		pt_host_error(&h, "%s", why);
+		if (h.o.json)
+			print_usage_json(why);
+	}
 	if (h.have_plan)
 		pt_plan_free(&h.plan);
 	if (h.cfg.path)

@@ -316,7 +316,7 @@ static bool has_default_route(const char *root, const char *iface)
 	FILE *f;
 
 	if (pt_path(path, sizeof(path), root, "proc/net/route") == 0 &&
-	    (f = fopen(path, "re"))) {
+	    (f = pt_fopen_regular(path))) {
 		while (!found && fgets(line, sizeof(line), f))
 			found = sscanf(line, "%63s %63s %*s %*s %*s %*s %*s %63s", name,
 				       dest, mask) == 3 &&
@@ -325,7 +325,7 @@ static bool has_default_route(const char *root, const char *iface)
 		fclose(f);
 	}
 	if (!found && pt_path(path, sizeof(path), root, "proc/net/ipv6_route") == 0 &&
-	    (f = fopen(path, "re"))) {
+	    (f = pt_fopen_regular(path))) {
 		while (!found && fgets(line, sizeof(line), f)) {
 			char dst[64], plen[8], *last = strrchr(line, ' ');
 
@@ -375,7 +375,7 @@ enum pt_cpu_vendor pt_read_cpu_vendor(const char *root)
 	FILE *f;
 
 	if (pt_path(path, sizeof(path), root, "proc/cpuinfo") == 0 &&
-	    (f = fopen(path, "re"))) {
+	    (f = pt_fopen_regular(path))) {
 		while (cpu == PT_CPU_UNKNOWN && fgets(line, sizeof(line), f)) {
 			if (strncmp(line, "vendor_id", 9) != 0)
 				continue;
@@ -397,7 +397,7 @@ static void read_bars(const char *sysfs, const struct pt_device *d, struct pt_de
 	FILE *f;
 
 	if (pt_path(path, sizeof(path), sysfs, "bus/pci/devices/%s/resource", d->bdf) ||
-	    !(f = fopen(path, "re")))
+	    !(f = pt_fopen_regular(path)))
 		return;
 	for (int i = 0; i < 6 && fgets(line, sizeof(line), f); i++) {
 		unsigned long long start, end, flags;
@@ -420,7 +420,7 @@ static void read_framebuffers(const char *root, struct pt_machine *m)
 	char path[PATH_MAX], line[256];
 	FILE *f;
 
-	if (pt_path(path, sizeof(path), root, "proc/iomem") || !(f = fopen(path, "re")))
+	if (pt_path(path, sizeof(path), root, "proc/iomem") || !(f = pt_fopen_regular(path)))
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long start, end;
@@ -453,7 +453,7 @@ static enum pt_known read_intel_iommu_default(const char *root, const char *rele
 	FILE *f;
 
 	if (!release[0] || pt_path(path, sizeof(path), root, "boot/config-%s", release) ||
-	    !(f = fopen(path, "re")))
+	    !(f = pt_fopen_regular(path)))
 		return PT_UNKNOWN;
 	on = PT_NO;
 	while (fgets(line, sizeof(line), f))
@@ -477,7 +477,7 @@ static void read_platform(const struct pt_machine_paths *p, struct pt_machine *m
 	 * IR-IO-APIC and so on. */
 	m->irq_remap = PT_UNKNOWN;
 	if (pt_path(path, sizeof(path), p->root, "proc/interrupts") == 0 &&
-	    (f = fopen(path, "re"))) {
+	    (f = pt_fopen_regular(path))) {
 		m->irq_remap = PT_NO;
 		while (m->irq_remap == PT_NO && fgets(line, sizeof(line), f))
 			if (strstr(line, " IR-"))

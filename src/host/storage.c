@@ -27,17 +27,21 @@ extern char **environ;
 static void print_part(FILE *f, const struct pt_part *p, const char *indent)
 {
 	char size[32], label[sizeof(p->fs.label) * 4], why[sizeof(p->why) * 4];
+	char cipher[sizeof(p->luks.cipher) * 4], uuid[sizeof(p->luks.uuid) * 4 + sizeof(p->fs.uuid) * 4];
 
 	pt_format_size(p->size, size, sizeof(size));
 	fprintf(f, "%s%-10s %10s  ", indent, p->name, size);
 	if (!p->fs.probed)
 		fputs("(not readable)", f);
 	else if (p->has_luks)
-		fprintf(f, "%s %s, UUID %s", p->luks.type, p->luks.cipher, p->luks.uuid);
+		fprintf(f, "%s %s, UUID %s", p->luks.type,
+			pt_printable(p->luks.cipher, cipher, sizeof(cipher)),
+			pt_printable(p->luks.uuid, uuid, sizeof(uuid)));
 	else if (p->fs.type[0])
 		fprintf(f, "%s%s%s%s%s%s", p->fs.type, p->fs.label[0] ? " \"" : "",
 			pt_printable(p->fs.label, label, sizeof(label)),
-			p->fs.label[0] ? "\"" : "", p->fs.uuid[0] ? ", UUID " : "", p->fs.uuid);
+			p->fs.label[0] ? "\"" : "", p->fs.uuid[0] ? ", UUID " : "",
+			pt_printable(p->fs.uuid, uuid, sizeof(uuid)));
 	else if (p->fs.pttype[0])
 		fprintf(f, "%s partition table", p->fs.pttype);
 	else
@@ -496,14 +500,16 @@ int pt_cmd_disk(struct host *h, int argc, char **argv)
 
 static void print_luks(const char *device, const char *header, const struct pt_luks_info *l)
 {
-	char size[32], label[sizeof(l->label) * 4];
+	char size[32], label[sizeof(l->label) * 4], uuid[sizeof(l->uuid) * 4];
+	char cipher[sizeof(l->cipher) * 4];
 
 	printf("%s header %s%s%s\n", l->type, header ? header : device,
 	       header ? ", for the data on " : "", header ? device : "");
-	printf("  UUID         %s\n", l->uuid);
+	printf("  UUID         %s\n", pt_printable(l->uuid, uuid, sizeof(uuid)));
 	if (l->label[0])
 		printf("  label        %s\n", pt_printable(l->label, label, sizeof(label)));
-	printf("  cipher       %s, %d-bit key\n", l->cipher, l->key_bits);
+	printf("  cipher       %s, %d-bit key\n", pt_printable(l->cipher, cipher, sizeof(cipher)),
+	       l->key_bits);
 	printf("  key slots    ");
 	for (size_t i = 0; i < l->n_slots; i++)
 		printf("%s%d", i ? " " : "", l->slots[i]);
@@ -754,6 +760,14 @@ static void fstab_line(const char *root, const char *dm, const char *mountpoint)
 		       "this again for its fstab line\n", dm, dm);
 		return;
 	}
+	if (!pt_valid_uuid(fs.uuid)) {
+		char shown[sizeof(fs.uuid) * 4];
+
+		printf("# /dev/%s: its filesystem's UUID '%s' is not a UUID, so no fstab line; "
+		       "give it one (tune2fs -U random /dev/%s), then run this again\n", dm,
+		       pt_printable(fs.uuid, shown, sizeof(shown)), dm);
+		return;
+	}
 	printf("UUID=%s\t%s\t%s\t%s\t0\t2\n", fs.uuid, mountpoint, fs.type,
 	       !strcmp(fs.type, "ext4") ? "defaults,noinit_itable" : "defaults");
 }
@@ -801,6 +815,16 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 		return EXIT_PROBLEMS;
 	}
 	name = strrchr(real, '/') + 1;
+	if (!pt_valid_uuid(l.uuid)) {
+		char shown[sizeof(l.uuid) * 4];
+
+		pt_host_error(h, "%s: the LUKS header's UUID '%s' is not a UUID (hex digits and "
+			      "dashes), so no crypttab line is written with it; whoever wrote the "
+			      "disk chose it: check the disk, then give it one (cryptsetup luksUUID "
+			      "--uuid \"$(uuidgen)\" %s)", dev,
+			      pt_printable(l.uuid, shown, sizeof(shown)), dev);
+		return EXIT_PROBLEMS;
+	}
 	printf("# /etc/crypttab\n%s_crypt UUID=%s %s luks,noearly\n", name, l.uuid, key);
 	printf("# /etc/fstab\n");
 	if (!holder_with(h, name, "CRYPT-", mapping, sizeof(mapping))) {

@@ -65,6 +65,29 @@ ids = 1b36:000d
 usb = 46f4:0001
 '
 
+# --- a FIFO where a file should be ---------------------------------------
+# Issue 22: every file is read through one function that refuses what is
+# not a regular file without waiting for a writer: update-initramfs calls
+# initramfs-config, update-grub calls cmdline --applied, apply reads
+# /etc/os-release. Each must answer at once (timeout's 124 is a hang).
+fifo_case() { # NAME FILE ARGS...: FILE (under the root) made a FIFO, then pt ARGS
+	local r=$TAP_TMP/fifo-$1 file=$2 rc; shift 2
+	new_root "$r" debian <<<"$CONF"
+	mkdir -p "$(dirname "$r/$file")"; rm -f "$r/$file"; mkfifo "$r/$file"
+	timeout 10 "$PT" --sysfs "$r/sys" --root "$r" "$@" >"$r.out" 2>&1; rc=$?
+	echo "$rc" >"$r.rc"
+}
+fifo_case conf etc/passthrough.conf initramfs-config
+check "initramfs-config with a FIFO as the config: answers at once" \
+	bash -c '[ "$(cat "$0.rc")" != 124 ]' "$TAP_TMP/fifo-conf"
+fifo_case applied var/lib/passthrough/applied cmdline --applied
+check "cmdline --applied with a FIFO as the state file: refused at once, says why" \
+	bash -c '[ "$(cat "$0.rc")" = 1 ] && grep -q "applied: not a regular file" "$0.out"' \
+	"$TAP_TMP/fifo-applied"
+fifo_case os etc/os-release apply --dry-run
+check "apply with a FIFO as /etc/os-release: answers at once" \
+	bash -c '[ "$(cat "$0.rc")" != 124 ]' "$TAP_TMP/fifo-os"
+
 # --- generate -------------------------------------------------------------
 new_root gen debian <<<"$CONF"
 golden generate pt gen generate
@@ -421,6 +444,10 @@ check "apply --json on Alpine: the backup of each file the admin owns" \
 check "apply --json on a boot path apply does not drive: refused, why, exit 1" \
 	bash -c '"$0" --sysfs pop/sys --root pop apply --json >j6.json 2>/dev/null; [ $? = 1 ] &&
 		json_is j6 "d[\"result\"] == \"refused\" and d[\"boot_path\"][\"loader\"] == \"kernelstub\" and \"kernelstub -a\" in d[\"error\"]"' "$PT"
+check "apply --json with a usage error: still one JSON document, exit 2 (issue 22)" \
+	bash -c 'pt_json j7 2 apply --bogus-option && json_is j7 "d[\"result\"] == \"usage\" and not d[\"changed\"] and \"--help\" in d[\"error\"]" &&
+		pt_json j8 2 apply extra-argument && json_is j8 "d[\"result\"] == \"usage\"" &&
+		pt_json j9 2 apply --distro gentoo && json_is j9 "d[\"result\"] == \"usage\""'
 
 # --- a rebuild that fails is done by the next apply --------------------------
 # Commands run only on the running system, so this apply runs as the root

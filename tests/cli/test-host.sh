@@ -87,6 +87,18 @@ check "list -o: libsmartcols encodes the product string, once" \
 		grep -qF "usb 2-2    \x1b[2J\x1b[HStick\x0a      * selected by [device.x]" evil-table.out'
 json list-table-evil '[u["name"] for g in d["devices"] for c in g.get("children", []) for u in c.get("children", []) if u["device"] == "usb 2-2"] == ["\x1b[2J\x1b[HStick\n      * selected by [device.x]"]' pt evil list --json -o DEVICE,NAME
 json list-evil '[u["name"] for x in d["devices"] for b in x["usb_buses"] for u in b["devices"]] == ["\x1b[2J\x1b[HStick\n      * selected by [device.x]"]' pt evil list --json
+# Issue 22: a right-to-left override (U+202E) in the product string
+# reordered the line in list and show; every format character is escaped.
+new_root rlo
+p=$(readlink -f rlo/sys/bus/usb/devices/2-1)/product
+rm -f "$p" && printf 'Stick \342\200\256gnp.exe\n' >"$p"
+pt rlo list >rlo-list.out 2>&1
+pt rlo show 00:04.0 >rlo-show.out 2>&1
+pt rlo list -o DEVICE,NAME >rlo-table.out 2>&1
+check "list and show: a bidi override in a USB product string is shown as \\u202e" \
+	bash -c 'for f in rlo-list.out rlo-show.out rlo-table.out; do
+		! grep -q "$(printf "\342\200\256")" "$f" || exit 1; done
+		grep -qF "Stick \u202egnp.exe" rlo-list.out && grep -qF "Stick \u202egnp.exe" rlo-show.out'
 json list-usb-and-disks 'next(x for x in d["devices"] if x["address"] == "0000:00:04.0")["usb_buses"][1]["devices"][0]["vendor"] == "46f4" and next(x for x in d["devices"] if x["address"] == "0000:00:05.0")["disks"][0]["uses"] == ["mounted", "crypt-open"]' pt base list --json
 check "list: names fall back to numbers without pci.ids" \
 	bash -c '"$0" --pci-ids /nonexistent --sysfs base/sys --root base list | grep -q "Device 10d3 \[8086:10d3\]"' "$PT"
@@ -336,8 +348,9 @@ check "help for an unknown command is a usage error" \
 	bash -c '"$0" help frobnicate >/dev/null; [ $? -eq 2 ]' "$PT"
 check "every command has a usage" bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts; do
 		"$0" "$c" --help | grep -q "^Usage: passthrough \[OPTIONS\] $c" || exit 1; done' "$PT"
-check "--json on a command without JSON output is refused, exit 2" \
-	bash -c 'out=$("$0" hostdev --json 2>&1); [ $? -eq 2 ] && [ "$out" = "passthrough: hostdev has no --json output" ]' "$PT"
+check "--json on a command without JSON output is refused, exit 2, still as JSON on stdout" \
+	bash -c 'out=$("$0" hostdev --json 2>err); [ $? -eq 2 ] && [ "$(cat err)" = "passthrough: hostdev has no --json output" ] &&
+		python3 -c "import json, sys; assert json.loads(sys.argv[1])[\"result\"] == \"usage\"" "$out"' "$PT"
 check "hostdev with two rules says it takes one" \
 	bash -c '"$0" hostdev a b 2>&1 | grep -qx "passthrough: hostdev takes one rule, or none for all; run it once per rule"' "$PT"
 check "show without a device says what to name" \

@@ -264,6 +264,31 @@ btrfs_members root-btrfs-two $BTRFS2 sda1 sdb
 golden disks-btrfs-two-devices ptr btrfs-two disks
 host_needs_sdb btrfs-two
 
+# Issue 22: a btrfs root the kernel mounted itself (no initramfs) is
+# "/dev/root" in mountinfo, with an anonymous number: the host's root disk
+# was invisible to check, disk xml and bind. The kernel's root= names it.
+devroot_case() { # NAME ROOT=VALUE: btrfs on sdb as /dev/root, the kernel given root=VALUE
+	new_anon_root "$1" p1.img btrfs.img \
+		'30 1 0:31 / / rw,relatime - btrfs /dev/root rw,space_cache=v2,subvolid=5,subvol=/'
+	btrfs_members "root-$1" $BTRFS1 sdb
+	printf 'BOOT_IMAGE=/vmlinuz root=%s ro quiet\n' "$2" >"root-$1/proc/cmdline"
+}
+devroot_case devroot-name /dev/sdb
+json disks-devroot-name '[(x["name"], x["uses"]) for x in d["disks"]][1] == ("sdb", ["root"])' ptr devroot-name disks --json
+host_needs_sdb devroot-name
+devroot_case devroot-number 8:16
+json disks-devroot-number 'd["disks"][1]["uses"] == ["root"]' ptr devroot-number disks --json
+devroot_case devroot-hex 0810
+json disks-devroot-hex 'd["disks"][1]["uses"] == ["root"]' ptr devroot-hex disks --json
+# root=PARTUUID= of sda1, the first partition of the GPT disk sda (gpt.img)
+new_anon_root devroot-partuuid btrfs.img mapping.img \
+	'30 1 0:31 / / rw,relatime - btrfs /dev/root rw,space_cache=v2,subvolid=5,subvol=/'
+btrfs_members root-devroot-partuuid $BTRFS1 sda1
+printf 'root=PARTUUID=%s ro\n' "$(sfdisk --part-uuid gpt.img 1 | tr 'A-F' 'a-f')" >root-devroot-partuuid/proc/cmdline
+json disks-devroot-partuuid '"root" in d["disks"][0]["uses"] and d["disks"][0]["name"] == "sda"' ptr devroot-partuuid disks --json
+devroot_case devroot-unknown /dev/nfs
+json disks-devroot-unknown 'd["disks"][1]["uses"] == []' ptr devroot-unknown disks --json
+
 # a ZFS root pool mirrored on sda1 and all of sdb
 new_anon_root zfs zfs-a.img zfs-b.img "$(printf '%s\n' \
 	'40 1 0:45 / / rw,relatime shared:1 - zfs rpool/ROOT/debian rw,xattr,posixacl' \
@@ -289,6 +314,21 @@ check "guest-mounts: a mount point with a newline is refused (exit 2)" \
 golden guest-mounts-closed pt guest-mounts /dev/sdb --key-file /root/.extkey --mountpoint /data/guesthd1
 golden guest-mounts-not-luks pt guest-mounts /dev/sda1 --key-file /root/.extkey --mountpoint /data
 golden guest-mounts-usage pt guest-mounts /dev/sda2 --mountpoint data
+# Issue 22: the LUKS header's UUID went verbatim into the crypttab line
+# to paste: whoever wrote the disk could add lines (LUKS1 has no checksum,
+# and libcryptsetup takes any UUID field).
+truncate -s 16M evil-uuid.img
+luks evil-uuid.img luks1 0ba5e000-0000-4000-8000-000000000009
+printf 'x\n/dev/sda / ext4 defaults 0 0\n#\0' | dd of=evil-uuid.img bs=1 seek=168 conv=notrunc status=none
+rm root/dev/sdb && ln evil-uuid.img root/dev/sdb
+pt guest-mounts /dev/sdb --key-file /root/k --mountpoint /data >out.evil 2>&1; echo $? >rc.evil
+check "guest-mounts: a LUKS UUID that is not a UUID is refused, escaped, exit 1" \
+	bash -c '[ "$(cat rc.evil)" = 1 ] && ! grep -q "^/dev/sda /" out.evil && ! grep -q "_crypt UUID=" out.evil &&
+		grep -qF "UUID '"'"'x\x0a/dev/sda / ext4 defaults 0 0\x0a#'"'"' is not a UUID" out.evil'
+pt luks inspect evil-uuid.img >out.evil-inspect 2>&1
+check "luks inspect: the header's UUID is shown escaped, on one line" \
+	grep -qF "  UUID         x\x0a/dev/sda / ext4 defaults 0 0\x0a#" out.evil-inspect
+rm root/dev/sdb && ln whole-luks1.img root/dev/sdb
 
 tap_end
 exit $((TAP_FAILED > 0))
