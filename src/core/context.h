@@ -13,6 +13,15 @@
 
 struct kmod_ctx;
 
+/* The libkmod context, opened once: a cache the const functions that ask
+ * the module index may fill. */
+struct pt_kmod_cache {
+	struct kmod_ctx *kmod;
+	bool failed; /* opening it failed once: not tried again */
+};
+
+/* Made by pt_context_init in place, and not copied after: `kmod` points
+ * into the struct itself. */
 struct pt_context {
 	/* "" for the running system; else a directory standing for "/":
 	 * ROOT/proc, ROOT/dev, ROOT/etc, ROOT/lib/modules (tests, chroots). */
@@ -25,8 +34,11 @@ struct pt_context {
 	char release[65];
 	const struct pt_log *log;
 	bool dry_run; /* print what would change; change nothing */
-	struct kmod_ctx *kmod; /* pt_context_kmod() opens it */
-	bool kmod_failed;      /* ... and does not try twice */
+	/* The host tool asks the index questions (is vfio_pci there?) and
+	 * gives the answer in its own words: libkmod's are not logged. */
+	bool kmod_quiet;
+	struct pt_kmod_cache *kmod; /* pt_context_kmod() opens it */
+	struct pt_kmod_cache kmod_storage;
 };
 
 /* sysfs: NULL for the default above. -ENAMETOOLONG when a path does not
@@ -35,7 +47,7 @@ PT_MUST_CHECK int pt_context_init(struct pt_context *ctx, const char *root, cons
 				  const struct pt_log *log, bool dry_run);
 /* The libkmod context for ctx->release under ctx->root, its indexes
  * loaded; NULL (logged once) when there are none. */
-struct kmod_ctx *pt_context_kmod(struct pt_context *ctx);
+struct kmod_ctx *pt_context_kmod(const struct pt_context *ctx);
 void pt_context_fini(struct pt_context *ctx);
 
 #endif

@@ -160,7 +160,7 @@ static bool module_live(const char *sysfs, const char *name)
 	       access(path, F_OK) == 0;
 }
 
-int pt_load_driver(struct pt_context *c, const struct pt_config *cfg, enum pt_driver driver)
+int pt_load_driver(const struct pt_context *c, const struct pt_config *cfg, enum pt_driver driver)
 {
 	const struct pt_log *log = c->log;
 	bool dry_run = c->dry_run;
@@ -208,7 +208,7 @@ int pt_load_driver(struct pt_context *c, const struct pt_config *cfg, enum pt_dr
 	return r;
 }
 
-int pt_load_module(struct pt_context *c, const char *name)
+int pt_load_module(const struct pt_context *c, const char *name)
 {
 	const struct wanted_module w = { name, NULL, true };
 	struct kmod_ctx *ctx = pt_context_kmod(c);

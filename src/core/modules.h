@@ -20,11 +20,11 @@ struct kmod_ctx;
  * built in, libkmod is not started. Returns 0 when the driver is usable
  * (loaded, already loaded or built in), else -errno (or -EPERM when a
  * blacklist stopped it); the reason is logged. */
-PT_MUST_CHECK int pt_load_driver(struct pt_context *ctx, const struct pt_config *cfg,
+PT_MUST_CHECK int pt_load_driver(const struct pt_context *ctx, const struct pt_config *cfg,
 				 enum pt_driver driver);
 /* Loads one module by name or modalias (a device's host driver), as
  * modprobe would: blacklists and modprobe.d options apply. */
-PT_MUST_CHECK int pt_load_module(struct pt_context *ctx, const char *name);
+PT_MUST_CHECK int pt_load_module(const struct pt_context *ctx, const char *name);
 /* The running kernel's release: ROOT/proc/sys/kernel/osrelease (so a
  * fake root brings its own), else uname. */
 void pt_kernel_release(const char *root, char *buf, size_t len);

@@ -35,7 +35,7 @@ static void sleep_ms(long ms)
 
 /* The PF's host driver, as coldplug would load it: its modalias through
  * libkmod. Drivers may probe asynchronously: waited for. */
-static int bring_host_driver(struct pt_context *ctx, const struct pt_device *pf)
+static int bring_host_driver(const struct pt_context *ctx, const struct pt_device *pf)
 {
 	const char *sysfs = ctx->sysfs;
 	const struct pt_log *log = ctx->log;
@@ -74,7 +74,7 @@ static int write_number(const char *sysfs, const struct pt_device *pf, const cha
 	return r ? r : pt_write_attr(path, buf);
 }
 
-int pt_sriov_create(struct pt_context *ctx, const struct pt_device *pf, unsigned n)
+int pt_sriov_create(const struct pt_context *ctx, const struct pt_device *pf, unsigned n)
 {
 	const char *sysfs = ctx->sysfs;
 	const struct pt_log *log = ctx->log;
@@ -107,7 +107,7 @@ int pt_sriov_create(struct pt_context *ctx, const struct pt_device *pf, unsigned
 	return 0;
 }
 
-void pt_sriov_finish(struct pt_context *ctx, const struct pt_device *pf,
+void pt_sriov_finish(const struct pt_context *ctx, const struct pt_device *pf,
 		     const struct pt_devices *devs)
 {
 	const char *sysfs = ctx->sysfs;

@@ -17,11 +17,11 @@
  * driver when it has none (through libkmod, as pt_load_driver). New VFs are not probed by any driver: the caller binds
  * the selected ones, then calls pt_sriov_finish. 0, or -errno with the
  * reason logged; pf then keeps its driver and has no VF of ours. */
-PT_MUST_CHECK int pt_sriov_create(struct pt_context *ctx, const struct pt_device *pf,
+PT_MUST_CHECK int pt_sriov_create(const struct pt_context *ctx, const struct pt_device *pf,
 				  unsigned n);
 /* The VFs nobody bound go to their host driver (drivers_probe), and pf's
  * sriov_drivers_autoprobe is on again. */
-void pt_sriov_finish(struct pt_context *ctx, const struct pt_device *pf,
+void pt_sriov_finish(const struct pt_context *ctx, const struct pt_device *pf,
 		     const struct pt_devices *devs);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include <time.h>
 
-enum pt_bind_result pt_take_device(struct pt_context *ctx, const struct pt_config *cfg,
+enum pt_bind_result pt_take_device(const struct pt_context *ctx, const struct pt_config *cfg,
 				   const struct pt_device *dev, const struct pt_decision *d,
 				   struct pt_take_state *st)
 {

@@ -22,7 +22,7 @@ struct pt_take_state {
 /* d->verdict must be PT_BIND. Every failure is logged and leaves the
  * device with its host driver (PT_BIND_UNTOUCHED when nothing changed);
  * with ctx->dry_run, logs what it would do and returns PT_BIND_DRY_RUN. */
-PT_MUST_CHECK enum pt_bind_result pt_take_device(struct pt_context *ctx,
+PT_MUST_CHECK enum pt_bind_result pt_take_device(const struct pt_context *ctx,
 						 const struct pt_config *cfg,
 						 const struct pt_device *dev,
 						 const struct pt_decision *d,

@@ -332,7 +332,7 @@ struct tally {
 /* Takes each device the plan binds, through the one core step; a driver
  * that cannot be loaded leaves its devices untouched: their host drivers
  * keep them. */
-static void carry_out(struct pt_context *ctx, const struct pt_config *cfg,
+static void carry_out(const struct pt_context *ctx, const struct pt_config *cfg,
 		      const struct pt_devices *devs, const struct pt_plan *plan,
 		      struct pt_take_state *st, struct tally *t)
 {
@@ -363,7 +363,7 @@ static void carry_out(struct pt_context *ctx, const struct pt_config *cfg,
  * host driver loaded first), then the devices are read again and the
  * rules' selected VFs bound like any device, before any host driver
  * probed them; the others go to their host driver. */
-static void make_vfs(struct pt_context *ctx, const struct pt_config *cfg,
+static void make_vfs(const struct pt_context *ctx, const struct pt_config *cfg,
 		     const struct pt_devices *devs, const struct pt_plan *plan,
 		     struct pt_take_state *st, struct tally *t)
 {
@@ -437,7 +437,7 @@ static void only_the_device(const struct options *o, const struct pt_devices *de
 	plan->n = kept;
 }
 
-static void bind_selected(const struct options *o, struct pt_context *ctx,
+static void bind_selected(const struct options *o, const struct pt_context *ctx,
 			  const struct timespec *start)
 {
 	const struct pt_log *log = ctx->log;

@@ -419,12 +419,9 @@ static void fill_check_env(const struct host *h, struct pt_check_env *env)
 
 	memset(env, 0, sizeof(*env));
 	env->resolver = &h->resolver;
-	env->vfio_available = pt_module_available(h->ctx.root, h->m.release,
-						  pt_driver_module(PT_DRIVER_VFIO_PCI));
-	env->stub_available = pt_module_available(h->ctx.root, h->m.release,
-						  pt_driver_module(PT_DRIVER_PCI_STUB));
-	env->vendor_reset_available = pt_module_available(h->ctx.root, h->m.release,
-							  "vendor_reset");
+	env->vfio_available = pt_module_available(&h->ctx, pt_driver_module(PT_DRIVER_VFIO_PCI));
+	env->stub_available = pt_module_available(&h->ctx, pt_driver_module(PT_DRIVER_PCI_STUB));
+	env->vendor_reset_available = pt_module_available(&h->ctx, "vendor_reset");
 	if (lstat(h->config_path, &st) == 0)
 		env->config_is_link = S_ISLNK(st.st_mode);
 	if (stat(h->config_path, &env->config_stat) == 0)
@@ -887,7 +884,7 @@ static int host_driver_modules(const struct host *h, struct pt_tokens *out)
 			    h->m.devs.v[d->device].bdf) ||
 		    pt_read_attr(path, alias, sizeof(alias)))
 			continue;
-		r = pt_modalias_modules(h->ctx.root, h->m.release, alias, add_module_once, out);
+		r = pt_modalias_modules(&h->ctx, alias, add_module_once, out);
 		if (r == -ENOENT)
 			r = 0; /* no module index: no softdeps to write */
 	}
@@ -904,7 +901,7 @@ static bool needs_vendor_reset(const struct host *h)
 		const struct pt_device *d = &h->m.devs.v[h->plan.v[i].device];
 
 		if (h->plan.v[i].verdict == PT_BIND && pt_reset_quirk_for(d->vendor, d->device))
-			return pt_module_available(h->ctx.root, h->m.release, "vendor_reset") > 0;
+			return pt_module_available(&h->ctx, "vendor_reset") > 0;
 	}
 	return false;
 }
@@ -1353,6 +1350,7 @@ int main(int argc, char **argv)
 		pt_host_error(&h, "--root or --sysfs is too long");
 		return EXIT_USAGE;
 	}
+	h.ctx.kmod_quiet = true;
 	/* passthrough help [COMMAND], passthrough [COMMAND] --help */
 	if (optind < argc && !strcmp(argv[optind], "help") && argc - optind <= 2) {
 		h.o.help = true;

@@ -4,10 +4,10 @@
 #include <libkmod.h>
 #include <string.h>
 
-int pt_module_available(const char *root, const char *release, const char *module)
+int pt_module_available(const struct pt_context *c, const char *module)
 {
 	struct kmod_list *list = NULL;
-	struct kmod_ctx *ctx = pt_kmod_open(root, release, NULL);
+	struct kmod_ctx *ctx = pt_context_kmod(c);
 	int r;
 
 	if (!ctx)
@@ -15,15 +15,14 @@ int pt_module_available(const char *root, const char *release, const char *modul
 	r = kmod_module_new_from_lookup(ctx, module, &list);
 	r = r < 0 ? r : list != NULL;
 	kmod_module_unref_list(list);
-	kmod_unref(ctx);
 	return r;
 }
 
-int pt_modalias_modules(const char *root, const char *release, const char *modalias,
+int pt_modalias_modules(const struct pt_context *c, const char *modalias,
 			int (*fn)(void *data, const char *name), void *data)
 {
 	struct kmod_list *list = NULL, *it;
-	struct kmod_ctx *ctx = pt_kmod_open(root, release, NULL);
+	struct kmod_ctx *ctx = pt_context_kmod(c);
 	int r;
 
 	if (!ctx)
@@ -39,6 +38,5 @@ int pt_modalias_modules(const char *root, const char *release, const char *modal
 		kmod_module_unref(m);
 	}
 	kmod_module_unref_list(list);
-	kmod_unref(ctx);
 	return r < 0 ? r : 0;
 }

@@ -10,6 +10,8 @@
 # vfio_pci, or gives it an install command that must not run in early boot;
 # pt.disks=1 mounts the extra AHCI disk's ext4 and opens its LUKS volume
 # first; pt.host=1 runs `passthrough status` and `check` after coldplug;
+# pt.generate=1 runs `passthrough generate` after coldplug and prints what
+# it wrote for the initramfs;
 # pt.capture=1 prints the sysfs/proc facts the host tool reads, as a
 # base64 tar (tests/boot/capture.sh turns it into tests/fixtures/qemu).
 /bin/busybox --install -s /bin
@@ -141,6 +143,30 @@ if [ "$(arg pt.hotplug)" = 1 ]; then
 	for b in 0000:03:00.0 0000:04:00.0; do echo "PT-HOT $b $(driver_of $b)"; done
 	[ -e /sys/module/snd_hda_intel ] && echo "PT-HOT-MODULE snd_hda_intel loaded"
 	dmesg | grep -E 'passthrough:|e1000e 0000:0[34]|snd_hda_intel' | sed 's/^/PT-KMSG /'
+fi
+# pt.generate=1: the first of the two boots of the generate case: with
+# every host driver up (coldplug above), `passthrough generate` turns
+# /etc/tests/generate-all.conf into the binder's config, as apply does on
+# a host; the test boots again with what it wrote. The SATA disk's name
+# and the audio controller's group are found here.
+if [ "$(arg pt.generate)" = 1 ]; then
+	modprobe sd_mod
+	satadisk=''
+	for _ in $(seq 40); do
+		for b in /sys/block/sd*; do
+			readlink -f "$b" | grep -q 0000:00:05.0 && satadisk=$(basename "$b")
+		done
+		[ -n "$satadisk" ] && break
+		sleep 0.5
+	done
+	audio=$(basename "$(readlink /sys/bus/pci/devices/0000:04:00.0/iommu_group)")
+	{ cat /etc/tests/generate-all.conf
+	  printf '\n# a disk: its controller\n[device.sata]\ndisk = /dev/%s\n' "$satadisk"
+	  printf '\n# a group, recorded with its members\n[device.audio]\ngroup = %s\n' "$audio"
+	} >/etc/passthrough.conf
+	mkdir -p /var/lib/passthrough
+	passthrough generate --distro debian >/dev/null; echo "PT-GENERATE-EXIT $?"
+	echo PT-GENERATED-BEGIN; base64 /var/lib/passthrough/initramfs.conf; echo PT-GENERATED-END
 fi
 [ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh
 echo PT-END
