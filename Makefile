@@ -49,7 +49,7 @@ CPPFLAGS += $(KMOD_CFLAGS) $(INIH_CFLAGS) $(PCI_CFLAGS) $(SMARTCOLS_CFLAGS)
 # src/core is what the binder links and sees only itself; the host tool's
 # files (and the tests) see src/host too.
 CORE_INC = -Isrc/core
-HOST_INC = -Isrc/core -Isrc/host -I$(BUILD)/gen
+HOST_INC = -Isrc/core -Isrc/host -Isrc/host/commands $(addprefix -I,$(HOST_DIRS)) -I$(BUILD)/gen
 
 # The core shared by both programs: config, device model, selection,
 # binding, module loading.
@@ -62,13 +62,14 @@ CORE_LIBS = $(INIH_LIBS) $(KMOD_LIBS)
 
 EARLY_OBJ = $(BUILD)/obj/early/early.o
 
-# The host tool's own parts: the machine model, judgement, output, apply.
-HOST_SRC = src/host/machine.c src/host/disks.c src/host/check.c src/host/json.c \
-           src/host/report.c src/host/text.c src/host/generate.c src/host/distro.c \
-           src/host/fileio.c src/host/apply.c src/host/blockinfo.c src/host/modinfo.c \
-           src/host/table.c src/host/quirks.c src/host/filter.c src/host/bootpath.c
+# The host tool's own parts, in folders by what they are for: the machine
+# model (machine/), storage (storage/), the judgement (judge/), the output
+# forms (output/), apply and its files (apply/); the commands (commands/)
+# and main.c on a session (session.c).
+HOST_DIRS = src/host/machine src/host/storage src/host/judge src/host/output src/host/apply
+HOST_SRC = $(wildcard $(addsuffix /*.c,$(HOST_DIRS))) src/host/session.c
 HOST_OBJ = $(HOST_SRC:src/%.c=$(BUILD)/obj/%.o)
-HOST_MAIN_OBJ = $(BUILD)/obj/host/host.o $(BUILD)/obj/host/storage.o
+HOST_MAIN_OBJ = $(patsubst src/%.c,$(BUILD)/obj/%.o,src/host/main.c $(wildcard src/host/commands/*.c))
 HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS) $(SMARTCOLS_LIBS)
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -81,7 +82,7 @@ all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
 $(BUILD)/obj/core/%.o $(BUILD)/obj/early/%.o: INC = $(CORE_INC)
 $(BUILD)/obj/host/%.o: INC = $(HOST_INC)
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h src/host/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -93,7 +94,7 @@ $(BUILD)/gen/reset-quirks.inc: conf/reset-quirks.ids
 	@mkdir -p $(@D)
 	awk '!/^#/ && NF >= 2 { split($$1, id, ":"); $$1 = ""; sub(/^ /, ""); \
 		printf "{ 0x%s, 0x%s, \"%s\" },\n", id[1], id[2], $$0 }' $< >$@.tmp && mv $@.tmp $@
-$(BUILD)/obj/host/quirks.o: $(BUILD)/gen/reset-quirks.inc
+$(BUILD)/obj/host/machine/quirks.o: $(BUILD)/gen/reset-quirks.inc
 
 $(BUILD)/libpassthrough.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -185,9 +186,10 @@ demo: deps all
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) src/host/distro.c $(wildcard src/*/*.h)
+FUZZ_HOST_SRC = src/host/apply/distro.c src/host/apply/tokens.c src/host/apply/shellvars.c src/host/apply/applied.c
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(FUZZ_HOST_SRC) $(wildcard src/*/*.h src/host/*/*.h)
 	@mkdir -p $(@D)
-	clang $(HOST_INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) src/host/distro.c \
+	clang $(HOST_INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_HOST_SRC) \
 		$(CORE_LIBS)
 
 fuzz: deps $(FUZZ_TARGETS)

@@ -355,6 +355,16 @@ check "hostdev with two rules says it takes one" \
 	bash -c '"$0" hostdev a b 2>&1 | grep -qx "passthrough: hostdev takes one rule, or none for all; run it once per rule"' "$PT"
 check "show without a device says what to name" \
 	bash -c '"$0" show 2>&1 | grep -q "^passthrough: show: name one device"' "$PT"
+# Issue 23: each command takes its own options; another is a usage error
+# that names the command's help (list --undo once exited 0).
+check "an option the command does not take: exit 2, naming its help" \
+	bash -c 'for args in "list --undo" "list --live" "cmdline --header foo" "check --dry-run" "bind --format qemu 01:00.0"; do
+		"$0" $args >/dev/null 2>err; rc=$?; cmd=${args%% *}
+		[ $rc = 2 ] && grep -qx "passthrough: $cmd does not take --.*; see passthrough $cmd --help" err || { echo "$args: $rc $(cat err)"; exit 1; }
+	done' "$PT"
+check "the global usage lists every command, and --json's" \
+	bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts; do
+		"$0" --help | grep -q "^  $c\b" || exit 1; done; "$0" --help | grep -q "(list, show, check, status, cmdline, apply, disks, luks)"' "$PT"
 check "a usage error points at that command's help" \
 	bash -c '"$0" check extra 2>&1 | grep -qx "passthrough: wrong arguments for .check.; see passthrough check --help"' "$PT"
 

@@ -1,7 +1,9 @@
-/* The host tool's shared state and helpers, for the files that implement
- * its commands (host.c, storage.c). */
-#ifndef PT_HOST_H
-#define PT_HOST_H
+/* The host tool's session: its options, the context it runs in, the
+ * machine and config it read, the plan; and the helpers every command
+ * uses to load them and to speak. The commands (commands/) and main.c
+ * include this; nothing includes them. */
+#ifndef PT_SESSION_H
+#define PT_SESSION_H
 
 #include "config.h"
 #include "context.h"
@@ -10,6 +12,7 @@
 #include "report.h"
 #include "select.h"
 #include "table.h"
+#include "check.h"
 #include "filter.h"
 
 #include <limits.h>
@@ -54,6 +57,9 @@ struct options {
 	/* list, disks: as tables (table.h) */
 	struct pt_table_opts table;
 	bool as_table;
+	/* The long names of the options given, for the command to judge. */
+	const char *seen[48];
+	size_t n_seen;
 };
 
 struct host {
@@ -77,6 +83,10 @@ enum config_need {
 	CONFIG_ONLY,           /* cmdline: required, and no machine is read */
 };
 
+/* The host tool's log (struct pt_log's function, data: the options):
+ * stderr, "passthrough: " first; debug lines only with -v. */
+void pt_host_log_stderr(void *data, enum pt_prio prio, const char *msg);
+
 /* Every message of the host tool for a person goes here: one prefix
  * ("passthrough: "), one stream, the verbose switch applied in one place. */
 void pt_host_error(const struct host *h, const char *fmt, ...)
@@ -88,5 +98,30 @@ int pt_table_status(int r);
 /* Reads the machine and the config; plans when the config is sound. */
 int pt_host_load(struct host *h, enum config_need need);
 struct pt_report pt_host_report(const struct host *h);
+/* --config, or /etc/passthrough.conf under --root. */
+int pt_host_config_path(struct host *h, char *buf, size_t size);
+
+/* The index of the one device SPEC names (an address, or vendor:device
+ * when exactly one device has it), or -EXIT_NOT_FOUND (nothing there),
+ * -EXIT_USAGE (not an address or ID, or an ID several share); said. */
+long pt_host_find_device(const struct host *h, const char *spec);
+
+/* What check needs of the machine beyond its model, and every finding of
+ * check in the order it prints them. */
+void pt_host_check_env(const struct host *h, struct pt_check_env *env);
+void pt_host_run_checks(const struct host *h, struct pt_findings *f);
+
+/* A command of the host tool: one file under commands/ each (a few hold
+ * two that share their code), listed in main.c. */
+struct pt_command {
+	const char *name;
+	int (*run)(struct host *h, int argc, char **argv);
+	bool json; /* has a --json form */
+	/* The long names of the options it takes besides the global ones;
+	 * any other is a usage error naming this command's help. */
+	const char *const *options;
+	const char *synopsis;    /* one line a form: "apply [--dry-run] ..." */
+	const char *description; /* what it does, for COMMAND --help */
+};
 
 #endif

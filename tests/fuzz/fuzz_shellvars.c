@@ -1,7 +1,9 @@
 /* libFuzzer: the edits apply makes in the admin's shell-style files,
  * os-release and the applied state. An edit that adds and then removes
  * the same tokens must give back the same file, byte for byte. */
+#include "applied.h"
 #include "distro.h"
+#include "shellvars.h"
 
 #include <stdbool.h>
 

@@ -9,6 +9,7 @@
 
 #include "bootpath.h"
 #include "distro.h"
+#include "tokens.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -7,7 +7,9 @@
 #include <cmocka.h>
 
 #include "bootpath.h"
+#include "applied.h"
 #include "distro.h"
+#include "shellvars.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "device.h"
 #include "distro.h"
+#include "tokens.h"
 #include "machine.h"
 #include "select.h"
 

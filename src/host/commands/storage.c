@@ -2,7 +2,7 @@
  * through virsh), luks inspect/qmp/backup-header, guest-mounts. Every one
  * that hands a disk to a guest first refuses a disk the host uses, with
  * the reason and what to do. */
-#include "storage.h"
+#include "commands.h"
 #include "blockinfo.h"
 #include "fileio.h"
 #include "json.h"
@@ -58,7 +58,7 @@ static long group_of(const struct pt_machine *m, const struct pt_disk *d)
 	return i >= 0 ? m->devs.v[i].iommu_group : -1;
 }
 
-int pt_cmd_disks(struct host *h, int argc, char **argv)
+static int cmd_disks(struct host *h, int argc, char **argv)
 {
 	const struct pt_disks *ds;
 	struct pt_json j;
@@ -476,7 +476,7 @@ static int disk_attached(struct host *h, const char *vm)
 	return EXIT_OK;
 }
 
-int pt_cmd_disk(struct host *h, int argc, char **argv)
+static int cmd_disk(struct host *h, int argc, char **argv)
 {
 	char target[32];
 	struct resolved r;
@@ -672,7 +672,7 @@ static bool luks_device_exists(const struct host *h, const char *device)
 	return false;
 }
 
-int pt_cmd_luks(struct host *h, int argc, char **argv)
+static int cmd_luks(struct host *h, int argc, char **argv)
 {
 	char err[512];
 
@@ -775,7 +775,7 @@ static void fstab_line(const char *root, const char *dm, const char *mountpoint)
 /* Seed 000 inside the guest: crypttab by the LUKS UUID with a key file,
  * fstab by the UUID of the filesystem inside (on an LVM volume if there is
  * one), read from the opened mapping. */
-int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
+static int cmd_guest_mounts(struct host *h, int argc, char **argv)
 {
 	const char *dev, *name, *mp = h->o.mountpoint, *key = h->o.key_file;
 	char path[PATH_MAX], real[PATH_MAX], err[512], mapping[64], lv[64];
@@ -838,3 +838,53 @@ int pt_cmd_guest_mounts(struct host *h, int argc, char **argv)
 		fstab_line(h->ctx.root, mapping, mp);
 	return EXIT_OK;
 }
+
+static const char *const disks_options[] = { "json", "output", "raw", "pairs", "noheadings", "list", NULL };
+
+const struct pt_command pt_command_disks = {
+	.name = "disks",
+	.run = cmd_disks,
+	.json = true,
+	.options = disks_options,
+	.synopsis = "disks [--json] [-o COLUMNS [-r|-P|-n|-l]]",
+	.description = "Every disk: its controller, its contents, what the host uses it for.",
+};
+
+static const char *const disk_options[] = { "target", "bus", "domain", "live", "persistent", NULL };
+
+const struct pt_command pt_command_disk = {
+	.name = "disk",
+	.run = cmd_disk,
+	.json = false,
+	.options = disk_options,
+	.synopsis = "disk xml DEVICE [--target vdX] [--bus virtio|scsi|sata] [--domain VM]\n"
+		    "disk attach VM DEVICE [--live] [--persistent]\n"
+		    "disk detach VM DEVICE [--live] [--persistent]\n"
+		    "disk attached VM",
+	.description = "A disk for a libvirt guest, refused when the host uses it.",
+};
+
+static const char *const luks_options[] = { "header", "json", "data", "secret-id", "secret-file", "node", NULL };
+
+const struct pt_command pt_command_luks = {
+	.name = "luks",
+	.run = cmd_luks,
+	.json = true,
+	.options = luks_options,
+	.synopsis = "luks inspect DEVICE [--header FILE] [--json]\n"
+		    "luks qmp --header FILE --data FILE --secret-id ID [--secret-file F] [--node N]\n"
+		    "luks backup-header DEVICE FILE",
+	.description = "A LUKS header: what it holds, the QMP commands that open it in QEMU, a\n"
+		       "copy of it.",
+};
+
+static const char *const guest_mounts_options[] = { "key-file", "mountpoint", NULL };
+
+const struct pt_command pt_command_guest_mounts = {
+	.name = "guest-mounts",
+	.run = cmd_guest_mounts,
+	.json = false,
+	.options = guest_mounts_options,
+	.synopsis = "guest-mounts DEVICE --key-file PATH --mountpoint DIR",
+	.description = "In a guest: crypttab and fstab lines for a LUKS disk.",
+};

@@ -8,6 +8,7 @@
 #define PT_BOOTPATH_H
 
 #include "distro.h"
+#include "tokens.h"
 
 #include <limits.h>
 #include <stdbool.h>

@@ -1,4 +1,6 @@
 #include "apply.h"
+#include "applied.h"
+#include "shellvars.h"
 #include "fileio.h"
 #include "generate.h"
 #include "sysfs.h"

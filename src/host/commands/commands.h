@@ -1,0 +1,14 @@
+/* The commands of the host tool, one struct each (session.h), defined in
+ * the file under commands/ that implements it and listed by main.c. */
+#ifndef PT_COMMANDS_H
+#define PT_COMMANDS_H
+
+#include "session.h"
+
+extern const struct pt_command pt_command_list, pt_command_show, pt_command_check,
+	pt_command_status, pt_command_cmdline, pt_command_hostdev, pt_command_bind,
+	pt_command_unbind, pt_command_generate, pt_command_apply,
+	pt_command_initramfs_config, pt_command_disks, pt_command_disk, pt_command_luks,
+	pt_command_guest_mounts;
+
+#endif
