@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
 # Runs every test suite, each speaking TAP, and ends with one line:
-# "N passed, M failed". A suite that dies without reporting a failure
-# counts as one failure, so a crash never reads as a pass.
+# "N passed, M failed" (", K skipped" when a test said "ok N # skip
+# REASON": a tool it needs is not here; skipped is never counted as
+# passed). A suite that dies without reporting a failure counts as one
+# failure, so a crash never reads as a pass.
 set -uo pipefail
 BUILD=${1:-build}
 TESTS=$(cd "$(dirname "$0")" && pwd)
 LOGDIR="$BUILD/test-logs"
 mkdir -p "$LOGDIR"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 suite() { # suite NAME COMMAND...
-	local name=$1 log="$LOGDIR/${1//\//-}.tap" rc p f; shift
+	local name=$1 log="$LOGDIR/${1//\//-}.tap" rc p f s; shift
 	"$@" >"$log" 2>&1
 	rc=$?
-	p=$(grep -c '^ok ' "$log")
+	s=$(grep -ciE '^ok [0-9]+[^#]*# *skip' "$log")
+	p=$(($(grep -c '^ok ' "$log") - s))
 	f=$(grep -c '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$log"
-	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
 		f=1
 		echo "not ok - $name ran no test" >>"$log"
 	fi
-	passed=$((passed + p)) failed=$((failed + f))
-	printf '%-28s %4d passed, %d failed\n' "$name" "$p" "$f"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	local skipped_text=''
+	[ "$s" -eq 0 ] || skipped_text=", $s skipped"
+	printf '%-28s %4d passed, %d failed%s\n' "$name" "$p" "$f" "$skipped_text"
+	[ "$s" -eq 0 ] || { grep -iE '^ok [0-9]+[^#]*# *skip' "$log" | sed 's/^/    /'; }
 	if [ "$f" -ne 0 ]; then
 		grep -A30 '^not ok' "$log" | head -60 | sed 's/^/    /'
 		echo "    (full output: $log)"
 	fi
+}
+
+summary() {
+	if [ "$skipped" -eq 0 ]; then echo "$passed passed, $failed failed"
+	else echo "$passed passed, $failed failed, $skipped skipped"; fi
 }
 
 MODE=${2:-all} # "offline": what needs neither network nor QEMU (make check-offline)
@@ -39,10 +50,11 @@ suite "cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD"
 suite "cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD"
 suite "cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD"
 suite "cli/readme-examples" "$TESTS/cli/test-readme.sh" "$BUILD"
-suite "build/shellcheck" "$TESTS/cli/test-shellcheck.sh"
-suite "build/install" "$TESTS/cli/test-install.sh" "$BUILD"
+suite "build/shellcheck" "$TESTS/build/test-shellcheck.sh"
+suite "build/install" "$TESTS/build/test-install.sh" "$BUILD"
+suite "build/source-map" "$TESTS/build/test-source-map.sh"
 if [ "$MODE" = offline ]; then
-	echo "$passed passed, $failed failed"
+	summary
 	[ "$failed" -eq 0 ]
 	exit
 fi
@@ -61,9 +73,9 @@ suite "asan/cli/passthrough-early" "$TESTS/cli/test-early.sh" "$BUILD/asan"
 suite "asan/cli/passthrough" "$TESTS/cli/test-host.sh" "$BUILD/asan"
 suite "asan/cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD/asan"
 suite "asan/cli/disks-luks" "$TESTS/cli/test-storage.sh" "$BUILD/asan"
-suite "valgrind/passthrough-early" "$TESTS/cli/test-valgrind.sh" "$BUILD"
+suite "valgrind/passthrough-early" "$TESTS/build/test-valgrind.sh" "$BUILD"
 unset ASAN_OPTIONS UBSAN_OPTIONS
-suite "build/clang" "$TESTS/cli/test-clang.sh" "$BUILD"
+suite "build/clang" "$TESTS/build/test-clang.sh" "$BUILD"
 suite "boot/passthrough-early" "$TESTS/boot/test-binder.sh" "$BUILD"
 suite "boot/musl-binder" "$TESTS/boot/test-musl.sh" "$BUILD"
 suite "boot/generators" "$TESTS/boot/test-generators.sh" "$BUILD"
@@ -71,5 +83,5 @@ suite "boot/uefi-gpu" "$TESTS/boot/test-gpu.sh" "$BUILD"
 suite "boot/systemd-boot" "$TESTS/boot/test-systemd-boot.sh" "$BUILD"
 suite "boot/libvirt" "$TESTS/boot/test-libvirt.sh" "$BUILD"
 
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

@@ -113,7 +113,7 @@ static bool listed(const char *const *list, const char *name)
 
 /* Every option of every command, for one getopt pass: which of them a
  * command takes is its own struct's list, checked after (check_options). */
-static int parse_options(int argc, char **argv, struct options *o)
+static int parse_options(int argc, char **argv, struct options *o, const struct pt_log *log)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -190,16 +190,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'l': o->table.flat = o->as_table = true; break;
 		case 's':
 			if (pt_pci_filter_slot(&o->filter, optarg) < 0) {
-				fprintf(stderr, "passthrough: -s %s: not [[DOMAIN:]BUS:][SLOT][.FUNC] "
-					"in hex, as lspci takes it (-s 02:00.0, -s 02:00)\n", optarg);
+				pt_log(log, PT_ERR, "-s %s: not [[DOMAIN:]BUS:][SLOT][.FUNC] in hex, "
+				       "as lspci takes it (-s 02:00.0, -s 02:00)", optarg);
 				return -EINVAL;
 			}
 			o->filtered = true;
 			break;
 		case 'd':
 			if (pt_pci_filter_id(&o->filter, optarg) < 0) {
-				fprintf(stderr, "passthrough: -d %s: not [VENDOR]:[DEVICE][:CLASS] in "
-					"hex, as lspci takes it (-d 10de:, -d :1b80)\n", optarg);
+				pt_log(log, PT_ERR, "-d %s: not [VENDOR]:[DEVICE][:CLASS] in hex, as "
+				       "lspci takes it (-d 10de:, -d :1b80)", optarg);
 				return -EINVAL;
 			}
 			o->filtered = true;
@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	int rc = EXIT_USAGE;
 
 	memset(&h, 0, sizeof(h));
-	if (parse_options(argc, argv, &h.o) < 0) {
+	h.log = (struct pt_log){ pt_host_log_stderr, &h.o };
+	if (parse_options(argc, argv, &h.o, &h.log) < 0) {
 		usage(stderr);
 		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 			if (!strcmp(argv[i], "--json")) {
@@ -280,7 +281,7 @@ int main(int argc, char **argv)
 			}
 		return EXIT_USAGE;
 	}
-	h.log = (struct pt_log){ pt_host_log_stderr, &h.o };
+	h.o.table.log = &h.log;
 	if (pt_context_init(&h.ctx, h.o.root, h.o.sysfs, &h.log, h.o.dry_run) < 0) {
 		pt_host_error(&h, "--root or --sysfs is too long");
 		return EXIT_USAGE;

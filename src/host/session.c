@@ -4,6 +4,7 @@
 #include "session.h"
 #include "modinfo.h"
 #include "sysfs.h"
+#include "text.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -103,8 +104,8 @@ int pt_host_load(struct host *h, enum config_need need)
 		h->have_plan = true;
 	} else if (need_config) {
 		for (size_t i = 0; i < h->cfg.n_errors; i++)
-			fprintf(stderr, "%s:%u: %s\n", h->cfg.path, h->cfg.errors[i].line,
-				h->cfg.errors[i].text);
+			pt_host_error(h, "%s:%u: %s", h->cfg.path, h->cfg.errors[i].line,
+				      h->cfg.errors[i].text);
 		pt_host_error(h, "the config has errors (see `passthrough "
 			"check`)");
 		return -EINVAL;
@@ -152,13 +153,14 @@ long pt_host_find_device(const struct host *h, const char *spec)
 		return -EXIT_NOT_FOUND;
 	}
 	if (count > 1) {
-		fprintf(stderr, "passthrough: %zu devices have the ID %s; name one by "
-			"address:", count, spec);
+		char list[1024] = "";
+
 		for (size_t i = 0; i < h->m.devs.n; i++)
 			if (h->m.devs.v[i].vendor == id.vendor &&
 			    h->m.devs.v[i].device == id.device)
-				fprintf(stderr, " %s", h->m.devs.v[i].bdf);
-		fprintf(stderr, "\n");
+				pt_append(list, sizeof(list), " %s", h->m.devs.v[i].bdf);
+		pt_host_error(h, "%zu devices have the ID %s; name one by address:%s", count,
+			      spec, list);
 		return -EXIT_USAGE;
 	}
 	return found;

@@ -7,13 +7,8 @@
 # the way grub-mkconfig sources it. Commands (update-initramfs, grubby,
 # mkinitfs...) only run on the real root: here they are printed.
 set -uo pipefail
-BUILD=$(cd "${1:-build}" && pwd)
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-PT=$BUILD/passthrough
-# shellcheck disable=SC2034 # read by tap.sh\'s golden()
-GOLDEN=$TOP/tests/golden
-. "$(dirname "$0")/tap.sh"
-. "$TOP/tests/boot/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
+. "$TOP/tests/lib/kernel.sh"
 fetch_kernel >/dev/null
 cd "$TAP_TMP" || exit 1
 

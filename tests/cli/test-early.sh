@@ -6,7 +6,7 @@
 set -uo pipefail
 BUILD=${1:-build}
 EARLY=$(cd "$BUILD" && pwd)/passthrough-early
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 REL=$(uname -r)
 
 # fake_root DIR: the two identical NICs, the first on e1000e, and a

@@ -6,11 +6,8 @@
 # Afterwards every file is either the admin's version or the finished one,
 # never a part, and a second apply without faults finishes the job exactly.
 set -uo pipefail
-BUILD=$(cd "${1:-build}" && pwd)
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-PT=$BUILD/passthrough
-. "$(dirname "$0")/tap.sh"
-. "$TOP/tests/boot/lib.sh"
+. "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
+. "$TOP/tests/lib/kernel.sh"
 fetch_kernel >/dev/null
 cd "$TAP_TMP" || exit 1
 

@@ -4,12 +4,7 @@
 # tests/golden (UPDATE_GOLDEN=1 rewrites them), JSON checked with Python's
 # parser, exit codes, and the bind/unbind paths on the fake tree.
 set -uo pipefail
-BUILD=$(cd "${1:-build}" && pwd)
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-PT=$BUILD/passthrough
-# shellcheck disable=SC2034 # read by tap.sh\'s golden()
-GOLDEN=$TOP/tests/golden
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
 cd "$TAP_TMP" || exit 1
 
 # new_root NAME: a copy of the captured tree, with a module index in which

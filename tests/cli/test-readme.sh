@@ -8,10 +8,7 @@
 # nothing (then check said nothing about it). Output: TAP, one line per
 # example, naming its file and line.
 set -euo pipefail
-BUILD=$(cd "${1:-build}" && pwd)
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-PT=$BUILD/passthrough
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
 cd "$TAP_TMP"
 
 R=$TAP_TMP/root

@@ -8,12 +8,7 @@
 # QMP checked against the seed's sequence, the disk XML validated by
 # virt-xml-validate inside a whole domain.
 set -uo pipefail
-BUILD=$(cd "${1:-build}" && pwd)
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-PT=$BUILD/passthrough
-# shellcheck disable=SC2034 # read by tap.sh\'s golden()
-GOLDEN=$TOP/tests/golden
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
 cd "$TAP_TMP" || exit 1
 
 # shellcheck disable=SC2034 # read by tap.sh\'s golden()

@@ -158,20 +158,30 @@ static int refuse_if_used(const struct host *h, const struct resolved *r)
 	if (!uses)
 		return EXIT_OK;
 	pt_disk_uses_text(uses, words, sizeof(words));
-	pt_host_error(h, "/dev/%s is in use by the host (%s): %s", r->name, words,
-		pt_printable(why[0] ? why : r->disk->whole.why, shown, sizeof(shown)));
-	if (uses & (PT_USE_ROOT | PT_USE_BOOT))
-		fprintf(stderr, "  it holds the host's own system: never give it to a guest\n");
-	else
-		fprintf(stderr, "  fix: unmount it (umount), turn swap off (swapoff), close "
-			"mappings (cryptsetup close NAME) and deactivate LVM (vgchange -an "
-			"VG) first, and take it out of fstab/crypttab\n");
+	pt_host_error(h, "/dev/%s is in use by the host (%s): %s\n  %s", r->name, words,
+		pt_printable(why[0] ? why : r->disk->whole.why, shown, sizeof(shown)),
+		uses & (PT_USE_ROOT | PT_USE_BOOT) ?
+			"it holds the host's own system: never give it to a guest" :
+			"fix: unmount it (umount), turn swap off (swapoff), close mappings "
+			"(cryptsetup close NAME) and deactivate LVM (vgchange -an VG) first, "
+			"and take it out of fstab/crypttab");
 	return EXIT_IN_USE;
 }
 
 /* --- virsh ---------------------------------------------------------------------- */
 
 /* Runs virsh with its output captured; returns its exit status, or -1. */
+/* What virsh said on stderr, without its last line break (the message
+ * adds one); `fallback` when it said nothing or it could not be read. */
+static const char *virsh_said(char *err, const char *fallback)
+{
+	size_t n = err ? strlen(err) : 0;
+
+	while (n && err[n - 1] == '\n')
+		err[--n] = '\0';
+	return n ? err : fallback;
+}
+
 static int virsh(char *const argv[], char **out, char **err)
 {
 	posix_spawn_file_actions_t fa;
@@ -380,8 +390,8 @@ static int disk_attach(struct host *h, const char *vm, const char *dev)
 		if (st == 0)
 			printf("attached %s to %s as %s\n", r.source, vm, target);
 		else
-			fprintf(stderr, "passthrough: attaching %s to %s failed: %s", r.source, vm,
-				err[0] ? err : "virsh attach-device failed\n");
+			pt_host_error(h, "attaching %s to %s failed: %s", r.source, vm,
+				      virsh_said(err, "virsh attach-device failed"));
 		rc = st == 0 ? EXIT_OK : EXIT_VIRSH;
 		free(out);
 		free(err);
@@ -428,8 +438,8 @@ static int disk_detach(struct host *h, const char *vm, const char *dev)
 			printf("detached %s (%s) from %s\n", v[i].source, v[i].target, vm);
 			rc = EXIT_OK;
 		} else {
-			fprintf(stderr, "passthrough: detaching %s from %s failed: %s", v[i].target,
-				vm, err[0] ? err : "virsh detach-disk failed\n");
+			pt_host_error(h, "detaching %s from %s failed: %s", v[i].target, vm,
+				      virsh_said(err, "virsh detach-disk failed"));
 			rc = EXIT_VIRSH;
 		}
 		free(out);

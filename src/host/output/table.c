@@ -54,7 +54,7 @@ static const int disk_default[] = { D_NAME, D_SIZE, D_TYPE, D_CONTROLLER,
 /* --output A,B,C to column indexes; an unknown name is refused with the
  * list of known ones. */
 static int parse_columns(const char *spec, const struct column *cols, size_t n_cols,
-			 int *out, size_t *n_out)
+			 int *out, size_t *n_out, const struct pt_log *log)
 {
 	char *copy, *tok, *save = NULL;
 	int r = 0;
@@ -68,10 +68,11 @@ static int parse_columns(const char *spec, const struct column *cols, size_t n_c
 		for (i = 0; i < n_cols && strcasecmp(tok, cols[i].name); i++)
 			;
 		if (i == n_cols) {
-			fprintf(stderr, "passthrough: --output: unknown column '%s'; known:", tok);
+			char known[512] = "";
+
 			for (i = 0; i < n_cols; i++)
-				fprintf(stderr, " %s", cols[i].name);
-			fputc('\n', stderr);
+				pt_append(known, sizeof(known), " %s", cols[i].name);
+			pt_log(log, PT_ERR, "--output: unknown column '%s'; known:%s", tok, known);
 			r = -EINVAL;
 		} else if (*n_out < n_cols) {
 			out[(*n_out)++] = (int)i;
@@ -92,7 +93,7 @@ static struct libscols_table *new_table(const struct pt_table_opts *o, const cha
 	size_t n = n_defaults;
 
 	memcpy(chosen, defaults, n_defaults * sizeof(*chosen));
-	if (o->output && parse_columns(o->output, cols, n_cols, chosen, &n) < 0) {
+	if (o->output && parse_columns(o->output, cols, n_cols, chosen, &n, o->log) < 0) {
 		*err = -EINVAL;
 		return NULL;
 	}

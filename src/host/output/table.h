@@ -15,9 +15,10 @@
 struct pt_table_opts {
 	const char *output; /* "DEVICE,DRIVER": the columns; NULL: the default */
 	bool raw, pairs, noheadings, flat, json;
+	const struct pt_log *log; /* where an unknown column is said */
 };
 
-/* 0, -EINVAL for an unknown column (said on stderr), -ENOMEM, -EIO. */
+/* 0, -EINVAL for an unknown column (said through o->log), -ENOMEM, -EIO. */
 int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o);
 int pt_table_disks(const struct pt_machine *m, const struct pt_table_opts *o);
 /* The columns and what they hold, for --help. */

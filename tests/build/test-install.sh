@@ -3,7 +3,7 @@
 # config is never overwritten.
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 cd "$(dirname "$0")/../.." || exit 1
 D=$TAP_TMP/dest
 inst() { make --no-print-directory -s BUILD="$BUILD" DESTDIR="$D" "$@" install; }

@@ -5,7 +5,7 @@
 set -uo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
 t="$TAP_TMP/tree"
 python3 "$TOP/tests/bench/mktree.py" 64 "$t" >/dev/null
