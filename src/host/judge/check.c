@@ -1,4 +1,5 @@
 #include "check.h"
+#include "findings.h"
 #include "cmdline.h"
 #include "generate.h"
 #include "text.h"
@@ -9,123 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *pt_severity_name(enum pt_severity s)
-{
-	static const char *const names[] = { "note", "warning", "error" };
-
-	return names[s];
-}
-
-struct finding_where {
-	long rule;
-	unsigned line;
-	const char *device;
-};
-
-static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
-		struct finding_where w, const char *fix, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static void mark_incomplete(struct pt_findings *out)
-{
-	if (!out->incomplete)
-		out->count[PT_SEV_ERROR]++;
-	out->incomplete = true;
-}
-
-static void add(struct pt_findings *out, enum pt_severity sev, const char *code,
-		struct finding_where w, const char *fix, const char *fmt, ...)
-{
-	struct pt_finding *v, *f;
-	va_list ap;
-
-	v = realloc(out->v, (out->n + 1) * sizeof(*v));
-	if (!v) {
-		mark_incomplete(out);
-		return;
-	}
-	out->v = v;
-	f = &v[out->n];
-	memset(f, 0, sizeof(*f));
-	f->severity = sev;
-	f->code = code;
-	f->rule = w.rule;
-	f->line = w.line;
-	snprintf(f->device, sizeof(f->device), "%s", w.device ? w.device : "");
-	va_start(ap, fmt);
-	if (vasprintf(&f->message, fmt, ap) < 0)
-		f->message = NULL;
-	va_end(ap);
-	f->fix = fix ? strdup(fix) : NULL;
-	if (!f->message || (fix && !f->fix)) {
-		free(f->message);
-		free(f->fix);
-		mark_incomplete(out);
-		return;
-	}
-	out->n++;
-	out->count[sev]++;
-}
-
-static struct finding_where nowhere(void)
-{
-	return (struct finding_where){ -1, 0, NULL };
-}
-
-static struct finding_where at_rule(const struct pt_config *cfg, size_t rule,
-				    const char *device)
-{
-	return (struct finding_where){ (long)rule, cfg->rules[rule].line, device };
-}
-
-int pt_check_config_errors(const struct pt_config *cfg, const struct pt_check_env *env,
-			   struct pt_findings *out)
-{
-	/* The only error a missing file has: say where to start. */
-	const char *fix = env->config_missing ?
-		"create it: passthrough.conf(5) explains every key and ends with an "
-		"example; `passthrough list` shows each device's address and group" : NULL;
-
-	for (size_t i = 0; i < cfg->n_errors; i++)
-		add(out, PT_SEV_ERROR, "config-syntax",
-		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, fix,
-		    "%s", cfg->errors[i].text);
-	return out->incomplete ? -ENOMEM : 0;
-}
-
-int pt_check_config_file(const struct pt_config *cfg, const struct pt_check_env *env,
-			 struct pt_findings *out)
-{
-	char fix[512];
-
-	if (!env->have_config_stat)
-		return 0;
-	/* The binder runs as root at every boot from what this file says:
-	 * whoever can write it can hand any device to a guest. */
-	if (env->config_stat.st_uid != 0) {
-		snprintf(fix, sizeof(fix), "chown root:root %s", cfg->path);
-		add(out, PT_SEV_ERROR, "config-owner", nowhere(), fix,
-		    "%s is owned by uid %u, not root", cfg->path,
-		    (unsigned)env->config_stat.st_uid);
-	}
-	if (env->config_stat.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(fix, sizeof(fix), "chmod go-w %s", cfg->path);
-		add(out, PT_SEV_ERROR, "config-writable", nowhere(), fix,
-		    "%s is writable by %s (mode %04o)", cfg->path,
-		    (env->config_stat.st_mode & S_IWOTH) ? "everyone" : "its group",
-		    (unsigned)(env->config_stat.st_mode & 07777));
-	}
-	if (env->config_is_link)
-		add(out, PT_SEV_NOTE, "config-symlink", nowhere(),
-		    "the initramfs gets a copy of the file it points to; keep "
-		    "that file root-owned too",
-		    "%s is a symbolic link", cfg->path);
-	return out->incomplete ? -ENOMEM : 0;
-}
-
-/* A RAM controller without a driver (Intel's "Shared SRAM" beside the
- * chipset xHCI) has nothing a host driver could claim it for: it does not
- * keep vfio from using the group, so the group goes without it. */
 static bool rides_along(const struct pt_device *d)
 {
 	return (d->class >> 16) == 0x05 && !d->driver[0];
@@ -145,11 +29,6 @@ bool pt_group_is_isolated(const struct pt_devices *devs, long group,
 			return false;
 	}
 	return true;
-}
-
-static void append_list(char *buf, size_t len, const char *item)
-{
-	pt_append(buf, len, "%s%s", buf[0] ? ", " : "", item);
 }
 
 /* Whether the running kernel asked for VT-d: its last intel_iommu= (a
@@ -183,7 +62,7 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 	 * argument and binds nothing until a boot with the IOMMU on lets
 	 * check see the groups. */
 	if (!m->iommu_on && wants_vfio && iommu_arg && m->cmdline && requested != PT_YES)
-		add(out, PT_SEV_ERROR, PT_FIRST_STEP_CODE, nowhere(),
+		pt_finding_add(out, PT_SEV_ERROR, PT_FIRST_STEP_CODE, pt_nowhere(),
 		    "run `passthrough apply`: it adds the argument and binds nothing "
 		    "yet; reboot, then apply again once the IOMMU groups are there "
 		    "(enable VT-d in the firmware setup too if it is off)",
@@ -191,7 +70,7 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 		    "made no IOMMU groups and vfio-pci cannot take any device",
 		    iommu_arg);
 	else if (!m->iommu_on && wants_vfio)
-		add(out, PT_SEV_ERROR, "iommu-off", nowhere(),
+		pt_finding_add(out, PT_SEV_ERROR, "iommu-off", pt_nowhere(),
 		    m->cpu == PT_CPU_AMD ?
 			    "enable AMD-Vi (IOMMU) in the firmware setup; AMD's "
 			    "IOMMU is on by default once the firmware has it" :
@@ -205,7 +84,7 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 		    "cannot take any device");
 	if ((cfg->iommu == PT_IOMMU_INTEL && m->cpu == PT_CPU_AMD) ||
 	    (cfg->iommu == PT_IOMMU_AMD && m->cpu == PT_CPU_INTEL))
-		add(out, PT_SEV_WARNING, "iommu-vendor", nowhere(),
+		pt_finding_add(out, PT_SEV_WARNING, "iommu-vendor", pt_nowhere(),
 		    "set iommu = auto, which follows the CPU",
 		    "iommu = %s, but this machine's CPU is %s: %s",
 		    pt_iommu_name(cfg->iommu), m->cpu == PT_CPU_AMD ? "AMD" : "Intel",
@@ -214,21 +93,21 @@ static void check_platform(const struct pt_config *cfg, const struct pt_machine 
 			    "intel_iommu=on is not added, and without it many kernels "
 			    "leave VT-d off");
 	if (wants_vfio && env->vfio_available <= 0)
-		add(out, PT_SEV_ERROR, "vfio-missing", nowhere(),
+		pt_finding_add(out, PT_SEV_ERROR, "vfio-missing", pt_nowhere(),
 		    "install the kernel's modules package, or build a kernel with "
 		    "CONFIG_VFIO_PCI",
 		    "no vfio_pci module for the running kernel %s", m->release);
 	if (wants_stub && env->stub_available <= 0)
-		add(out, PT_SEV_ERROR, "pci-stub-missing", nowhere(),
+		pt_finding_add(out, PT_SEV_ERROR, "pci-stub-missing", pt_nowhere(),
 		    "use driver = vfio-pci, or a kernel with CONFIG_PCI_STUB",
 		    "no pci_stub module for the running kernel %s", m->release);
 	if (wants_vfio && m->iommu_on && m->irq_remap == PT_NO) {
 		if (cfg->unsafe_interrupts)
-			add(out, PT_SEV_NOTE, "no-irq-remap", nowhere(), NULL,
+			pt_finding_add(out, PT_SEV_NOTE, "no-irq-remap", pt_nowhere(), NULL,
 			    "no interrupt remapping: unsafe_interrupts = yes lets "
 			    "vfio work anyway, with weaker isolation from the guest");
 		else
-			add(out, PT_SEV_WARNING, "no-irq-remap", nowhere(),
+			pt_finding_add(out, PT_SEV_WARNING, "no-irq-remap", pt_nowhere(),
 			    "enable interrupt remapping in the firmware (with VT-d/"
 			    "AMD-Vi), or set unsafe_interrupts = yes in [global]",
 			    "no interrupt remapping: vfio refuses to assign devices "
@@ -274,7 +153,7 @@ static void check_selects_nothing(const struct pt_config *cfg, const struct pt_m
 		snprintf(fix, sizeof(fix), "use usb = %04x:%04x instead of ids: it "
 			 "selects the controller the device is plugged into (with "
 			 "every other device on it)", x->u.id.vendor, x->u.id.device);
-		add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL), fix,
+		pt_finding_add(out, PT_SEV_WARNING, "selects-nothing", pt_at_rule(cfg, r, NULL), fix,
 		    "the rule selects no device on this machine: %04x:%04x in ids "
 		    "is a USB device (on USB bus %u, behind %s), and ids takes PCI IDs",
 		    x->u.id.vendor, x->u.id.device, bus->busnum, controller);
@@ -284,11 +163,11 @@ static void check_selects_nothing(const struct pt_config *cfg, const struct pt_m
 		snprintf(fix, sizeof(fix), "compare %s with `passthrough list`; a "
 			 "device that moved or changed no longer matches",
 			 pt_match_key(none->kind));
-		add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL), fix,
+		pt_finding_add(out, PT_SEV_WARNING, "selects-nothing", pt_at_rule(cfg, r, NULL), fix,
 		    "the rule selects no device on this machine: no device matches "
 		    "its %s", pt_match_key(none->kind));
 	} else
-		add(out, PT_SEV_WARNING, "selects-nothing", at_rule(cfg, r, NULL),
+		pt_finding_add(out, PT_SEV_WARNING, "selects-nothing", pt_at_rule(cfg, r, NULL),
 		    "a rule's keys must all match the same device: compare them "
 		    "with `passthrough show` of the device you want",
 		    "the rule selects no device on this machine: each of its keys "
@@ -307,7 +186,7 @@ static void ids_selected(const struct pt_rule *rule, const struct pt_machine *m,
 			snprintf(id, sizeof(id), "%04x:%04x", m->devs.v[i].vendor,
 				 m->devs.v[i].device);
 			if (!strstr(list, id))
-				append_list(list, len, id);
+				pt_append_list(list, len, id);
 		}
 }
 
@@ -329,7 +208,7 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 			snprintf(fix, sizeof(fix),
 				 "add ids = %s (what is there now) to the rule; apply "
 				 "records them for the initramfs as well", list);
-			add(out, PT_SEV_WARNING, "address-only", at_rule(cfg, r, NULL), fix,
+			pt_finding_add(out, PT_SEV_WARNING, "address-only", pt_at_rule(cfg, r, NULL), fix,
 			    "the rule selects by address alone: after a firmware update "
 			    "or a new card, another device may sit there");
 		}
@@ -341,7 +220,7 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 				 "add ids = %s (what the group holds now) to the rule; apply "
 				 "records the group's members for the initramfs, and the binder "
 				 "refuses the group when they change", list);
-			add(out, PT_SEV_WARNING, "group-only", at_rule(cfg, r, NULL), fix,
+			pt_finding_add(out, PT_SEV_WARNING, "group-only", pt_at_rule(cfg, r, NULL), fix,
 			    "the rule selects by IOMMU group alone: a firmware update or a new "
 			    "card renumbers the groups, and other devices may be in the group then");
 		}
@@ -350,11 +229,11 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 			continue;
 		for (size_t i = 0; i < m->devs.n; i++)
 			if (pt_rule_matches(rule, &m->devs.v[i], env->resolver))
-				append_list(list, sizeof(list), m->devs.v[i].bdf);
+				pt_append_list(list, sizeof(list), m->devs.v[i].bdf);
 		snprintf(fix, sizeof(fix),
 			 "if only some are meant, add address = ... next to ids, "
 			 "so the rule picks them by slot and the IDs guard them");
-		add(out, PT_SEV_WARNING, "ids-ambiguous", at_rule(cfg, r, NULL), fix,
+		pt_finding_add(out, PT_SEV_WARNING, "ids-ambiguous", pt_at_rule(cfg, r, NULL), fix,
 		    "ids select %zu devices: %s", plan->rule_hits[r], list);
 	}
 }
@@ -398,8 +277,8 @@ static void check_framebuffer(const struct pt_config *cfg, const struct pt_machi
 			if (!info->bar[b][1] || fb->start > info->bar[b][1] ||
 			    fb->end < info->bar[b][0])
 				continue;
-			add(out, PT_SEV_NOTE, "firmware-framebuffer",
-			    at_rule(cfg, d->rule, dev->bdf),
+			pt_finding_add(out, PT_SEV_NOTE, "firmware-framebuffer",
+			    pt_at_rule(cfg, d->rule, dev->bdf),
 			    "nothing to do: passthrough-early releases it at boot, before "
 			    "binding (the host's boot console on this display goes with it)",
 			    "the firmware framebuffer (%s, %llx-%llx) is inside its BAR %d: "
@@ -418,7 +297,7 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 	const struct pt_devinfo *info = &m->info[d->device];
 	const struct pt_rule *rule;
 	const struct pt_reset_quirk *quirk = pt_reset_quirk_for(dev->vendor, dev->device);
-	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
+	struct finding_where w = pt_at_rule(cfg, d->rule, dev->bdf);
 	char missing[64], fix[512];
 
 	if (quirk) {
@@ -428,7 +307,7 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 			 env->vendor_reset_available > 0 ?
 				 "vendor-reset is installed: apply loads it before vfio-pci" :
 				 "install the vendor-reset module (vendor-reset-dkms)");
-		add(out, PT_SEV_WARNING, "reset-quirk", w, fix,
+		pt_finding_add(out, PT_SEV_WARNING, "reset-quirk", w, fix,
 		    "%s cards do not reset by themselves: after a guest stops, the "
 		    "card stays unusable until the host reboots, unless vendor-reset "
 		    "resets it",
@@ -439,15 +318,15 @@ static void check_reset(const struct pt_config *cfg, const struct pt_machine *m,
 	if (d->reset_rule < 0)
 		return;
 	rule = &cfg->rules[d->reset_rule];
-	w = at_rule(cfg, (size_t)d->reset_rule, dev->bdf);
+	w = pt_at_rule(cfg, (size_t)d->reset_rule, dev->bdf);
 	if (!info->reset_known)
-		add(out, PT_SEV_ERROR, "reset-method", w,
+		pt_finding_add(out, PT_SEV_ERROR, "reset-method", w,
 		    "remove reset_method from the rule, or boot a kernel 5.15 or later",
 		    "reset_method = %s: this kernel has no per-device reset_method",
 		    rule->reset_method);
 	else if (!offers_reset_methods(info->reset_methods, rule->reset_method, missing,
 				       sizeof(missing)))
-		add(out, PT_SEV_ERROR, "reset-method", w,
+		pt_finding_add(out, PT_SEV_ERROR, "reset-method", w,
 		    !strcmp(missing, "device_specific") ?
 			    "device_specific comes with a module that knows the card "
 			    "(vendor-reset): load it, or choose among the methods the "
@@ -468,18 +347,18 @@ static void check_sriov(const struct pt_config *cfg, const struct pt_device *pf,
 	char fix[160];
 
 	if (!pf->sriov_totalvfs) {
-		add(out, PT_SEV_ERROR, "sriov-unsupported", w,
+		pt_finding_add(out, PT_SEV_ERROR, "sriov-unsupported", w,
 		    "select the physical function of an SR-IOV device (`passthrough "
 		    "show` says SR-IOV), or remove sriov_vfs to bind the device itself",
 		    "it has no SR-IOV (no sriov_totalvfs): it cannot make virtual "
 		    "functions; the binder skips the rule");
 	} else if (rule->sriov_vfs > pf->sriov_totalvfs) {
 		snprintf(fix, sizeof(fix), "set sriov_vfs = %u or fewer", pf->sriov_totalvfs);
-		add(out, PT_SEV_ERROR, "sriov-too-many", w, fix,
+		pt_finding_add(out, PT_SEV_ERROR, "sriov-too-many", w, fix,
 		    "sriov_vfs = %u, but it can make %u virtual functions; the binder "
 		    "would make none", rule->sriov_vfs, pf->sriov_totalvfs);
 	} else if (!pf->driver[0]) {
-		add(out, PT_SEV_NOTE, "sriov-no-driver", w, NULL,
+		pt_finding_add(out, PT_SEV_NOTE, "sriov-no-driver", w, NULL,
 		    "it has no host driver now; at boot the binder loads the one "
 		    "its modalias names before it makes the virtual functions");
 	}
@@ -490,7 +369,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 {
 	const struct pt_device *dev = &m->devs.v[d->device];
 	const struct pt_devinfo *info = &m->info[d->device];
-	struct finding_where w = at_rule(cfg, d->rule, dev->bdf);
+	struct finding_where w = pt_at_rule(cfg, d->rule, dev->bdf);
 	char fix[512];
 
 	if (d->verdict == PT_MAKE_VFS) {
@@ -499,7 +378,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	}
 	if (d->verdict == PT_REFUSED) {
 		if (d->reason == PT_REASON_SRIOV_PF)
-			add(out, PT_SEV_ERROR, "sriov-pf-bound", w,
+			pt_finding_add(out, PT_SEV_ERROR, "sriov-pf-bound", w,
 			    "take the physical function out of one rule: the one that "
 			    "binds it, or the one with sriov_vfs",
 			    "rule %s asks for its virtual functions, so it must keep its "
@@ -509,23 +388,23 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 			    cfg->rules[d->rule].sriov_vfs ? cfg->rules[d->other_rule].name :
 							    cfg->rules[d->rule].name);
 		else if (d->reason == PT_REASON_BOOT_VGA)
-			add(out, PT_SEV_ERROR, "boot-vga", w,
+			pt_finding_add(out, PT_SEV_ERROR, "boot-vga", w,
 			    "if the host has another display or a serial console, "
 			    "set allow_boot_vga = yes in the rule",
 			    "it is the boot display: the host's console would go dark");
 		else if (d->reason == PT_REASON_CONFLICT)
-			add(out, PT_SEV_ERROR, "driver-conflict", w,
+			pt_finding_add(out, PT_SEV_ERROR, "driver-conflict", w,
 			    "remove the device from one of the rules",
 			    "rules %s and %s select it with different drivers",
 			    cfg->rules[d->rule].name, cfg->rules[d->other_rule].name);
 		else if (d->reason == PT_REASON_PLATFORM)
-			add(out, PT_SEV_ERROR, "platform-device", w,
+			pt_finding_add(out, PT_SEV_ERROR, "platform-device", w,
 			    "remove it from the rule; pass the devices you need "
 			    "from another group",
 			    "it is part of the platform (class %06x): the binder "
 			    "refuses it at every boot", dev->class);
 		else if (d->reason == PT_REASON_CHANGED)
-			add(out, PT_SEV_ERROR, "device-changed", w,
+			pt_finding_add(out, PT_SEV_ERROR, "device-changed", w,
 			    "check the address with `passthrough list`, fix the "
 			    "rule, and run `passthrough apply` again",
 			    "the config was applied for %04x:%04x class %06x at "
@@ -533,7 +412,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 			    d->guard->vendor, d->guard->device, d->guard->class,
 			    dev->vendor, dev->device, dev->class);
 		else if (d->reason == PT_REASON_BRIDGE)
-			add(out, PT_SEV_WARNING, "bridge", w,
+			pt_finding_add(out, PT_SEV_WARNING, "bridge", w,
 			    "select the devices behind the bridge instead",
 			    "it is a bridge: it stays with the host");
 		return; /* no IOMMU: reported once, as iommu-off */
@@ -541,12 +420,12 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 	if (d->verdict != PT_BIND)
 		return;
 	if (info->default_route)
-		add(out, PT_SEV_WARNING, "default-route", w,
+		pt_finding_add(out, PT_SEV_WARNING, "default-route", w,
 		    "make sure the host has another way in (another NIC, a "
 		    "console) before it loses this one",
 		    "it carries the host's default route (%s)", info->netdevs);
 	if (info->reset_known && !info->reset_methods[0])
-		add(out, PT_SEV_WARNING, "no-reset", w,
+		pt_finding_add(out, PT_SEV_WARNING, "no-reset", w,
 		    "expect to reboot the host after a guest that used it stops; "
 		    "prefer a device with FLR",
 		    "it has no reset method: after a guest stops it may be stuck "
@@ -555,7 +434,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		snprintf(fix, sizeof(fix),
 			 "nothing to do: passthrough-early unbinds %s at boot",
 			 dev->driver);
-		add(out, PT_SEV_NOTE, "builtin-driver", w, fix,
+		pt_finding_add(out, PT_SEV_NOTE, "builtin-driver", w, fix,
 		    "its host driver %s is built into the kernel; "
 		    "vfio-pci.ids= alone would lose to it",
 		    dev->driver);
@@ -569,7 +448,7 @@ static void check_decision(const struct pt_config *cfg, const struct pt_machine 
 		    !disk->uses)
 			continue;
 		pt_format_size(disk->size, size, sizeof(size));
-		add(out, PT_SEV_ERROR, "host-disk", w,
+		pt_finding_add(out, PT_SEV_ERROR, "host-disk", w,
 		    "never pass the controller of disks the host uses: unmount "
 		    "them, close their mappings and remove them from fstab, "
 		    "crypttab and LVM, or pass only a disk (`passthrough disk`)",
@@ -603,7 +482,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 			if (o->iommu_group != dev->iommu_group)
 				continue;
 			if (pt_device_is_platform(o))
-				append_list(chipset, sizeof(chipset), o->bdf);
+				pt_append_list(chipset, sizeof(chipset), o->bdf);
 			if (pt_device_is_bridge(o))
 				continue;
 			if (!selected[k] && !pt_is_stub_driver(o->driver) && !rides_along(o)) {
@@ -611,12 +490,12 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 
 				snprintf(who, sizeof(who), "%s (on %s)", o->bdf,
 					 o->driver[0] ? o->driver : "no driver yet");
-				append_list(others, sizeof(others), who);
+				pt_append_list(others, sizeof(others), who);
 				same_slot &= pt_pci_addr_same_slot(&o->addr, &dev->addr);
 			}
 		}
 		if (chipset[0]) {
-			add(out, PT_SEV_ERROR, "chipset-group", at_rule(cfg, d->rule, dev->bdf),
+			pt_finding_add(out, PT_SEV_ERROR, "chipset-group", pt_at_rule(cfg, d->rule, dev->bdf),
 			    "use a device in another slot: the platform's own devices "
 			    "cannot leave the host",
 			    "IOMMU group %ld holds chipset devices (%s): binding it "
@@ -635,8 +514,8 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 					 "whole group), or move the card to a slot with its "
 					 "own group",
 					 dev->iommu_group);
-			add(out, PT_SEV_WARNING, "group-not-isolated",
-			    at_rule(cfg, d->rule, dev->bdf), fix,
+			pt_finding_add(out, PT_SEV_WARNING, "group-not-isolated",
+			    pt_at_rule(cfg, d->rule, dev->bdf), fix,
 			    "IOMMU group %ld is not viable: %s stay%s with the host, and "
 			    "vfio cannot use the group until they are bound too",
 			    dev->iommu_group, others, strchr(others, ',') ? "" : "s");
@@ -664,8 +543,8 @@ static void check_displays(const struct pt_config *cfg, const struct pt_machine 
 		    pt_device_is_display(&m->devs.v[plan->v[i].device]))
 			last = i;
 	if (cfg->headless)
-		add(out, PT_SEV_WARNING, "last-display",
-		    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
+		pt_finding_add(out, PT_SEV_WARNING, "last-display",
+		    pt_at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
 		    "make sure a serial console (console=ttyS0,115200 on the kernel "
 		    "command line) or the network reaches the host; to get the "
 		    "display back for a boot, add passthrough=off to the kernel "
@@ -674,8 +553,8 @@ static void check_displays(const struct pt_config *cfg, const struct pt_machine 
 		    "loses its local console and the firmware's boot screen after "
 		    "the initramfs");
 	else
-		add(out, PT_SEV_ERROR, "last-display",
-		    at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
+		pt_finding_add(out, PT_SEV_ERROR, "last-display",
+		    pt_at_rule(cfg, plan->v[last].rule, m->devs.v[plan->v[last].device].bdf),
 		    "keep one display adapter for the host; or, for a server managed "
 		    "over a serial console or the network, set headless = yes in "
 		    "[global]",
@@ -709,7 +588,7 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 	}
 	if (!selected || (!m->iommu_on && plan->n && !as_if_on)) {
 		free(selected);
-		mark_incomplete(out);
+		pt_findings_incomplete(out);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < plan->n; i++)
@@ -737,25 +616,3 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 	return out->incomplete ? -ENOMEM : 0;
 }
 
-void pt_findings_sort(struct pt_findings *f)
-{
-	/* Insertion sort: stable, and a check finds a handful. */
-	for (size_t i = 1; i < f->n; i++) {
-		struct pt_finding x = f->v[i];
-		size_t j = i;
-
-		for (; j > 0 && f->v[j - 1].line > x.line; j--)
-			f->v[j] = f->v[j - 1];
-		f->v[j] = x;
-	}
-}
-
-void pt_findings_free(struct pt_findings *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		free(f->v[i].message);
-		free(f->v[i].fix);
-	}
-	free(f->v);
-	memset(f, 0, sizeof(*f));
-}

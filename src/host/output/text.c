@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void mark_cut(char *buf, size_t len)
@@ -103,6 +104,14 @@ const char *pt_printable(const char *s, char *out, size_t len)
 	}
 	out[n] = '\0';
 	return out;
+}
+
+char *pt_printable_copy(const char *s)
+{
+	size_t len = strlen(s) * 4 + 1; /* "\xNN" is the widest a byte gets */
+	char *out = malloc(len);
+
+	return out ? (char *)pt_printable(s, out, len) : NULL;
 }
 
 bool pt_valid_uuid(const char *s)

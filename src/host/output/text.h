@@ -21,6 +21,11 @@ void pt_append(char *buf, size_t len, const char *fmt, ...)
  * longer than len. */
 const char *pt_printable(const char *s, char *out, size_t len);
 
+/* The same, in a string of its own (malloc'd; NULL without memory):
+ * findings quote what devices and the config say, escaped for the
+ * terminal, kept raw in JSON. */
+char *pt_printable_copy(const char *s);
+
 /* A filesystem or LUKS UUID as fstab and crypttab can take it after
  * "UUID=": 1 to 36 hex digits and dashes (8-4-4-4-12, vfat's XXXX-XXXX,
  * NTFS's 16 digits). Anything else came from whoever wrote the disk and
