@@ -34,7 +34,7 @@ static int read_applied(const struct pt_apply_plan *p, struct pt_applied *a)
 
 /* A modprobe.d/passthrough.conf without generate's header is the admin's,
  * never overwritten nor removed. */
-static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
+static int check_modprobe_file_is_ours(const struct pt_apply_plan *p)
 {
 	char path[PATH_MAX], *text;
 	bool ours;
@@ -47,7 +47,7 @@ static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
 	free(text);
 	if (ours)
 		return 0;
-	apply_problem(p, out, "refused    /%s was not written by passthrough (it lacks the "
+	apply_problem(p, "refused    /%s was not written by passthrough (it lacks the "
 		"\"%s\" header): rename it (any name ending in .conf) and run apply "
 		"again", MODPROBE_FILE, PT_GENERATED_HEADER);
 	return -EEXIST;
@@ -56,34 +56,32 @@ static int check_modprobe_file_is_ours(const struct pt_apply_plan *p, FILE *out)
 /* Before anything is written, what can refuse the whole apply: the
  * modprobe.d file not ours, and each backend's reading of the admin's
  * files. */
-static int read_admin_files(const struct pt_apply_plan *p, FILE *out,
-			    const struct pt_loader_backend *loader, const struct pt_generator *gen,
+static int read_admin_files(const struct pt_apply_plan *p, const struct pt_loader_backend *loader, const struct pt_generator *gen,
 			    struct apply_admin *a)
 {
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	if ((r = check_modprobe_file_is_ours(p, out)) < 0)
+	if ((r = check_modprobe_file_is_ours(p)) < 0)
 		return r;
-	if (loader->read && (r = loader->read(p, out, a)) < 0)
+	if (loader->read && (r = loader->read(p, a)) < 0)
 		return r;
-	return gen->read ? gen->read(p, out, a) : 0;
+	return gen->read ? gen->read(p, a) : 0;
 }
 
-int pt_write_generated(const struct pt_apply_plan *p, FILE *out, bool *changed)
+int pt_write_generated(const struct pt_apply_plan *p, bool *changed)
 {
-	int r = check_modprobe_file_is_ours(p, out);
+	int r = check_modprobe_file_is_ours(p);
 
 	if (r == 0)
-		r = apply_put_file(p, out, MODPROBE_FILE, p->modprobe_conf, false, changed);
+		r = apply_put_file(p, MODPROBE_FILE, p->modprobe_conf, false, changed);
 
-	return r ? r : apply_put_file(p, out, INITRAMFS_CONF, p->initramfs_conf, false, changed);
+	return r ? r : apply_put_file(p, INITRAMFS_CONF, p->initramfs_conf, false, changed);
 }
 
 /* The arguments into the boot loader's files, the binder into the
  * generator's; the change of arguments recorded and said. */
-static int edit_boot(const struct pt_apply_plan *p, FILE *out,
-		     const struct pt_loader_backend *loader, const struct pt_generator *gen,
+static int edit_boot(const struct pt_apply_plan *p, const struct pt_loader_backend *loader, const struct pt_generator *gen,
 		     const struct pt_applied *before, const struct pt_applied *now,
 		     const struct apply_admin *admin, bool *changed)
 {
@@ -92,34 +90,27 @@ static int edit_boot(const struct pt_apply_plan *p, FILE *out,
 	int r = 0;
 
 	if (loader->edit)
-		r = loader->edit(p, out, before, now, admin, changed);
+		r = loader->edit(p, before, now, admin, changed);
 	if (r == 0 && gen->edit)
-		r = gen->edit(p, out, before, changed);
+		r = gen->edit(p, before, changed);
 	if (args_changed && p->journal && !p->journal->args_changed) {
 		p->journal->args_changed = true;
 		if (pt_tokens_merge(&p->journal->args_before, &before->cmdline) < 0 ||
 		    pt_tokens_merge(&p->journal->args_after, p->undo ? &none : &now->cmdline) < 0)
 			r = r ? r : -ENOMEM;
 	}
-	if (args_changed && !loader->says_arguments) {
-		char *was = apply_join(&before->cmdline, ' '), *is = apply_join(&now->cmdline, ' ');
-
-		fprintf(out, "  kernel arguments: %s (were: %s)\n", is && *is ? is : "none",
-			was && *was ? was : "none");
-		free(was);
-		free(is);
-	}
+	if (args_changed && !loader->says_arguments)
+		apply_arguments(p, &before->cmdline, &now->cmdline);
 	return r;
 }
 
 /* The images again, then the boot entries. */
-static int rebuild(const struct pt_apply_plan *p, FILE *out,
-		   const struct pt_loader_backend *loader, const struct pt_generator *gen)
+static int rebuild(const struct pt_apply_plan *p, const struct pt_loader_backend *loader, const struct pt_generator *gen)
 {
-	int r = loader->rebuild ? loader->rebuild(p, out, gen) :
-		gen->rebuild ? gen->rebuild(p, out) : 0;
+	int r = loader->rebuild ? loader->rebuild(p, gen) :
+		gen->rebuild ? gen->rebuild(p) : 0;
 
-	return r == 0 && loader->refresh ? loader->refresh(p, out) : r;
+	return r == 0 && loader->refresh ? loader->refresh(p) : r;
 }
 
 /* Before the admin's files are edited, the state claims every token apply
@@ -161,7 +152,7 @@ static int claim_tokens(const struct pt_apply_plan *p, const struct pt_applied *
 	return r < 0 ? r : 0;
 }
 
-static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
+static int apply_pass(const struct pt_apply_plan *p, bool pending,
 		      bool *changed);
 
 static bool rebuild_pending(const struct pt_apply_plan *p)
@@ -176,34 +167,27 @@ static bool rebuild_pending(const struct pt_apply_plan *p)
  * discarded. A pass that would refuse changes nothing. */
 static bool would_change(const struct pt_apply_plan *p)
 {
+	struct pt_apply_journal quiet = { 0 }; /* a rehearsal: not what apply did */
 	struct pt_apply_plan dry = *p;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *sink = open_memstream(&text, &len);
 	bool changed = false;
 
-	if (!sink)
-		return true; /* assume work: the marker costs one file */
 	dry.dry_run = true;
-	dry.journal = NULL; /* a rehearsal: not what apply did */
-	if (apply_pass(&dry, sink, false, &changed) < 0)
+	dry.journal = &quiet;
+	if (apply_pass(&dry, false, &changed) < 0)
 		changed = false;
-	fclose(sink);
-	free(text);
+	pt_apply_journal_free(&quiet);
 	return changed;
 }
 
-int pt_apply(const struct pt_apply_plan *p, FILE *out)
+int pt_apply(const struct pt_apply_plan *p)
 {
 	char path[PATH_MAX];
 	bool pending = rebuild_pending(p), changed = false;
 	int r;
 
-	fprintf(out, "passthrough apply%s%s (%s%s%s):\n", p->undo ? " --undo" : "",
-		p->dry_run ? " --dry-run" : "", pt_distro_name(p->distro),
-		apply_on_running_system(p) ? "" : ", root ", apply_on_running_system(p) ? "" : p->root);
+	apply_event(p, PT_EVENT_BEGIN, NULL);
 	if (p->dry_run)
-		fprintf(out, "  boot path  %s: %s\n", pt_loader_name(p->boot.loader), p->boot.why);
+		apply_event(p, PT_EVENT_BOOT_PATH, p->boot.why);
 	if (pt_path(path, sizeof(path), p->root, REBUILD_PENDING))
 		return -ENAMETOOLONG;
 	if (!p->dry_run && !pending && would_change(p)) {
@@ -211,13 +195,14 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 					 "rebuilding; the next apply does it.\n",
 					 0644, false, false);
 		if (r < 0) {
-			apply_problem(p, out, "failed     /%s: %s", REBUILD_PENDING, strerror(-r));
-			fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));
+			apply_problem(p, "failed     /%s: %s", REBUILD_PENDING, strerror(-r));
+			apply_eventf(p, PT_EVENT_STOPPED, "apply stopped (%s): nothing was changed",
+				     strerror(-r));
 			return r;
 		}
 		pending = true;
 	}
-	r = apply_pass(p, out, pending, &changed);
+	r = apply_pass(p, pending, &changed);
 	if (p->journal)
 		p->journal->changed = changed || pending;
 	if (r == 0 && pending && !p->dry_run)
@@ -227,16 +212,42 @@ int pt_apply(const struct pt_apply_plan *p, FILE *out)
 
 /* What turns the binder on at boot: the config for the initramfs and
  * the modprobe.d file. */
-static int drop_binder_files(const struct pt_apply_plan *p, FILE *out, bool *changed)
+static int drop_binder_files(const struct pt_apply_plan *p, bool *changed)
 {
-	int r = apply_drop_file(p, out, MODPROBE_FILE, changed);
+	int r = apply_drop_file(p, MODPROBE_FILE, changed);
 
-	return r ? r : apply_drop_file(p, out, INITRAMFS_CONF, changed);
+	return r ? r : apply_drop_file(p, INITRAMFS_CONF, changed);
+}
+
+/* How the pass ended, and what to do next. */
+static void say_outcome(const struct pt_apply_plan *p, int r, bool changed, bool pending)
+{
+	if (r == 0 && !changed && !pending)
+		apply_event(p, PT_EVENT_NOTE, "nothing changed");
+	if (r == 0 && (changed || pending) && !p->dry_run)
+		apply_event(p, PT_EVENT_NEXT, p->undo ?
+			"Next: reboot; no device is bound by passthrough then." :
+			p->arguments_only ?
+			"Next: reboot (step 1 of 2 done: the kernel arguments are set, no "
+			"device is bound). Then run `passthrough apply` again: it checks "
+			"the IOMMU groups and turns the binder on. If the IOMMU is still "
+			"off, enable VT-d in the firmware setup." :
+			"Next: reboot, then run `passthrough status`. If the host does not "
+			"come back, boot once with passthrough=off on the kernel command "
+			"line (GRUB or systemd-boot: press e on the entry), fix the config, and apply "
+			"again.");
+	if (r < 0 && !changed)
+		apply_eventf(p, PT_EVENT_STOPPED, "apply stopped (%s): nothing was changed",
+			     strerror(-r));
+	else if (r < 0)
+		apply_eventf(p, PT_EVENT_STOPPED, "apply stopped (%s): the files listed as "
+			     "written are in place, the others are as they were; run apply "
+			     "again once the cause is fixed", strerror(-r));
 }
 
 /* One pass of apply; with `pending`, the rebuild runs even when no file
  * changes (an earlier apply's rebuild did not finish). */
-static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
+static int apply_pass(const struct pt_apply_plan *p, bool pending,
 		      bool *changed_out)
 {
 	const struct pt_loader_backend *loader = pt_loader_backend_of(p->boot.loader);
@@ -251,7 +262,7 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 	/* What can refuse the whole apply is decided before anything is
 	 * written. */
 	if (r == 0)
-		r = read_admin_files(p, out, loader, gen, &admin);
+		r = read_admin_files(p, loader, gen, &admin);
 	if (r < 0)
 		goto out;
 	if (!p->undo) {
@@ -267,53 +278,35 @@ static int apply_pass(const struct pt_apply_plan *p, FILE *out, bool pending,
 		if (r == 0 && loader->plan)
 			r = loader->plan(p, &admin, &now);
 		if (r == 0 && !p->arguments_only)
-			r = pt_write_generated(p, out, &changed);
+			r = pt_write_generated(p, &changed);
 		else if (r == 0)
-			r = drop_binder_files(p, out, &changed);
+			r = drop_binder_files(p, &changed);
 	} else {
-		r = drop_binder_files(p, out, &changed);
+		r = drop_binder_files(p, &changed);
 	}
 	if (r == 0 && !p->undo)
 		r = claim_tokens(p, &before, &now, &claimed);
 	if (r == 0)
-		r = edit_boot(p, out, loader, gen, &before, &now, &admin, &changed);
+		r = edit_boot(p, loader, gen, &before, &now, &admin, &changed);
 	if (r == 0 && !p->undo) {
 		state = pt_applied_render(&now);
 		if (state && claimed && !strcmp(state, claimed)) {
-			apply_say(p, out, "written", APPLIED_FILE); /* by claim_tokens, already final */
+			apply_say(p, "written", APPLIED_FILE); /* by claim_tokens, already final */
 			changed = true;
 		} else {
-			r = state ? apply_put_file(p, out, APPLIED_FILE, state, false, &changed) : -ENOMEM;
+			r = state ? apply_put_file(p, APPLIED_FILE, state, false, &changed) : -ENOMEM;
 		}
 	} else if (r == 0) {
-		r = apply_drop_file(p, out, APPLIED_FILE, &changed);
+		r = apply_drop_file(p, APPLIED_FILE, &changed);
 	}
 	if (r == 0 && !changed && pending)
-		fprintf(out, "  an earlier apply did not finish rebuilding: rebuilding now\n");
+		apply_event(p, PT_EVENT_NOTE, "an earlier apply did not finish rebuilding: "
+			    "rebuilding now");
 	if (r == 0 && (changed || pending))
-		r = rebuild(p, out, loader, gen);
-	if (r == 0 && !changed && !pending)
-		fprintf(out, "  nothing changed\n");
-	if (r == 0 && (changed || pending) && !p->dry_run)
-		fprintf(out, p->undo ?
-			"Next: reboot; no device is bound by passthrough then.\n" :
-			p->arguments_only ?
-			"Next: reboot (step 1 of 2 done: the kernel arguments are set, no "
-			"device is bound). Then run `passthrough apply` again: it checks "
-			"the IOMMU groups and turns the binder on. If the IOMMU is still "
-			"off, enable VT-d in the firmware setup.\n" :
-			"Next: reboot, then run `passthrough status`. If the host does not "
-			"come back, boot once with passthrough=off on the kernel command "
-			"line (GRUB or systemd-boot: press e on the entry), fix the config, and apply "
-			"again.\n");
+		r = rebuild(p, loader, gen);
 out:
 	*changed_out = changed;
-	if (r < 0 && !changed)
-		fprintf(out, "apply stopped (%s): nothing was changed\n", strerror(-r));
-	else if (r < 0)
-		fprintf(out, "apply stopped (%s): the files listed as written are in "
-			"place, the others are as they were; run apply again once "
-			"the cause is fixed\n", strerror(-r));
+	say_outcome(p, r, changed, pending);
 	free(state);
 	free(claimed);
 	pt_applied_free(&before);

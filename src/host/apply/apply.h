@@ -27,6 +27,35 @@ struct pt_apply_command {
 	int status;        /* its exit status; -1 when it could not start */
 };
 
+/* What the pass records, in order; a renderer (output/report-apply.c)
+ * shows each as it comes, for the text, and the JSON is the journal as a
+ * whole at the end: two renderings of one record, as check's findings. */
+enum pt_apply_event_kind {
+	PT_EVENT_BEGIN,     /* the pass starts (the plan says which) */
+	PT_EVENT_BOOT_PATH, /* a dry run: the boot path found, and why */
+	PT_EVENT_FILE,      /* path, action */
+	PT_EVENT_COMMAND,   /* argv, about to run (will_run) or what would */
+	PT_EVENT_PROBLEM,   /* text: refused, failed or missing, and why */
+	PT_EVENT_ARGUMENTS, /* before, after: the kernel's arguments changed */
+	PT_EVENT_NOTE,      /* text: about the pass itself */
+	PT_EVENT_NEXT,      /* text: what to do now */
+	PT_EVENT_STOPPED,   /* text: why the pass stopped, and what it left */
+};
+
+struct pt_apply_event {
+	enum pt_apply_event_kind kind;
+	const char *path, *action; /* PT_EVENT_FILE: "/etc/...", "written" */
+	char *const *argv;         /* PT_EVENT_COMMAND */
+	bool will_run;
+	const char *text;
+	const struct pt_tokens *before, *after;
+};
+
+struct pt_apply_plan;
+struct pt_apply_journal;
+typedef void pt_apply_show_fn(const struct pt_apply_plan *p, const struct pt_apply_journal *j,
+			      const struct pt_apply_event *e, void *data);
+
 struct pt_apply_journal {
 	struct pt_apply_file *files;
 	size_t n_files;
@@ -37,6 +66,13 @@ struct pt_apply_journal {
 	struct pt_tokens args_before, args_after; /* set when they changed */
 	bool args_changed;
 	bool changed;      /* a file or the boot entries changed: reboot */
+	char *next;        /* the next step said, or NULL */
+	char *stopped;     /* why the pass stopped, or NULL */
+	/* Shows each event as it is recorded; NULL: a rehearsal, quiet. */
+	pt_apply_show_fn *show;
+	void *show_data;
+	/* With --json stdout is the JSON's: the commands speak on stderr. */
+	bool commands_to_stderr;
 };
 
 void pt_apply_journal_free(struct pt_apply_journal *j);
@@ -56,8 +92,7 @@ struct pt_apply_plan {
 	const char *initramfs_conf;
 	struct pt_tokens cmdline;   /* kernel arguments the config implies */
 	struct pt_tokens modules;   /* Alpine: modules= for ID-only rules */
-	/* NULL, or where apply records what it does (and commands' output
-	 * goes to stderr, leaving stdout to the JSON) */
+	/* Where the pass records what it does (never NULL when it runs). */
 	struct pt_apply_journal *journal;
 };
 
@@ -71,10 +106,10 @@ struct pt_apply_plan {
 #define PT_MKINITFS_INIT "/usr/share/passthrough/mkinitfs-init"
 
 /* Returns 0 when done (or nothing to do), -errno on the first failure;
- * everything done and not done is reported on `out`. */
-int pt_apply(const struct pt_apply_plan *plan, FILE *out);
+ * everything done and not done is in plan->journal. */
+int pt_apply(const struct pt_apply_plan *plan);
 
 /* generate's part alone: the modprobe.d file and the initramfs config. */
-int pt_write_generated(const struct pt_apply_plan *plan, FILE *out, bool *changed);
+int pt_write_generated(const struct pt_apply_plan *plan, bool *changed);
 
 #endif

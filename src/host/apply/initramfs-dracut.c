@@ -2,11 +2,11 @@
  * binder in every image. */
 #include "pass.h"
 
-static int dracut_rebuild(const struct pt_apply_plan *p, FILE *out)
+static int dracut_rebuild(const struct pt_apply_plan *p)
 {
 	char *argv[] = { "dracut", "-f", "--regenerate-all", NULL };
 
-	return apply_run(p, out, argv);
+	return apply_run(p, argv);
 }
 
 const struct pt_generator pt_generator_dracut = {

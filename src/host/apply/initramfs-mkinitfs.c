@@ -15,20 +15,20 @@
 /* mkinitfs.conf must be editable, and its init= ours, unset or Alpine's
  * own default (which apply replaces and undo puts back): another custom
  * init would be silently replaced. */
-static int mkinitfs_read(const struct pt_apply_plan *p, FILE *out, struct apply_admin *a)
+static int mkinitfs_read(const struct pt_apply_plan *p, struct apply_admin *a)
 {
 	static const char *const vars[] = { "features", "init", NULL };
 	char *text;
 	int r;
 
-	if (!(text = apply_read_editable(p, out, MKINITFS_CONF, vars, &r)))
+	if (!(text = apply_read_editable(p, MKINITFS_CONF, vars, &r)))
 		return r;
 	r = pt_assignment_tokens(text, "init", ' ', &a->init);
 	free(text);
 	if (r == 0 && !p->undo && a->init.n &&
 	    (a->init.n > 1 || (strcmp(a->init.v[0], PT_MKINITFS_INIT) &&
 			       strcmp(a->init.v[0], ALPINE_INIT)))) {
-		apply_problem(p, out, "refused    /%s sets init=%s already; passthrough needs "
+		apply_problem(p, "refused    /%s sets init=%s already; passthrough needs "
 			      "init=%s to run before nlplug-findfs",
 			      MKINITFS_CONF, a->init.v[0], PT_MKINITFS_INIT);
 		r = -EEXIST;
@@ -55,8 +55,7 @@ static int mkinitfs_plan(const struct pt_apply_plan *p, const struct apply_admin
 
 /* The passthrough feature and our init in mkinitfs.conf; with the binder
  * off (undo, step 1), neither, and the init= apply replaced back. */
-static int mkinitfs_edit(const struct pt_apply_plan *p, FILE *out,
-			 const struct pt_applied *before, bool *changed)
+static int mkinitfs_edit(const struct pt_apply_plan *p, const struct pt_applied *before, bool *changed)
 {
 	static const struct pt_tokens none;
 	bool binder_off = p->undo || p->arguments_only;
@@ -74,7 +73,7 @@ static int mkinitfs_edit(const struct pt_apply_plan *p, FILE *out,
 		  binder_off ? &before->init_was : &init },
 	};
 
-	r = apply_edit_file(p, out, MKINITFS_CONF, edits, 2, changed);
+	r = apply_edit_file(p, MKINITFS_CONF, edits, 2, changed);
 	pt_tokens_free(&feature);
 	pt_tokens_free(&init);
 	pt_tokens_free(&old_init);
@@ -82,7 +81,7 @@ static int mkinitfs_edit(const struct pt_apply_plan *p, FILE *out,
 }
 
 /* One image per installed kernel (update-extlinux writes the entries). */
-static int mkinitfs_rebuild(const struct pt_apply_plan *p, FILE *out)
+static int mkinitfs_rebuild(const struct pt_apply_plan *p)
 {
 	struct pt_tokens kernels;
 	int r = apply_installed_kernels(p, &kernels);
@@ -90,12 +89,12 @@ static int mkinitfs_rebuild(const struct pt_apply_plan *p, FILE *out)
 	for (size_t i = 0; i < kernels.n && r == 0; i++) {
 		char *argv[] = { "mkinitfs", kernels.v[i], NULL };
 
-		r = apply_run(p, out, argv);
+		r = apply_run(p, argv);
 	}
 	if (r == 0 && !kernels.n) {
 		char *argv[] = { "mkinitfs", NULL };
 
-		r = apply_run(p, out, argv);
+		r = apply_run(p, argv);
 	}
 	pt_tokens_free(&kernels);
 	return r;

@@ -5,11 +5,11 @@
 /* With systemd-boot, Debian's post-update hook
  * (/etc/initramfs/post-update.d/systemd-boot) runs kernel-install for
  * each image: the entries get the new /etc/kernel/cmdline. */
-static int initramfs_tools_rebuild(const struct pt_apply_plan *p, FILE *out)
+static int initramfs_tools_rebuild(const struct pt_apply_plan *p)
 {
 	char *argv[] = { "update-initramfs", "-u", "-k", "all", NULL };
 
-	return apply_run(p, out, argv);
+	return apply_run(p, argv);
 }
 
 const struct pt_generator pt_generator_initramfs_tools = {

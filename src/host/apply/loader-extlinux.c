@@ -12,13 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static int extlinux_read(const struct pt_apply_plan *p, FILE *out, struct apply_admin *a)
+static int extlinux_read(const struct pt_apply_plan *p, struct apply_admin *a)
 {
 	static const char *const vars[] = { "default_kernel_opts", "modules", NULL };
 	char *text;
 	int r;
 
-	if (!(text = apply_read_editable(p, out, EXTLINUX_CONF, vars, &r)))
+	if (!(text = apply_read_editable(p, EXTLINUX_CONF, vars, &r)))
 		return r;
 	r = pt_assignment_tokens(text, "default_kernel_opts", ' ', &a->cmdline);
 	if (r == 0)
@@ -27,8 +27,7 @@ static int extlinux_read(const struct pt_apply_plan *p, FILE *out, struct apply_
 	return r;
 }
 
-static int extlinux_edit(const struct pt_apply_plan *p, FILE *out,
-			 const struct pt_applied *before, const struct pt_applied *now,
+static int extlinux_edit(const struct pt_apply_plan *p, const struct pt_applied *before, const struct pt_applied *now,
 			 const struct apply_admin *a, bool *changed)
 {
 	const struct apply_edit edits[] = {
@@ -37,14 +36,14 @@ static int extlinux_edit(const struct pt_apply_plan *p, FILE *out,
 	};
 
 	(void)a;
-	return apply_edit_file(p, out, EXTLINUX_CONF, edits, 2, changed);
+	return apply_edit_file(p, EXTLINUX_CONF, edits, 2, changed);
 }
 
-static int extlinux_refresh(const struct pt_apply_plan *p, FILE *out)
+static int extlinux_refresh(const struct pt_apply_plan *p)
 {
 	char *argv[] = { "update-extlinux", NULL };
 
-	return apply_run(p, out, argv);
+	return apply_run(p, argv);
 }
 
 const struct pt_loader_backend pt_loader_extlinux = {

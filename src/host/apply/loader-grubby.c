@@ -34,15 +34,14 @@ static int grubby_read_cmdline(const struct pt_apply_plan *p, struct pt_tokens *
 	return r;
 }
 
-static int grubby_read(const struct pt_apply_plan *p, FILE *out, struct apply_admin *a)
+static int grubby_read(const struct pt_apply_plan *p, struct apply_admin *a)
 {
-	(void)out;
 	return grubby_read_cmdline(p, &a->cmdline);
 }
 
 /* grubby --update-kernel=ALL with our tokens added and the ones we no
  * longer want removed. */
-static int grubby_edit(const struct pt_apply_plan *p, FILE *out, const struct pt_applied *before,
+static int grubby_edit(const struct pt_apply_plan *p, const struct pt_applied *before,
 		       const struct pt_applied *now, const struct apply_admin *a, bool *changed)
 {
 	struct pt_tokens gone = { 0 };
@@ -66,7 +65,7 @@ static int grubby_edit(const struct pt_apply_plan *p, FILE *out, const struct pt
 			argv[n++] = remove_arg;
 		if (now->cmdline.n)
 			argv[n++] = args_arg;
-		r = apply_run(p, out, argv);
+		r = apply_run(p, argv);
 		*changed = true;
 	}
 	free(add);

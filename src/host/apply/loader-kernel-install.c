@@ -14,7 +14,7 @@
 /* kernel-install: /etc/kernel/cmdline, refused on a line the kernel
  * would misread; without it, the running command line (as kernel-install
  * takes it: without BOOT_IMAGE= and initrd=), which apply writes there. */
-static int kernel_install_read(const struct pt_apply_plan *p, FILE *out, struct apply_admin *a)
+static int kernel_install_read(const struct pt_apply_plan *p, struct apply_admin *a)
 {
 	char path[PATH_MAX], *text;
 	struct pt_shell_error err;
@@ -25,7 +25,7 @@ static int kernel_install_read(const struct pt_apply_plan *p, FILE *out, struct 
 		return r;
 	if ((text = pt_read_file(path))) {
 		if (pt_cmdline_file_check(text, &err) < 0) {
-			apply_problem(p, out, "refused    /%s line %zu: %s; fix that line by hand "
+			apply_problem(p, "refused    /%s line %zu: %s; fix that line by hand "
 				"and run apply again", KERNEL_CMDLINE, err.line, err.what);
 			free(text);
 			return -EINVAL;
@@ -74,8 +74,7 @@ static int kernel_install_plan(const struct pt_apply_plan *p, const struct apply
 /* kernel-install: our tokens in /etc/kernel/cmdline. Without the file
  * (kernel-install then takes the running command line), apply creates it
  * from that command line, and undo removes it again. */
-static int kernel_install_edit(const struct pt_apply_plan *p, FILE *out,
-			       const struct pt_applied *before, const struct pt_applied *now,
+static int kernel_install_edit(const struct pt_apply_plan *p, const struct pt_applied *before, const struct pt_applied *now,
 			       const struct apply_admin *admin, bool *changed)
 {
 	static const struct pt_tokens none;
@@ -86,28 +85,28 @@ static int kernel_install_edit(const struct pt_apply_plan *p, FILE *out,
 	if (p->undo && pt_tokens_contain(&before->created, KERNEL_CMDLINE)) {
 		char dir[PATH_MAX];
 
-		r = apply_drop_file(p, out, KERNEL_CMDLINE, changed);
+		r = apply_drop_file(p, KERNEL_CMDLINE, changed);
 		/* and etc/kernel, when apply made it for the file */
 		if (r == 0 && !p->dry_run && pt_path(dir, sizeof(dir), p->root, "etc/kernel") == 0)
 			(void)rmdir(dir);
 		return r;
 	}
 	if (!admin->kernel_cmdline_from)
-		return apply_edit_file(p, out, KERNEL_CMDLINE, &e, 1, changed);
+		return apply_edit_file(p, KERNEL_CMDLINE, &e, 1, changed);
 	if (p->undo || !now->cmdline.n)
 		return 0;
 	if (asprintf(&running, "%s\n", admin->kernel_cmdline_from) < 0)
 		return -ENOMEM;
 	text = pt_edit_cmdline_file(running, &none, &now->cmdline);
 	free(running);
-	r = text ? apply_put_file(p, out, KERNEL_CMDLINE, text, false, changed) : -ENOMEM;
+	r = text ? apply_put_file(p, KERNEL_CMDLINE, text, false, changed) : -ENOMEM;
 	free(text);
 	return r;
 }
 
 /* Fedora with systemd-boot: each installed kernel again through
  * kernel-install, which builds its initramfs and writes its entry. */
-static int kernel_install_all(const struct pt_apply_plan *p, FILE *out)
+static int kernel_install_all(const struct pt_apply_plan *p)
 {
 	struct pt_tokens kernels;
 	int r = apply_installed_kernels(p, &kernels);
@@ -117,7 +116,7 @@ static int kernel_install_all(const struct pt_apply_plan *p, FILE *out)
 		char *argv[] = { "kernel-install", "add", kernels.v[i], image, NULL };
 
 		snprintf(image, sizeof(image), "/lib/modules/%s/vmlinuz", kernels.v[i]);
-		r = apply_run(p, out, argv);
+		r = apply_run(p, argv);
 	}
 	pt_tokens_free(&kernels);
 	return r;
@@ -127,12 +126,11 @@ static int kernel_install_all(const struct pt_apply_plan *p, FILE *out)
  * 50-dracut.install), each kernel again through it, which also writes its
  * entry; elsewhere (initramfs-tools) the generator's rebuild runs the
  * post-update hook that calls kernel-install. */
-static int kernel_install_rebuild(const struct pt_apply_plan *p, FILE *out,
-				  const struct pt_generator *gen)
+static int kernel_install_rebuild(const struct pt_apply_plan *p, const struct pt_generator *gen)
 {
 	if (gen->built_by_kernel_install)
-		return kernel_install_all(p, out);
-	return gen->rebuild ? gen->rebuild(p, out) : 0;
+		return kernel_install_all(p);
+	return gen->rebuild ? gen->rebuild(p) : 0;
 }
 
 const struct pt_loader_backend pt_loader_kernel_install = {

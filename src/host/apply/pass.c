@@ -23,21 +23,66 @@ bool apply_on_running_system(const struct pt_apply_plan *p)
 	return !p->root[0] || !strcmp(p->root, "/");
 }
 
-void apply_say(const struct pt_apply_plan *p, FILE *out, const char *what, const char *rel)
+/* Every event goes to the renderer the journal has, once recorded. The
+ * event carries its own data: what memory could not record is shown all
+ * the same. */
+static void show(const struct pt_apply_plan *p, const struct pt_apply_event *e)
+{
+	if (p->journal && p->journal->show)
+		p->journal->show(p, p->journal, e, p->journal->show_data);
+}
+
+void apply_say(const struct pt_apply_plan *p, const char *what, const char *rel)
 {
 	struct pt_apply_journal *j = p->journal;
 	struct pt_apply_file *v;
+	char path[PATH_MAX + 1];
 
-	fprintf(out, "  %-10s /%s\n", what, rel);
-	if (!j || !(v = realloc(j->files, (j->n_files + 1) * sizeof(*v))))
-		return;
-	j->files = v;
-	v[j->n_files] = (struct pt_apply_file){ .action = what };
-	if (asprintf(&v[j->n_files].path, "/%s", rel) >= 0)
-		j->n_files++;
+	snprintf(path, sizeof(path), "/%s", rel);
+	if (j && (v = realloc(j->files, (j->n_files + 1) * sizeof(*v)))) {
+		j->files = v;
+		v[j->n_files] = (struct pt_apply_file){ .action = what };
+		if ((v[j->n_files].path = strdup(path)))
+			j->n_files++;
+	}
+	show(p, &(struct pt_apply_event){ .kind = PT_EVENT_FILE, .path = path, .action = what });
 }
 
-void apply_problem(const struct pt_apply_plan *p, FILE *out, const char *fmt, ...)
+void apply_event(const struct pt_apply_plan *p, enum pt_apply_event_kind kind, const char *text)
+{
+	struct pt_apply_journal *j = p->journal;
+	char **slot = !j ? NULL : kind == PT_EVENT_NEXT ? &j->next :
+			  kind == PT_EVENT_STOPPED ? &j->stopped : NULL;
+
+	if (slot) {
+		free(*slot);
+		*slot = strdup(text);
+	}
+	show(p, &(struct pt_apply_event){ .kind = kind, .text = text });
+}
+
+void apply_eventf(const struct pt_apply_plan *p, enum pt_apply_event_kind kind,
+		  const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	apply_event(p, kind, text ? text : fmt);
+	free(text);
+}
+
+void apply_arguments(const struct pt_apply_plan *p, const struct pt_tokens *before,
+		     const struct pt_tokens *after)
+{
+	show(p, &(struct pt_apply_event){ .kind = PT_EVENT_ARGUMENTS, .before = before,
+					  .after = after });
+}
+
+void apply_problem(const struct pt_apply_plan *p, const char *fmt, ...)
 {
 	struct pt_apply_journal *j = p->journal;
 	char *line = NULL, **v;
@@ -49,7 +94,7 @@ void apply_problem(const struct pt_apply_plan *p, FILE *out, const char *fmt, ..
 	va_end(ap);
 	if (!line)
 		return;
-	fprintf(out, "  %s\n", line);
+	show(p, &(struct pt_apply_event){ .kind = PT_EVENT_PROBLEM, .text = line });
 	if (j && (v = realloc(j->problems, (j->n_problems + 1) * sizeof(*v)))) {
 		j->problems = v;
 		v[j->n_problems++] = line;
@@ -127,7 +172,7 @@ int apply_follow_links(const struct pt_apply_plan *p, const char *rel, char *out
 }
 
 /* Writes ROOT/rel when its content differs; reports either way. */
-int apply_put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+int apply_put_file(const struct pt_apply_plan *p, const char *rel,
 		    const char *content, bool backup, bool *changed)
 {
 	char path[PATH_MAX];
@@ -137,21 +182,21 @@ int apply_put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	if (r == 0)
 		r = pt_write_file_atomic(path, content, 0644, backup, p->dry_run);
 	if (r < 0) {
-		apply_problem(p, out, "failed     /%s: %s", rel, strerror(-r));
+		apply_problem(p, "failed     /%s: %s", rel, strerror(-r));
 		return r;
 	}
 	if (r == PT_FILE_WRITTEN) {
 		*changed = true;
-		apply_say(p, out, p->dry_run ? "would write" : "written", rel);
+		apply_say(p, p->dry_run ? "would write" : "written", rel);
 		if (backup)
 			note_backup(p, path);
 	} else {
-		apply_say(p, out, "unchanged", rel);
+		apply_say(p, "unchanged", rel);
 	}
 	return 0;
 }
 
-int apply_drop_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+int apply_drop_file(const struct pt_apply_plan *p, const char *rel,
 		     bool *changed)
 {
 	char path[PATH_MAX];
@@ -161,39 +206,37 @@ int apply_drop_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 		return -ENAMETOOLONG;
 	r = pt_remove_file(path, p->dry_run);
 	if (r < 0) {
-		apply_problem(p, out, "failed     removing /%s: %s", rel, strerror(-r));
+		apply_problem(p, "failed     removing /%s: %s", rel, strerror(-r));
 		return r;
 	}
 	if (r == PT_FILE_WRITTEN) {
 		*changed = true;
-		apply_say(p, out, p->dry_run ? "would remove" : "removed", rel);
+		apply_say(p, p->dry_run ? "would remove" : "removed", rel);
 	}
 	return 0;
 }
 
 /* Runs a command on the running system; with --root, says what would run. */
-int apply_run(const struct pt_apply_plan *p, FILE *out, char *const argv[])
+int apply_run(const struct pt_apply_plan *p, char *const argv[])
 {
 	struct pt_apply_command *noted = note_command(p, argv);
+	bool will_run = !p->dry_run && apply_on_running_system(p);
 	posix_spawn_file_actions_t actions;
 	pid_t pid;
 	int status, r;
 
-	fprintf(out, "  %-10s", p->dry_run || !apply_on_running_system(p) ? "would run" : "run");
-	for (size_t i = 0; argv[i]; i++)
-		fprintf(out, strchr(argv[i], ' ') ? " \"%s\"" : " %s", argv[i]);
-	fputc('\n', out);
-	if (p->dry_run || !apply_on_running_system(p))
+	show(p, &(struct pt_apply_event){ .kind = PT_EVENT_COMMAND, .argv = argv,
+					  .will_run = will_run });
+	if (!will_run)
 		return 0;
-	fflush(out);
 	/* With --json, stdout is the JSON's: the command speaks on stderr. */
 	posix_spawn_file_actions_init(&actions);
-	if (p->journal)
+	if (p->journal && p->journal->commands_to_stderr)
 		posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
 	r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&actions);
 	if (r) {
-		apply_problem(p, out, "failed     %s: %s", argv[0], strerror(r));
+		apply_problem(p, "failed     %s: %s", argv[0], strerror(r));
 		return -r;
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -204,7 +247,7 @@ int apply_run(const struct pt_apply_plan *p, FILE *out, char *const argv[])
 		noted->status = status;
 	}
 	if (status) {
-		apply_problem(p, out, "failed     %s exited with status %d", argv[0], status);
+		apply_problem(p, "failed     %s exited with status %d", argv[0], status);
 		return -EIO;
 	}
 	return 0;
@@ -229,7 +272,7 @@ char *apply_join(const struct pt_tokens *t, char sep)
 /* Applies every edit of one file in memory, then writes it once, so its
  * backup is the admin's version and never a half-edited one. With --undo,
  * the backup goes too. */
-int apply_edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+int apply_edit_file(const struct pt_apply_plan *p, const char *rel,
 		     const struct apply_edit *edits, size_t n, bool *changed)
 {
 	char path[PATH_MAX], *text;
@@ -240,7 +283,7 @@ int apply_edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 	text = pt_read_file(path);
 	if (!text) {
 		r = -errno;
-		apply_problem(p, out, "failed     /%s: %s", rel, strerror(-r));
+		apply_problem(p, "failed     /%s: %s", rel, strerror(-r));
 		return r;
 	}
 	for (size_t i = 0; i < n && text; i++) {
@@ -250,7 +293,7 @@ int apply_edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 
 		if ((e->var ? pt_assignment_check(text, e->var, &err) :
 			      pt_cmdline_file_check(text, &err)) < 0) {
-			apply_problem(p, out, "refused    /%s line %zu: %s; fix that line (or remove "
+			apply_problem(p, "refused    /%s line %zu: %s; fix that line (or remove "
 				"it) and run apply again", rel, err.line, err.what);
 			free(text);
 			return -EINVAL;
@@ -264,7 +307,7 @@ int apply_edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 		return -ENOMEM;
 	/* Undo keeps the backup (the admin's version) as it is until the
 	 * restored file is in place; only then does it go. */
-	r = apply_put_file(p, out, rel, text, !p->undo, changed);
+	r = apply_put_file(p, rel, text, !p->undo, changed);
 	free(text);
 	if (r == 0 && p->undo) {
 		/* The backup is next to the file edited: a link's target. */
@@ -276,7 +319,7 @@ int apply_edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
 				       target + strlen(p->root) + 1) >= (int)sizeof(bak))
 			r = -ENAMETOOLONG;
 		if (r == 0)
-			r = apply_drop_file(p, out, bak, changed);
+			r = apply_drop_file(p, bak, changed);
 	}
 	return r;
 }
@@ -301,7 +344,7 @@ void apply_admin_free(struct apply_admin *a)
 
 /* Reads ROOT/rel (NULL and a message when it cannot) and refuses it when
  * one of `vars` is not a value passthrough can edit exactly. */
-char *apply_read_editable(const struct pt_apply_plan *p, FILE *out, const char *rel,
+char *apply_read_editable(const struct pt_apply_plan *p, const char *rel,
 			   const char *const *vars, int *r)
 {
 	char path[PATH_MAX], *text;
@@ -311,12 +354,12 @@ char *apply_read_editable(const struct pt_apply_plan *p, FILE *out, const char *
 		return NULL;
 	if (!(text = pt_read_file(path))) {
 		*r = -errno;
-		apply_problem(p, out, "failed     /%s: %s", rel, pt_file_error(-*r));
+		apply_problem(p, "failed     /%s: %s", rel, pt_file_error(-*r));
 		return NULL;
 	}
 	for (; *vars; vars++)
 		if (pt_assignment_check(text, *vars, &err) < 0) {
-			apply_problem(p, out, "refused    /%s line %zu: %s; fix that line by hand "
+			apply_problem(p, "refused    /%s line %zu: %s; fix that line by hand "
 				"and run apply again", rel, err.line, err.what);
 			free(text);
 			*r = -EINVAL;
@@ -359,6 +402,8 @@ void pt_apply_journal_free(struct pt_apply_journal *j)
 	}
 	for (size_t i = 0; i < j->n_problems; i++)
 		free(j->problems[i]);
+	free(j->next);
+	free(j->stopped);
 	free(j->files);
 	free(j->commands);
 	free(j->problems);

@@ -51,28 +51,35 @@ struct apply_admin {
 
 bool apply_on_running_system(const struct pt_apply_plan *p);
 /* "  written    /etc/..." on out, and the file in the journal. */
-void apply_say(const struct pt_apply_plan *p, FILE *out, const char *what, const char *rel);
+void apply_say(const struct pt_apply_plan *p, const char *what, const char *rel);
+/* Any other event: a note, the next step, why the pass stopped. */
+void apply_event(const struct pt_apply_plan *p, enum pt_apply_event_kind kind, const char *text);
+void apply_eventf(const struct pt_apply_plan *p, enum pt_apply_event_kind kind,
+		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The kernel's arguments changed from before to after. */
+void apply_arguments(const struct pt_apply_plan *p, const struct pt_tokens *before,
+		     const struct pt_tokens *after);
 /* A line saying why apply refused, failed, or what is missing. */
-void apply_problem(const struct pt_apply_plan *p, FILE *out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void apply_problem(const struct pt_apply_plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Where ROOT/rel really is, a symbolic link followed inside the root. */
 int apply_follow_links(const struct pt_apply_plan *p, const char *rel, char *out, size_t len);
 /* Writes ROOT/rel when its content differs (with `backup`, the admin's
  * version is kept once); says so either way. */
-int apply_put_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+int apply_put_file(const struct pt_apply_plan *p, const char *rel,
 		   const char *content, bool backup, bool *changed);
-int apply_drop_file(const struct pt_apply_plan *p, FILE *out, const char *rel, bool *changed);
+int apply_drop_file(const struct pt_apply_plan *p, const char *rel, bool *changed);
 /* Every edit of one file in memory, written once: its backup is the
  * admin's version, never a half-edited one. */
-int apply_edit_file(const struct pt_apply_plan *p, FILE *out, const char *rel,
+int apply_edit_file(const struct pt_apply_plan *p, const char *rel,
 		    const struct apply_edit *edits, size_t n, bool *changed);
 /* ROOT/rel, refused (NULL, *r, a line on out) when one of `vars` is not a
  * value passthrough can edit exactly. */
-char *apply_read_editable(const struct pt_apply_plan *p, FILE *out, const char *rel,
+char *apply_read_editable(const struct pt_apply_plan *p, const char *rel,
 			  const char *const *vars, int *r);
 /* Runs a command on the running system; with --root or --dry-run, says
  * what would run. */
-int apply_run(const struct pt_apply_plan *p, FILE *out, char *const argv[]);
+int apply_run(const struct pt_apply_plan *p, char *const argv[]);
 /* The kernels under ROOT/lib/modules, sorted. */
 int apply_installed_kernels(const struct pt_apply_plan *p, struct pt_tokens *out);
 char *apply_join(const struct pt_tokens *t, char sep);
@@ -88,15 +95,15 @@ struct pt_generator {
 	enum pt_distro family;
 	const char *name;
 	/* The admin's settings it edits, read before anything is written. */
-	int (*read)(const struct pt_apply_plan *p, FILE *out, struct apply_admin *a);
+	int (*read)(const struct pt_apply_plan *p, struct apply_admin *a);
 	/* What it must remember in the state (mkinitfs: the init= it replaced). */
 	int (*plan)(const struct pt_apply_plan *p, const struct apply_admin *a,
 		    const struct pt_applied *before, struct pt_applied *now);
 	/* Turns the binder on in its images, or off with undo or step 1. */
-	int (*edit)(const struct pt_apply_plan *p, FILE *out, const struct pt_applied *before,
+	int (*edit)(const struct pt_apply_plan *p, const struct pt_applied *before,
 		    bool *changed);
 	/* Builds every installed kernel's image again. */
-	int (*rebuild)(const struct pt_apply_plan *p, FILE *out);
+	int (*rebuild)(const struct pt_apply_plan *p);
 	/* kernel-install builds its images itself (dracut's 50-dracut.install). */
 	bool built_by_kernel_install;
 };
@@ -106,19 +113,19 @@ struct pt_loader_backend {
 	enum pt_loader loader;
 	/* Before anything is written: what must be there, and the
 	 * arguments the admin's files hold now. */
-	int (*read)(const struct pt_apply_plan *p, FILE *out, struct apply_admin *a);
+	int (*read)(const struct pt_apply_plan *p, struct apply_admin *a);
 	/* Files it creates, remembered for undo (kernel-install). */
 	int (*plan)(const struct pt_apply_plan *p, const struct apply_admin *a,
 		    struct pt_applied *now);
 	/* before's arguments out, now's in (undo: none in). */
-	int (*edit)(const struct pt_apply_plan *p, FILE *out, const struct pt_applied *before,
+	int (*edit)(const struct pt_apply_plan *p, const struct pt_applied *before,
 		    const struct pt_applied *now, const struct apply_admin *a, bool *changed);
 	/* The images, when this loader builds them its own way; NULL: the
 	 * generator's rebuild. */
-	int (*rebuild)(const struct pt_apply_plan *p, FILE *out, const struct pt_generator *gen);
+	int (*rebuild)(const struct pt_apply_plan *p, const struct pt_generator *gen);
 	/* After the images: the boot entries (update-grub, update-extlinux);
 	 * NULL when the images' rebuild writes them. */
-	int (*refresh)(const struct pt_apply_plan *p, FILE *out);
+	int (*refresh)(const struct pt_apply_plan *p);
 	/* Its edit says the arguments' change itself (grubby's command). */
 	bool says_arguments;
 };

@@ -184,6 +184,7 @@ static bool distro_option_ok(const struct host *h)
 
 static int cmd_generate(struct host *h, int argc, char **argv)
 {
+	struct pt_apply_journal journal = { .show = pt_report_apply_event, .show_data = stdout };
 	struct pt_apply_plan p;
 	bool changed = false;
 	int r;
@@ -194,10 +195,12 @@ static int cmd_generate(struct host *h, int argc, char **argv)
 	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
 		return EXIT_PROBLEMS;
 	plan_init(h, &p);
+	p.journal = &journal;
 	r = make_apply_plan(h, false, &p);
 	if (r == 0)
-		r = pt_write_generated(&p, stdout, &changed);
+		r = pt_write_generated(&p, &changed);
 	free_apply_plan(&p);
+	pt_apply_journal_free(&journal);
 	return r < 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 
@@ -226,72 +229,13 @@ static void drop_code(struct pt_findings *f, const char *code)
 	f->n = kept;
 }
 
-/* apply --json: one object on stdout for configuration management
- * (Ansible's changed_when, Salt's stateful commands); apply's own lines
- * and the commands' output go to stderr. */
-static void print_apply_json(const struct host *h, const struct pt_apply_plan *p,
-			     const struct pt_apply_journal *jr, const struct pt_findings *f,
-			     const char *result, const char *error, bool first_step)
-{
-	struct pt_json j;
-
-	pt_json_init(&j, stdout);
-	pt_json_object_begin(&j, NULL);
-	pt_json_string(&j, "result", result);
-	pt_json_bool(&j, "changed", jr->changed);
-	pt_json_bool(&j, "reboot_needed", jr->changed && !p->dry_run);
-	pt_json_bool(&j, "dry_run", p->dry_run);
-	pt_json_bool(&j, "undo", p->undo);
-	pt_json_string(&j, "step", p->undo ? NULL : first_step ? "1 of 2: kernel arguments only" :
-					       "complete");
-	pt_json_string(&j, "error", error);
-	pt_json_string(&j, "distro", pt_distro_name(p->distro));
-	pt_json_object_begin(&j, "boot_path");
-	pt_json_string(&j, "loader", pt_loader_name(p->boot.loader));
-	pt_json_string(&j, "why", p->boot.why);
-	pt_json_object_end(&j);
-	pt_json_array_begin(&j, "files");
-	for (size_t i = 0; i < jr->n_files; i++) {
-		pt_json_object_begin(&j, NULL);
-		pt_json_string(&j, "path", jr->files[i].path);
-		pt_json_string(&j, "action", jr->files[i].action);
-		pt_json_string(&j, "backup", jr->files[i].backup);
-		pt_json_object_end(&j);
-	}
-	pt_json_array_end(&j);
-	pt_json_array_begin(&j, "commands");
-	for (size_t i = 0; i < jr->n_commands; i++) {
-		const struct pt_apply_command *c = &jr->commands[i];
-		size_t n = 0;
-
-		while (c->argv[n])
-			n++;
-		pt_json_object_begin(&j, NULL);
-		pt_json_strings(&j, "argv", (const char *const *)c->argv, n);
-		pt_json_bool(&j, "ran", c->ran);
-		if (c->ran)
-			pt_json_int(&j, "status", c->status);
-		else
-			pt_json_null(&j, "status");
-		pt_json_object_end(&j);
-	}
-	pt_json_array_end(&j);
-	pt_json_object_begin(&j, "kernel_arguments");
-	pt_json_bool(&j, "changed", jr->args_changed);
-	pt_json_strings(&j, "before", (const char *const *)jr->args_before.v, jr->args_before.n);
-	pt_json_strings(&j, "after", (const char *const *)jr->args_after.v, jr->args_after.n);
-	pt_json_object_end(&j);
-	pt_json_strings(&j, "problems", (const char *const *)jr->problems, jr->n_problems);
-	pt_report_findings_json(&j, h->cfg_status == 0 ? &h->cfg : NULL, f);
-	pt_json_object_end(&j);
-}
-
 static int cmd_apply(struct host *h, int argc, char **argv)
 {
 	struct pt_findings f = { 0 };
-	struct pt_apply_journal journal = { 0 };
-	struct pt_apply_plan p;
 	FILE *text = h->o.json ? stderr : stdout;
+	struct pt_apply_journal journal = { .show = pt_report_apply_event, .show_data = text,
+					    .commands_to_stderr = h->o.json };
+	struct pt_apply_plan p;
 	const char *result = "refused", *error = NULL;
 	bool first_step = false;
 	int r, rc = EXIT_PROBLEMS;
@@ -339,10 +283,10 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 			pt_report_check(&rep, &f);
 		}
 	}
-	p.journal = h->o.json ? &journal : NULL;
+	p.journal = &journal;
 	r = make_apply_plan(h, first_step, &p);
 	if (r == 0)
-		r = pt_apply(&p, text);
+		r = pt_apply(&p);
 	free_apply_plan(&p);
 	if (r < 0) {
 		bool refused = journal.n_problems && !strncmp(journal.problems[0], "refused", 7);
@@ -355,7 +299,8 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 	}
 out:
 	if (h->o.json)
-		print_apply_json(h, &p, &journal, &f, result, error, first_step);
+		pt_report_apply_json(&p, &journal, h->cfg_status == 0 ? &h->cfg : NULL, &f, result,
+				     error, first_step);
 	pt_findings_free(&f);
 	pt_apply_journal_free(&journal);
 	return rc;

@@ -51,4 +51,16 @@ struct pt_status {
 void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
 		   char **kmsg, size_t n_kmsg, bool all_ok);
 
+struct pt_apply_plan;
+struct pt_apply_journal;
+struct pt_apply_event;
+
+/* apply's events as lines for people, on the FILE * in data (a
+ * pt_apply_show_fn); and the journal as one JSON document on stdout. */
+void pt_report_apply_event(const struct pt_apply_plan *p, const struct pt_apply_journal *j,
+			   const struct pt_apply_event *e, void *data);
+void pt_report_apply_json(const struct pt_apply_plan *p, const struct pt_apply_journal *jr,
+			  const struct pt_config *cfg, const struct pt_findings *f,
+			  const char *result, const char *error, bool first_step);
+
 #endif
