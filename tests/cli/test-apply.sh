@@ -328,6 +328,31 @@ golden_file apply-systemd-boot-kernel-cmdline sdb/etc/kernel/cmdline
 golden apply-systemd-boot-again pt sdb apply
 golden apply-systemd-boot-undo pt sdb apply --undo
 check "systemd-boot: --undo removes the /etc/kernel/cmdline apply created" same_tree sdb.orig sdb
+# Issue 24: the file created from this boot's command line keeps none of
+# its one-off arguments (a rescue boot's passthrough=off would be in every
+# future entry); an admin's edit of it since makes it theirs: undo takes
+# only our tokens out. Each later apply keeps the first backup.
+new_root sdbo debian <<<"$CONF"
+rm sdbo/usr/sbin/update-grub && systemd_boot sdbo
+echo "BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet passthrough=off systemd.unit=rescue.target single init=/bin/sh rd.break break=top initrd=\\initrd.img" >sdbo/proc/cmdline
+pt sdbo apply >/dev/null
+check "systemd-boot: the created /etc/kernel/cmdline has none of this boot's one-off arguments" \
+	same "$(cat sdbo/etc/kernel/cmdline)" "root=/dev/vda ro quiet intel_iommu=on iommu=pt"
+sed -i 's/$/ mitigations=off/' sdbo/etc/kernel/cmdline
+pt sdbo apply --undo >sdbo.undo 2>&1
+check "systemd-boot: undo of a created file the admin edited since takes only our tokens out" \
+	bash -c '[ "$(cat sdbo/etc/kernel/cmdline)" = "root=/dev/vda ro quiet mitigations=off" ] &&
+		[ ! -e sdbo/var/lib/passthrough/kernel-cmdline.written ]'
+new_root sdbk debian <<<"$CONF"
+rm sdbk/usr/sbin/update-grub && systemd_boot sdbk
+mkdir -p sdbk/etc/kernel && printf 'root=/dev/vda ro quiet\n' >sdbk/etc/kernel/cmdline
+pt sdbk apply >/dev/null
+printf '[global]\niommu = intel\ndisable_vga = yes\n[device.nic]\naddress = 01:00.0\nids = 8086:10d3\n' \
+	>sdbk/etc/passthrough.conf
+pt sdbk apply >/dev/null
+check "a later apply that changes the file keeps the first backup, the admin's" \
+	bash -c 'grep -q "vfio_pci.disable_vga=1" sdbk/etc/kernel/cmdline &&
+		[ "$(cat sdbk/etc/kernel/cmdline.passthrough-backup)" = "root=/dev/vda ro quiet" ]'
 # The admin's own file: several lines, the kernel's double quotes, one of
 # our tokens already there (theirs: undo keeps it). Byte for byte back.
 new_root sdba debian <<<"$CONF"

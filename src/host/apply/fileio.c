@@ -128,9 +128,11 @@ int pt_write_file_atomic(const char *path, const char *content, mode_t mode,
 	if (r == 0 && old && backup) {
 		char bak[PATH_MAX];
 
+		/* Once: a backup already there is the admin's original, from
+		 * before the first apply; a later apply's version is ours. */
 		if (snprintf(bak, sizeof(bak), "%s.passthrough-backup", path) >= (int)sizeof(bak))
 			r = -ENAMETOOLONG;
-		else
+		else if (access(bak, F_OK) != 0)
 			r = replace_atomically(bak, old, attrs_of(path, mode));
 	}
 	free(old);

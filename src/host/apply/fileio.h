@@ -17,7 +17,8 @@ enum pt_write_result { PT_FILE_UNCHANGED, PT_FILE_WRITTEN };
 
 /* Replaces path with content: temporary file in the same directory,
  * fsync, rename, fsync of the directory. With `backup`, an existing file
- * that differs is first kept as PATH.passthrough-backup. An existing
+ * that differs is first kept as PATH.passthrough-backup, once: a backup
+ * already there (the admin's original) is never replaced. An existing
  * file keeps its mode and owner (both copies do); `mode` is for a new
  * one. Parents are created. Returns PT_FILE_* or -errno; with dry_run
  * only compares. */

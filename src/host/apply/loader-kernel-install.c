@@ -1,6 +1,7 @@
 /* kernel-install (systemd-boot's boot entries): the kernel's arguments are
  * /etc/kernel/cmdline, which kernel-install puts on every entry it writes. */
 #include "pass.h"
+#include "fileio.h"
 #include "shellvars.h"
 #include "sysfs.h"
 
@@ -11,9 +12,34 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Arguments of this boot alone, which must not be frozen into the file
+ * every future entry gets: the boot loader's own (BOOT_IMAGE=, initrd=);
+ * what an admin types once at a boot prompt to rescue a host: our own
+ * passthrough=off, systemd.unit= (rescue.target), single and the other
+ * runlevel words, emergency, rescue, init= (init=/bin/sh); and the
+ * initramfs breakpoints (dracut's rd.break and rd.shell, initramfs-tools'
+ * break). */
+static bool one_off(const char *tok)
+{
+	static const char *const prefixes[] = { "BOOT_IMAGE=", "initrd=", "passthrough=",
+						"systemd.unit=", "init=", "rd.break=", "rd.shell=",
+						"break=" };
+	static const char *const words[] = { "single", "s", "S", "-s", "1", "emergency",
+					     "rescue", "rd.break", "rd.shell", "break" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(tok, prefixes[i], strlen(prefixes[i])))
+			return true;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(tok, words[i]))
+			return true;
+	return false;
+}
+
 /* kernel-install: /etc/kernel/cmdline, refused on a line the kernel
  * would misread; without it, the running command line (as kernel-install
- * takes it: without BOOT_IMAGE= and initrd=), which apply writes there. */
+ * takes it), which apply writes there, less this boot's one-off
+ * arguments. */
 static int kernel_install_read(const struct pt_apply_plan *p, struct apply_admin *a)
 {
 	char path[PATH_MAX], *text;
@@ -40,7 +66,7 @@ static int kernel_install_read(const struct pt_apply_plan *p, struct apply_admin
 	r = pt_tokens_split(text ? text : "", ' ', &running);
 	free(text);
 	for (size_t i = 0; r == 0 && i < running.n; i++)
-		if (strncmp(running.v[i], "BOOT_IMAGE=", 11) && strncmp(running.v[i], "initrd=", 7))
+		if (!one_off(running.v[i]))
 			r = pt_tokens_add(&a->cmdline, running.v[i]);
 	pt_tokens_free(&running);
 	if (r == 0 && !(a->kernel_cmdline_from = malloc(1)))
@@ -59,6 +85,55 @@ static int kernel_install_read(const struct pt_apply_plan *p, struct apply_admin
 		a->kernel_cmdline_from = next;
 	}
 	return r;
+}
+
+/* What apply last wrote into a /etc/kernel/cmdline it created, beside its
+ * state: undo removes the file only while it still holds exactly that; an
+ * admin's edit since makes it theirs, and undo then takes only our tokens
+ * out of it. */
+#define KERNEL_CMDLINE_WRITTEN "var/lib/passthrough/kernel-cmdline.written"
+
+static int written_path(const struct pt_apply_plan *p, const char *rel, char *out, size_t len)
+{
+	return pt_path(out, len, p->root, "%s", rel);
+}
+
+/* keep: a copy of the file as it is now; else none. Silent: apply's own
+ * bookkeeping, as its state file's claim. */
+static int keep_written(const struct pt_apply_plan *p, bool keep)
+{
+	char path[PATH_MAX], copy[PATH_MAX], *text;
+	int r;
+
+	if (p->dry_run)
+		return 0;
+	if (written_path(p, KERNEL_CMDLINE_WRITTEN, copy, sizeof(copy)) ||
+	    written_path(p, KERNEL_CMDLINE, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	if (!keep)
+		return pt_remove_file(copy, false) < 0 ? -EIO : 0;
+	if (!(text = pt_read_file(path)))
+		return -errno;
+	r = pt_write_file_atomic(copy, text, 0644, false, false);
+	free(text);
+	return r < 0 ? r : 0;
+}
+
+/* Whether the admin changed the file apply created since apply wrote it
+ * (no copy kept, from an older apply: not changed, as before). */
+static bool edited_since(const struct pt_apply_plan *p)
+{
+	char path[PATH_MAX], copy[PATH_MAX], *now, *then;
+	bool edited;
+
+	if (written_path(p, KERNEL_CMDLINE_WRITTEN, copy, sizeof(copy)) ||
+	    written_path(p, KERNEL_CMDLINE, path, sizeof(path)) || !(then = pt_read_file(copy)))
+		return false;
+	now = pt_read_file(path);
+	edited = now && strcmp(now, then) != 0;
+	free(now);
+	free(then);
+	return edited;
 }
 
 /* The file apply created from the running command line is apply's to
@@ -82,17 +157,22 @@ static int kernel_install_edit(const struct pt_apply_plan *p, const struct pt_ap
 	char *running, *text;
 	int r;
 
-	if (p->undo && pt_tokens_contain(&before->created, KERNEL_CMDLINE)) {
+	if (p->undo && pt_tokens_contain(&before->created, KERNEL_CMDLINE) && !edited_since(p)) {
 		char dir[PATH_MAX];
 
 		r = apply_drop_file(p, KERNEL_CMDLINE, changed);
 		/* and etc/kernel, when apply made it for the file */
 		if (r == 0 && !p->dry_run && pt_path(dir, sizeof(dir), p->root, "etc/kernel") == 0)
 			(void)rmdir(dir);
-		return r;
+		return r == 0 ? keep_written(p, false) : r;
 	}
-	if (!admin->kernel_cmdline_from)
-		return apply_edit_file(p, KERNEL_CMDLINE, &e, 1, changed);
+	if (!admin->kernel_cmdline_from) {
+		/* the file exists: only our tokens change (a file apply made
+		 * and the admin edited since: undo takes only ours) */
+		r = apply_edit_file(p, KERNEL_CMDLINE, &e, 1, changed);
+		return r == 0 ? keep_written(p, !p->undo &&
+					     pt_tokens_contain(&now->created, KERNEL_CMDLINE)) : r;
+	}
 	if (p->undo || !now->cmdline.n)
 		return 0;
 	if (asprintf(&running, "%s\n", admin->kernel_cmdline_from) < 0)
@@ -101,7 +181,7 @@ static int kernel_install_edit(const struct pt_apply_plan *p, const struct pt_ap
 	free(running);
 	r = text ? apply_put_file(p, KERNEL_CMDLINE, text, false, changed) : -ENOMEM;
 	free(text);
-	return r;
+	return r == 0 ? keep_written(p, true) : r;
 }
 
 /* Fedora with systemd-boot: each installed kernel again through
