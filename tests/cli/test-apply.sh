@@ -405,6 +405,33 @@ sed -i 's/^iommu = intel/iommu = intel\niommu_pt = no/' fed/etc/passthrough.conf
 golden apply-fedora-changed pt fed apply
 golden apply-fedora-undo pt fed apply --undo
 
+# Issue 24: grubby replaces every value of a name. "Already there" is read
+# from the boot entries (and grubenv's kernelopts, /etc/kernel/cmdline,
+# GRUB_CMDLINE_LINUX), not from the running command line; another value of
+# a name we add is refused before anything is written, both values named.
+bls_entry() { # ROOT OPTIONS: a Fedora-style BLS entry
+	mkdir -p "$1/boot/loader/entries"
+	printf 'title Fedora Linux\nversion 6.1.0\nlinux /vmlinuz-6.1.0\noptions %s\n' "$2" \
+		>"$1/boot/loader/entries/0ba5e-6.1.0.conf"
+}
+new_root fedc fedora <<<"$CONF"
+bls_entry fedc "root=/dev/vda ro intel_iommu=on,sm_on iommu=nopt" && cp -a fedc/boot fedc.orig/
+pt fedc apply >fedc.out 2>&1; echo $? >fedc.rc
+check "grubby: the admin's intel_iommu=on,sm_on is refused, not replaced (exit 1, nothing written)" \
+	bash -c '[ "$(cat fedc.rc)" = 1 ] && grep -qF "the boot entries have intel_iommu=on,sm_on, and passthrough would set intel_iommu=on" fedc.out &&
+		same_tree fedc.orig fedc'
+new_root fedr fedora <<<"$CONF"
+bls_entry fedr '$kernelopts' && mkdir -p fedr/boot/grub2 &&
+	printf '# GRUB Environment Block\nkernelopts=root=/dev/vda ro iommu=nopt\n' >fedr/boot/grub2/grubenv
+pt fedr apply >fedr.out 2>&1; echo $? >fedr.rc
+check "grubby, RHEL 8 layout: grubenv's kernelopts are read; iommu=nopt refused (exit 1)" \
+	bash -c '[ "$(cat fedr.rc)" = 1 ] && grep -qF "have iommu=nopt, and passthrough would set iommu=pt" fedr.out'
+new_root feda fedora <<<"$CONF"
+bls_entry feda "root=/dev/vda ro intel_iommu=on iommu=pt"
+check "grubby: arguments the entries have already are the admin's: not added, not removed on undo" \
+	bash -c '"$0" --sysfs feda/sys --root feda apply 2>&1 | grep -q "grubby" && exit 1
+		"$0" --sysfs feda/sys --root feda apply --undo 2>&1 | grep -q "grubby" && exit 1; exit 0' "$PT"
+
 # --- refusals ----------------------------------------------------------------
 new_root refuse debian <<<'[device.sata]
 address = 00:05.0

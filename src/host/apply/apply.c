@@ -276,7 +276,7 @@ static int apply_pass(const struct pt_apply_plan *p, bool pending,
 		if (r == 0)
 			r = pt_tokens_merge(&now.created, &before.created);
 		if (r == 0 && loader->plan)
-			r = loader->plan(p, &admin, &now);
+			r = loader->plan(p, &admin, &before, &now);
 		if (r == 0 && !p->arguments_only)
 			r = pt_write_generated(p, &changed);
 		else if (r == 0)

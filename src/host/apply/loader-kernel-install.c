@@ -139,9 +139,9 @@ static bool edited_since(const struct pt_apply_plan *p)
 /* The file apply created from the running command line is apply's to
  * remove on undo. */
 static int kernel_install_plan(const struct pt_apply_plan *p, const struct apply_admin *a,
-			       struct pt_applied *now)
+			       const struct pt_applied *before, struct pt_applied *now)
 {
-	(void)p;
+	(void)p, (void)before;
 	return a->kernel_cmdline_from && now->cmdline.n ?
 		       pt_tokens_add(&now->created, KERNEL_CMDLINE) : 0;
 }

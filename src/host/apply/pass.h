@@ -114,9 +114,11 @@ struct pt_loader_backend {
 	/* Before anything is written: what must be there, and the
 	 * arguments the admin's files hold now. */
 	int (*read)(const struct pt_apply_plan *p, struct apply_admin *a);
-	/* Files it creates, remembered for undo (kernel-install). */
+	/* Before anything is written: what it must refuse (grubby: another
+	 * value of a name we add) and the files it creates, remembered for
+	 * undo (kernel-install). */
 	int (*plan)(const struct pt_apply_plan *p, const struct apply_admin *a,
-		    struct pt_applied *now);
+		    const struct pt_applied *before, struct pt_applied *now);
 	/* before's arguments out, now's in (undo: none in). */
 	int (*edit)(const struct pt_apply_plan *p, const struct pt_applied *before,
 		    const struct pt_applied *now, const struct apply_admin *a, bool *changed);
