@@ -128,44 +128,51 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 
 /* --- status -------------------------------------------------------------- */
 
+static void status_json(const struct pt_report *r, const struct pt_status *st, size_t n,
+			char **kmsg, size_t n_kmsg, bool all_ok)
+{
+	const struct pt_machine *m = r->m;
+	struct pt_json j;
+
+	pt_json_init(&j, r->out);
+	pt_json_object_begin(&j, NULL);
+	pt_json_bool(&j, "ok", all_ok);
+	pt_json_array_begin(&j, "devices");
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_decision *d = &r->plan->v[st[i].decision];
+		const struct pt_device *dev = &m->devs.v[d->device];
+
+		pt_json_object_begin(&j, NULL);
+		pt_json_string(&j, "address", dev->bdf);
+		pt_json_string(&j, "rule", r->cfg->rules[d->rule].name);
+		pt_json_string(&j, "verdict", pt_verdict_name(d->verdict));
+		pt_json_string(&j, "expected", st[i].expected);
+		pt_json_string(&j, "driver", dev->driver[0] ? dev->driver : NULL);
+		if (dev->iommu_group >= 0)
+			pt_json_int(&j, "group", dev->iommu_group);
+		else
+			pt_json_null(&j, "group");
+		pt_json_bool(&j, "group_viable", st[i].group_viable);
+		pt_json_string(&j, "vfio_device", st[i].vfio_node[0] ? st[i].vfio_node : NULL);
+		pt_json_bool(&j, "vfio_device_present", st[i].vfio_node_present);
+		pt_json_bool(&j, "ok", st[i].ok);
+		pt_json_object_end(&j);
+	}
+	pt_json_array_end(&j);
+	pt_json_array_begin(&j, "log");
+	for (size_t i = 0; i < n_kmsg; i++)
+		pt_json_string(&j, NULL, kmsg[i]);
+	pt_json_array_end(&j);
+	pt_json_object_end(&j);
+}
+
 void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
 		   char **kmsg, size_t n_kmsg, bool all_ok)
 {
 	const struct pt_machine *m = r->m;
 
 	if (r->json) {
-		struct pt_json j;
-
-		pt_json_init(&j, r->out);
-		pt_json_object_begin(&j, NULL);
-		pt_json_bool(&j, "ok", all_ok);
-		pt_json_array_begin(&j, "devices");
-		for (size_t i = 0; i < n; i++) {
-			const struct pt_decision *d = &r->plan->v[st[i].decision];
-			const struct pt_device *dev = &m->devs.v[d->device];
-
-			pt_json_object_begin(&j, NULL);
-			pt_json_string(&j, "address", dev->bdf);
-			pt_json_string(&j, "rule", r->cfg->rules[d->rule].name);
-			pt_json_string(&j, "verdict", pt_verdict_name(d->verdict));
-			pt_json_string(&j, "expected", st[i].expected);
-			pt_json_string(&j, "driver", dev->driver[0] ? dev->driver : NULL);
-			if (dev->iommu_group >= 0)
-				pt_json_int(&j, "group", dev->iommu_group);
-			else
-				pt_json_null(&j, "group");
-			pt_json_bool(&j, "group_viable", st[i].group_viable);
-			pt_json_string(&j, "vfio_device", st[i].vfio_node[0] ? st[i].vfio_node : NULL);
-			pt_json_bool(&j, "vfio_device_present", st[i].vfio_node_present);
-			pt_json_bool(&j, "ok", st[i].ok);
-			pt_json_object_end(&j);
-		}
-		pt_json_array_end(&j);
-		pt_json_array_begin(&j, "log");
-		for (size_t i = 0; i < n_kmsg; i++)
-			pt_json_string(&j, NULL, kmsg[i]);
-		pt_json_array_end(&j);
-		pt_json_object_end(&j);
+		status_json(r, st, n, kmsg, n_kmsg, all_ok);
 		return;
 	}
 	if (!r->cfg->n_rules) {
