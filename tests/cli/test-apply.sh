@@ -168,6 +168,30 @@ check "alpine: an escaped quote in the value: still one value, edited" \
 	contains alpquote/etc/update-extlinux.conf 'default_kernel_opts="quiet acpi_osi=\"Windows 2015\" intel_iommu=on'
 pt alpquote apply --undo >/dev/null
 check "alpine: ... and given back" same_tree alpquote.orig alpquote
+# Issue 24: `export` assignments were not seen: apply appended its own
+# line, which replaced the admin's value (cryptroot= gone from the command
+# line, mkinitfs without ext4). Found and edited in place now; one inside
+# an if is refused with its line, nothing written.
+new_root alpexp alpine <<<"$CONF"
+printf 'set -a\nexport default_kernel_opts="cryptroot=UUID=1 quiet"\n' >alpexp/etc/update-extlinux.conf
+printf 'export features="ata base ext4 cryptsetup"\n' >alpexp/etc/mkinitfs/mkinitfs.conf
+rm -rf alpexp.orig && cp -a alpexp alpexp.orig
+pt alpexp apply >/dev/null
+check "alpine: export assignments are edited in place, the admin's values kept" \
+	bash -c '[ "$(grep -c default_kernel_opts alpexp/etc/update-extlinux.conf)" = 1 ] &&
+		grep -q "^export default_kernel_opts=\"cryptroot=UUID=1 quiet intel_iommu=on iommu=pt " alpexp/etc/update-extlinux.conf &&
+		grep -qx "export features=\"ata base ext4 cryptsetup passthrough\"" alpexp/etc/mkinitfs/mkinitfs.conf ||
+		{ cat alpexp/etc/update-extlinux.conf alpexp/etc/mkinitfs/mkinitfs.conf; exit 1; }'
+pt alpexp apply --undo >/dev/null
+check "alpine: ... and given back byte for byte" same_tree alpexp.orig alpexp
+new_root alpif alpine <<<"$CONF"
+printf 'default_kernel_opts="quiet"\n' >alpif/etc/update-extlinux.conf
+printf 'features="base"\nif [ -e /etc/crypttab ]; then\n\tfeatures="base cryptsetup"\nfi\n' >alpif/etc/mkinitfs/mkinitfs.conf
+rm -rf alpif.orig && cp -a alpif alpif.orig
+pt alpif apply >alpif.out 2>&1; echo $? >alpif.rc
+check "alpine: an assignment inside an if is refused with its line, nothing written" \
+	bash -c '[ "$(cat alpif.rc)" = 1 ] && grep -q "mkinitfs.conf line 3: features= is set inside an if" alpif.out &&
+		diff -r alpif.orig/etc alpif/etc || { cat alpif.out; exit 1; }'
 new_root alpbad alpine <<<"$CONF"
 printf 'overwrite=1\ndefault_kernel_opts="quiet $EXTRA"\n' >alpbad/etc/update-extlinux.conf
 echo 'features="base"' >alpbad/etc/mkinitfs/mkinitfs.conf

@@ -206,6 +206,35 @@ static void refuses_what_it_cannot_edit_naming_the_line(void **state)
 	assert_int_equal(pt_assignment_check("x=1\n", "o", &err), 0);
 }
 
+/* Issue 24: an `export`ed assignment was not seen, so apply appended its
+ * own line, which replaced the admin's value (cryptroot= gone, mkinitfs
+ * without ext4); one inside a block or behind a condition is refused. */
+static void every_form_sh_assigns_is_found_or_refused(void **state)
+{
+	struct pt_shell_error err;
+	struct pt_tokens t;
+
+	(void)state;
+	expect_edit("export default_kernel_opts=\"quiet cryptroot=UUID=1\"\n", "default_kernel_opts", ' ',
+		    "", "intel_iommu=on",
+		    "export default_kernel_opts=\"quiet cryptroot=UUID=1 intel_iommu=on\"\n");
+	expect_edit("set -a\n\treadonly features=\"ata base ext4\"\n", "features", ' ', "",
+		    "passthrough", "set -a\n\treadonly features=\"ata base ext4 passthrough\"\n");
+	assert_int_equal(pt_assignment_tokens("x=1\nexport features=\"a b\"\n", "features", ' ', &t), 0);
+	assert_int_equal(t.n, 2);
+	pt_tokens_free(&t);
+	expect_refused("if [ -e /etc/x ]; then\n\to=\"a b\"\nfi\n", 2, "inside an if");
+	expect_refused("case $x in\ny) o=a ;;\nesac\n", 2, "inside an if, case");
+	expect_refused("[ -e /etc/x ] && o=\"a\"\n", 1, "after another command");
+	expect_refused("if true; then o=a; fi\n", 1, "after another command");
+	/* a block closed on its own line, a comment, a one-line if: not nested */
+	assert_int_equal(pt_assignment_check("if true; then x=1; fi\nfeatures=a\n", "features", &err), 0);
+	assert_int_equal(pt_assignment_check("# old; features=b\nfeatures=a # x; features=c\n",
+					     "features", &err), 0);
+	assert_int_equal(pt_assignment_check("while false; do\n\tx=1\ndone\nfeatures=a\n",
+					     "features", &err), 0);
+}
+
 static void only_what_apply_added_is_ours(void **state)
 {
 	struct pt_tokens want = toks("intel_iommu=on iommu=pt x=1"),
@@ -353,6 +382,7 @@ int main(void)
 		cmocka_unit_test(reads_values_the_way_sh_does),
 		cmocka_unit_test(long_tokens_are_not_cut),
 		cmocka_unit_test(refuses_what_it_cannot_edit_naming_the_line),
+		cmocka_unit_test(every_form_sh_assigns_is_found_or_refused),
 		cmocka_unit_test(only_what_apply_added_is_ours),
 		cmocka_unit_test(os_release_families),
 		cmocka_unit_test(applied_state_round_trip),

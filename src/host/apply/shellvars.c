@@ -146,32 +146,138 @@ static int read_shell_word(const char *text, size_t i, const char *var,
 	return 0;
 }
 
-/* The last VAR= at the start of a line (after blanks), as sh would leave
- * it. 1 when found, 0 when not, -errno. */
+/* How many compound commands (if, case, loops, braces) a line opens
+ * less those it closes: "if x; then y; fi" is 0. Words at the line's
+ * command positions are what counts; a config file's shell is simple. */
+static int block_change(const char *line, size_t len)
+{
+	static const char *const opens[] = { "if", "case", "for", "while", "until", "select", "{" };
+	static const char *const closes[] = { "fi", "esac", "done", "}" };
+	int change = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n;
+
+		i += strspn(line + i, " \t;&|(");
+		n = strcspn(line + i, " \t;&|()\n");
+		if (n == 0 || i >= len)
+			break;
+		if (line[i] == '#')
+			break;
+		for (size_t k = 0; k < sizeof(opens) / sizeof(opens[0]); k++)
+			change += strlen(opens[k]) == n && !strncmp(line + i, opens[k], n);
+		for (size_t k = 0; k < sizeof(closes) / sizeof(closes[0]); k++)
+			change -= strlen(closes[k]) == n && !strncmp(line + i, closes[k], n);
+		/* only the first word of a simple command: skip its arguments */
+		i += n;
+		i += strcspn(line + i, ";&|\n");
+	}
+	return change;
+}
+
+/* Where VAR= starts on this line: at its start, after blanks and an
+ * optional `export` or `readonly` (sh assigns the same way); NULL when
+ * the line does not assign VAR. */
+static const char *assignment_at(const char *line, const char *var)
+{
+	size_t vlen = strlen(var);
+	const char *p = line + strspn(line, " \t");
+
+	for (size_t k = 0; k < 2; k++) {
+		static const char *const words[] = { "export", "readonly" };
+		size_t n = strlen(words[k]);
+
+		if (!strncmp(p, words[k], n) && (p[n] == ' ' || p[n] == '\t')) {
+			p += n;
+			p += strspn(p, " \t");
+			break;
+		}
+	}
+	return !strncmp(p, var, vlen) && p[vlen] == '=' ? p : NULL;
+}
+
+/* Whether the line assigns VAR anywhere sh reads (not in a comment):
+ * a word VAR= at its start or after a blank or a separator. */
+static bool assigns(const char *line, size_t len, const char *var)
+{
+	size_t vlen = strlen(var);
+
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+			len = i;
+			break;
+		}
+	for (const char *p = line; (p = strstr(p, var)) && (size_t)(p - line) < len; p += vlen)
+		if (p[vlen] == '=' && (p == line || strchr(" \t;&|()", p[-1])))
+			return true;
+	return false;
+}
+
+/* Whether VAR= is assigned on this line behind another command
+ * ("[ -e f ] && VAR=x", "if c; then VAR=x; fi"): a word VAR= after a
+ * separator or a keyword. */
+static bool assigned_later_on(const char *line, size_t len, const char *var)
+{
+	size_t vlen = strlen(var);
+
+	/* a comment ends what sh reads: "# ... " and " # ..." */
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+			len = i;
+			break;
+		}
+	for (const char *p = line; (p = strstr(p, var)) && (size_t)(p - line) < len; p += vlen) {
+		char before = p > line ? p[-1] : ' ';
+
+		if (p[vlen] == '=' && p > line && strchr(" \t;&|", before) &&
+		    strcspn(line, ";&|") < (size_t)(p - line))
+			return true;
+	}
+	return false;
+}
+
+/* The last VAR= of the file, as sh would leave it; `export VAR=` and
+ * `readonly VAR=` count as well. An assignment inside an if, case, loop
+ * or braces is refused: which value sh keeps then depends on the run,
+ * and an edit (or a line appended) could undo the admin's. 1 when found,
+ * 0 when not, -errno. */
 static int find_assignment(const char *text, const char *var, struct shell_value *v,
 			   struct pt_shell_error *err)
 {
-	size_t vlen = strlen(var), line_no = 0, found = (size_t)-1, found_no = 0;
-	int r;
+	size_t line_no = 0, found = (size_t)-1, found_no = 0, at = 0;
+	int depth = 0, r;
 
 	memset(v, 0, sizeof(*v));
 	for (const char *line = text; line; line = strchr(line, '\n')) {
 		const char *p;
+		size_t len;
 
 		if (*line == '\n')
 			line++;
 		line_no++;
-		p = line + strspn(line, " \t");
-		if (!strncmp(p, var, vlen) && p[vlen] == '=') {
+		len = strcspn(line, "\n");
+		if (depth > 0 && assigns(line, len, var))
+			return fail(err, line_no, var, "is set inside an if, case, loop or "
+				    "braces: which value sh keeps depends on the run; set it "
+				    "once, outside any block");
+		if (!(p = assignment_at(line, var)) && assigned_later_on(line, len, var))
+			return fail(err, line_no, var, "is set after another command on this line "
+				    "(a condition, a loop): which value sh keeps depends on the "
+				    "run; set it on a line of its own");
+		if (p) {
 			found = (size_t)(line - text);
 			found_no = line_no;
+			at = (size_t)(p - text);
 		}
+		depth += block_change(line, len);
+		if (depth < 0)
+			depth = 0;
 	}
 	if (found == (size_t)-1)
 		return 0;
 	v->line = found;
 	v->line_no = found_no;
-	r = read_shell_word(text, found + strspn(text + found, " \t") + vlen + 1, var, v, err);
+	r = read_shell_word(text, at + strlen(var) + 1, var, v, err);
 	if (r < 0)
 		shell_value_free(v);
 	return r < 0 ? r : 1;
