@@ -196,17 +196,23 @@ static const char *assignment_at(const char *line, const char *var)
 	return !strncmp(p, var, vlen) && p[vlen] == '=' ? p : NULL;
 }
 
+/* How much of the line sh reads: a comment ("# ..." at its start or after
+ * a blank) ends it. */
+static size_t code_length(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+			return i;
+	return len;
+}
+
 /* Whether the line assigns VAR anywhere sh reads (not in a comment):
  * a word VAR= at its start or after a blank or a separator. */
 static bool assigns(const char *line, size_t len, const char *var)
 {
 	size_t vlen = strlen(var);
 
-	for (size_t i = 0; i < len; i++)
-		if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
-			len = i;
-			break;
-		}
+	len = code_length(line, len);
 	for (const char *p = line; (p = strstr(p, var)) && (size_t)(p - line) < len; p += vlen)
 		if (p[vlen] == '=' && (p == line || strchr(" \t;&|()", p[-1])))
 			return true;
@@ -220,12 +226,7 @@ static bool assigned_later_on(const char *line, size_t len, const char *var)
 {
 	size_t vlen = strlen(var);
 
-	/* a comment ends what sh reads: "# ... " and " # ..." */
-	for (size_t i = 0; i < len; i++)
-		if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
-			len = i;
-			break;
-		}
+	len = code_length(line, len);
 	for (const char *p = line; (p = strstr(p, var)) && (size_t)(p - line) < len; p += vlen) {
 		char before = p > line ? p[-1] : ' ';
 
