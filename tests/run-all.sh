@@ -61,6 +61,9 @@ fi
 # These read the module index of Debian's kernel, downloaded once.
 suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
 suite "cli/write-faults" "$TESTS/cli/test-faults.sh" "$BUILD"
+# The distributions' own tools (../shared/field-tools, FIELD_TOOLS):
+# skipped, never passed, without them.
+suite "cli/grubby" "$TESTS/cli/test-grubby.sh" "$BUILD"
 # The same tests on the sanitizer build: any ASan/UBSan report fails them.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86
