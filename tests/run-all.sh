@@ -64,6 +64,7 @@ suite "cli/write-faults" "$TESTS/cli/test-faults.sh" "$BUILD"
 # The distributions' own tools (../shared/field-tools, FIELD_TOOLS):
 # skipped, never passed, without them.
 suite "cli/grubby" "$TESTS/cli/test-grubby.sh" "$BUILD"
+suite "cli/grub-mkconfig" "$TESTS/cli/test-grub.sh" "$BUILD"
 # The same tests on the sanitizer build: any ASan/UBSan report fails them.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86
