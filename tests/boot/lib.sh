@@ -30,6 +30,7 @@ ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk snd_hda_intel bochs_d
 # without our feature.
 build_initramfs() {
 	local out=$1 variant=${2:-} tree mods f
+	mkdir -p "$BUILD/boot" # a fresh clone: make bench builds images before any test
 	tree=$(mktemp -d "$BUILD/boot/tree.XXXXXX")
 	mkdir -p "$tree"/{bin,sbin,etc/tests,proc,sys,dev,run,tmp,lib/modules/"$KVER"}
 	cp /bin/busybox "$tree/bin/busybox"

@@ -84,8 +84,9 @@ int pt_boot_path_decide(enum pt_distro distro, const struct pt_boot_facts *f,
 		return decided(out, PT_LOADER_PROXMOX, -ENOTSUP,
 			       "etc/kernel/proxmox-boot-uuids exists: proxmox-boot-tool "
 			       "keeps the boot entries, and apply does not drive it yet; add "
-			       "`passthrough cmdline` to /etc/kernel/cmdline, run `passthrough "
-			       "generate`, `update-initramfs -u -k all` and "
+			       "`passthrough cmdline` to the first line of /etc/kernel/cmdline "
+			       "(the line with root=: proxmox-boot-tool reads no other), run "
+			       "`passthrough generate`, `update-initramfs -u -k all` and "
 			       "`proxmox-boot-tool refresh`");
 	if (distro == PT_DISTRO_ALPINE)
 		return decided(out, PT_LOADER_EXTLINUX, 0, "Alpine: etc/update-extlinux.conf%s",
