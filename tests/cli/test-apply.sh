@@ -405,6 +405,9 @@ golden apply-fedora-systemd-boot pt fsdb apply --dry-run
 new_root pop debian <<<"$CONF"
 mkdir -p pop/usr/bin pop.orig/usr/bin && : >pop/usr/bin/kernelstub && : >pop.orig/usr/bin/kernelstub
 golden apply-popos-kernelstub pt pop apply
+# Proxmox is driven (issue 24; tests/cli/test-proxmox.sh runs the real
+# proxmox-boot-tool): booted by a BIOS, as this machine was, it is GRUB's
+# drop-in, and no /etc/kernel/cmdline is written.
 new_root pve debian <<<"$CONF"
 for d in pve pve.orig; do
 	systemd_boot $d && mkdir -p $d/etc/kernel && echo 0ba5-e000 >$d/etc/kernel/proxmox-boot-uuids
@@ -420,7 +423,7 @@ new_root noloader debian <<<"$CONF"
 rm noloader/usr/sbin/update-grub noloader.orig/usr/sbin/update-grub
 golden apply-no-boot-loader pt noloader apply
 export -f same_tree
-check "refused boot paths change nothing" bash -c 'for r in pop pve arch noloader; do same_tree $r.orig $r || exit 1; done'
+check "refused boot paths change nothing" bash -c 'for r in pop arch noloader; do same_tree $r.orig $r || exit 1; done'
 
 # --- Fedora ----------------------------------------------------------------
 new_root fed fedora <<<"$CONF"

@@ -81,13 +81,10 @@ int pt_boot_path_decide(enum pt_distro distro, const struct pt_boot_facts *f,
 			       "with `kernelstub -a \"$(passthrough cmdline)\"`, run "
 			       "`passthrough generate`, then `update-initramfs -u -k all`");
 	if (f->proxmox_uuids)
-		return decided(out, PT_LOADER_PROXMOX, -ENOTSUP,
-			       "etc/kernel/proxmox-boot-uuids exists: proxmox-boot-tool "
-			       "keeps the boot entries, and apply does not drive it yet; add "
-			       "`passthrough cmdline` to the first line of /etc/kernel/cmdline "
-			       "(the line with root=: proxmox-boot-tool reads no other), run "
-			       "`passthrough generate`, `update-initramfs -u -k all` and "
-			       "`proxmox-boot-tool refresh`");
+		return decided(out, PT_LOADER_PROXMOX, 0,
+			       "etc/kernel/proxmox-boot-uuids exists: proxmox-boot-tool keeps "
+			       "the boot entries (systemd-boot from the first line of "
+			       "/etc/kernel/cmdline when booted by UEFI, else GRUB)");
 	if (distro == PT_DISTRO_ALPINE)
 		return decided(out, PT_LOADER_EXTLINUX, 0, "Alpine: etc/update-extlinux.conf%s",
 			       f->extlinux_conf ? "" : " (missing: apply refuses to edit it)");

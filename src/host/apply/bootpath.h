@@ -19,7 +19,7 @@ enum pt_loader {
 	PT_LOADER_GRUBBY,         /* Fedora/RHEL: grubby */
 	PT_LOADER_EXTLINUX,       /* Alpine: update-extlinux */
 	PT_LOADER_KERNEL_INSTALL, /* systemd-boot: /etc/kernel/cmdline */
-	PT_LOADER_PROXMOX,        /* proxmox-boot-tool (not supported yet) */
+	PT_LOADER_PROXMOX,        /* proxmox-boot-tool: /etc/kernel/cmdline line 1, or GRUB */
 	PT_LOADER_KERNELSTUB,     /* Pop!_OS (not supported yet) */
 };
 
