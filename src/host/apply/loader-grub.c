@@ -13,18 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* On the machine itself, GRUB without our drop-in would boot without the
- * arguments: refused before anything is written. */
 static int grub_read(const struct pt_apply_plan *p, struct apply_admin *a)
 {
 	(void)a;
-	if (apply_on_running_system(p) && !p->undo && access("/" GRUB_DROPIN, F_OK) != 0) {
-		apply_problem(p, "refused    /%s is missing: install it (make install "
-			      "DISTRO=debian), or GRUB boots without the kernel arguments",
-			      GRUB_DROPIN);
-		return -ENOENT;
-	}
-	return 0;
+	return apply_require_grub_dropin(p);
 }
 
 /* The drop-in asks `passthrough cmdline` at every update-grub, once the

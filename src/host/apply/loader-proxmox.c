@@ -52,13 +52,7 @@ static int proxmox_read(const struct pt_apply_plan *p, struct apply_admin *a)
 				      "line with root= there first", KERNEL_CMDLINE);
 			return -ENOENT;
 		}
-		if (apply_on_running_system(p) && !p->undo && access("/" GRUB_DROPIN, F_OK) != 0) {
-			apply_problem(p, "refused    /%s is missing: install it (make install "
-				      "DISTRO=debian), or GRUB boots without the kernel arguments",
-				      GRUB_DROPIN);
-			return -ENOENT;
-		}
-		return 0;
+		return apply_require_grub_dropin(p);
 	}
 	r = pt_cmdline_file_check(text, &err);
 	line = r == 0 ? first_line(text) : NULL;

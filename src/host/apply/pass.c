@@ -253,6 +253,17 @@ int apply_run(const struct pt_apply_plan *p, char *const argv[])
 	return 0;
 }
 
+int apply_require_grub_dropin(const struct pt_apply_plan *p)
+{
+	if (apply_on_running_system(p) && !p->undo && access("/" GRUB_DROPIN, F_OK) != 0) {
+		apply_problem(p, "refused    /%s is missing: install it (make install "
+			      "DISTRO=debian), or GRUB boots without the kernel arguments",
+			      GRUB_DROPIN);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 char *apply_join(const struct pt_tokens *t, char sep)
 {
 	size_t len = 1;

@@ -80,6 +80,9 @@ char *apply_read_editable(const struct pt_apply_plan *p, const char *rel,
 /* Runs a command on the running system; with --root or --dry-run, says
  * what would run. */
 int apply_run(const struct pt_apply_plan *p, char *const argv[]);
+/* On the machine itself, GRUB without our drop-in would boot without the
+ * arguments: refused (-ENOENT, said) before anything is written. */
+int apply_require_grub_dropin(const struct pt_apply_plan *p);
 /* The kernels under ROOT/lib/modules, sorted. */
 int apply_installed_kernels(const struct pt_apply_plan *p, struct pt_tokens *out);
 char *apply_join(const struct pt_tokens *t, char sep);
