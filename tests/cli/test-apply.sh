@@ -192,6 +192,22 @@ pt alpif apply >alpif.out 2>&1; echo $? >alpif.rc
 check "alpine: an assignment inside an if is refused with its line, nothing written" \
 	bash -c '[ "$(cat alpif.rc)" = 1 ] && grep -q "mkinitfs.conf line 3: features= is set inside an if" alpif.out &&
 		diff -r alpif.orig/etc alpif/etc || { cat alpif.out; exit 1; }'
+# Issue 24: Alpine installed for UEFI boots GRUB (no update-extlinux.conf):
+# our tokens in /etc/default/grub's GRUB_CMDLINE_LINUX_DEFAULT, then
+# mkinitfs and grub-mkconfig; undo gives the file back byte for byte.
+# (tests/cli/test-grub.sh runs the real grub-mkconfig over it.)
+new_root alpgrub alpine <<<"$CONF"
+mkdir -p alpgrub/etc/default && printf 'GRUB_TIMEOUT=2\nGRUB_CMDLINE_LINUX_DEFAULT="modules=sd-mod,usb-storage,ext4 quiet rootfstype=ext4"\n' \
+	>alpgrub/etc/default/grub
+echo 'features="ata base ext4"' >alpgrub/etc/mkinitfs/mkinitfs.conf
+rm -rf alpgrub.orig && cp -a alpgrub alpgrub.orig
+pt alpgrub apply >alpgrub.out 2>&1
+check "alpine with GRUB: /etc/default/grub gets the arguments, grub-mkconfig rebuilds" \
+	bash -c 'grep -q "^GRUB_CMDLINE_LINUX_DEFAULT=\"modules=sd-mod,usb-storage,ext4 quiet rootfstype=ext4 intel_iommu=on iommu=pt" alpgrub/etc/default/grub &&
+		grep -q "would run  grub-mkconfig -o /boot/grub/grub.cfg" alpgrub.out &&
+		grep -q "features=\"ata base ext4 passthrough\"" alpgrub/etc/mkinitfs/mkinitfs.conf || { cat alpgrub.out; exit 1; }'
+pt alpgrub apply --undo >/dev/null 2>&1
+check "alpine with GRUB: --undo gives the files back byte for byte" same_tree alpgrub.orig alpgrub
 new_root alpbad alpine <<<"$CONF"
 printf 'overwrite=1\ndefault_kernel_opts="quiet $EXTRA"\n' >alpbad/etc/update-extlinux.conf
 echo 'features="base"' >alpbad/etc/mkinitfs/mkinitfs.conf

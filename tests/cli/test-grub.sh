@@ -14,7 +14,9 @@ cd "$TAP_TMP" || exit 1
 
 if ! command -v grub-mkconfig >/dev/null || ! unshare -m true 2>/dev/null; then
 	for name in "normal entries get apply's arguments" "recovery entries do not" \
-		"an edit never applied changes nothing" "none after --undo"; do
+		"an edit never applied changes nothing" "none after --undo" \
+		"Alpine with GRUB: /etc/default/grub's arguments reach the entries" \
+		"Alpine with GRUB: none after --undo"; do
 		check "grub-mkconfig: $name # skip no grub-mkconfig (grub-common) or no mount namespace" true
 	done
 	tap_end
@@ -66,6 +68,30 @@ check "grub-mkconfig: an edit never applied changes nothing" \
 sed -i '/^bogus/d' "$r/etc/passthrough.conf"
 "$PT" --sysfs "$r/sys" --root "$r" apply --undo >/dev/null 2>&1
 check "grub-mkconfig: none after --undo" \
+	bash -c '! mkconfig | grep -q intel_iommu'
+
+# Alpine installed for UEFI: no drop-in (its grub-mkconfig has no grub.d),
+# apply edits GRUB_CMDLINE_LINUX_DEFAULT itself. Debian's grub-mkconfig
+# reads /etc/default/grub as upstream's does.
+r=alp
+cp -a "$TOP/tests/fixtures/qemu" "$r"
+echo "$KVER" >"$r/proc/sys/kernel/osrelease"
+mkdir -p "$r/lib" "$r/etc/modprobe.d" "$r/etc/mkinitfs" "$r/etc/default" "$r/boot/grub" "$r/var/lib"
+ln -s "$KROOT/lib/modules" "$r/lib/modules"
+printf 'NAME="Alpine Linux"\nID=alpine\n' >"$r/etc/os-release"
+: >"$r/boot/vmlinuz-lts"
+printf 'GRUB_TIMEOUT=2\nGRUB_DISTRIBUTOR="Alpine"\nGRUB_CMDLINE_LINUX_DEFAULT="modules=sd-mod,ext4 quiet"\n' \
+	>"$r/etc/default/grub"
+echo 'features="ata base ext4"' >"$r/etc/mkinitfs/mkinitfs.conf"
+printf '[global]\niommu = intel\n[device.nic]\naddress = 01:00.0\nids = 8086:10d3\n' >"$r/etc/passthrough.conf"
+chmod 0644 "$r/etc/passthrough.conf"
+export r
+"$PT" --sysfs "$r/sys" --root "$r" apply >"$r.apply" 2>&1
+check "grub-mkconfig: Alpine with GRUB: /etc/default/grub's arguments reach the entries" \
+	bash -c 'mkconfig | grep -v single | grep -q "modules=sd-mod,ext4 quiet intel_iommu=on iommu=pt$" ||
+		{ cat "$r.apply" "$r.mkconfig"; exit 1; }'
+"$PT" --sysfs "$r/sys" --root "$r" apply --undo >/dev/null 2>&1
+check "grub-mkconfig: Alpine with GRUB: none after --undo" \
 	bash -c '! mkconfig | grep -q intel_iommu'
 tap_end
 exit $((TAP_FAILED > 0))

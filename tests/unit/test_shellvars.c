@@ -353,6 +353,17 @@ static void boot_path_from_what_is_installed(void **state)
 	f.loader_info = true;
 	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), 0);
 	assert_int_equal(b.loader, PT_LOADER_KERNEL_INSTALL);
+	/* Alpine: extlinux, or GRUB's /etc/default/grub when installed for
+	 * UEFI (no update-extlinux.conf) */
+	{
+		struct pt_boot_facts alpine = { .grub_default = true };
+
+		assert_int_equal(pt_boot_path_decide(PT_DISTRO_ALPINE, &alpine, &b), 0);
+		assert_int_equal(b.loader, PT_LOADER_GRUB_DEFAULT);
+		alpine.extlinux_conf = true;
+		assert_int_equal(pt_boot_path_decide(PT_DISTRO_ALPINE, &alpine, &b), 0);
+		assert_int_equal(b.loader, PT_LOADER_EXTLINUX);
+	}
 	/* Proxmox (driven) and Pop!_OS (refused) before the rest; Arch and
 	 * nothing: refused */
 	f.proxmox_uuids = true;

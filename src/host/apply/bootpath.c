@@ -25,6 +25,7 @@ void pt_boot_facts_read(const char *root, struct pt_boot_facts *f)
 	f->grub_cfg = exists(root, "boot/grub/grub.cfg") || exists(root, "boot/grub2/grub.cfg");
 	f->grubby = exists(root, "usr/sbin/grubby") || exists(root, "usr/bin/grubby");
 	f->extlinux_conf = exists(root, "etc/update-extlinux.conf");
+	f->grub_default = exists(root, "etc/default/grub");
 	for (size_t i = 0; i < sizeof(esps) / sizeof(esps[0]) && !f->systemd_boot[0]; i++) {
 		snprintf(rel, sizeof(rel), "%s/EFI/systemd/systemd-bootx64.efi", esps[i]);
 		if (exists(root, rel))
@@ -48,6 +49,7 @@ const char *pt_loader_name(enum pt_loader l)
 	case PT_LOADER_KERNEL_INSTALL: return "systemd-boot (kernel-install, /etc/kernel/cmdline)";
 	case PT_LOADER_PROXMOX: return "proxmox-boot-tool";
 	case PT_LOADER_KERNELSTUB: return "kernelstub";
+	case PT_LOADER_GRUB_DEFAULT: return "GRUB (/etc/default/grub, grub-mkconfig)";
 	case PT_LOADER_UNKNOWN: break;
 	}
 	return "unknown";
@@ -85,6 +87,11 @@ int pt_boot_path_decide(enum pt_distro distro, const struct pt_boot_facts *f,
 			       "etc/kernel/proxmox-boot-uuids exists: proxmox-boot-tool keeps "
 			       "the boot entries (systemd-boot from the first line of "
 			       "/etc/kernel/cmdline when booted by UEFI, else GRUB)");
+	/* Alpine installed for UEFI boots GRUB (setup-disk: grub-efi) and has
+	 * no update-extlinux.conf; its grub-mkconfig has no grub.d. */
+	if (distro == PT_DISTRO_ALPINE && !f->extlinux_conf && f->grub_default)
+		return decided(out, PT_LOADER_GRUB_DEFAULT, 0, "Alpine with GRUB: etc/default/grub, "
+			       "and no etc/update-extlinux.conf");
 	if (distro == PT_DISTRO_ALPINE)
 		return decided(out, PT_LOADER_EXTLINUX, 0, "Alpine: etc/update-extlinux.conf%s",
 			       f->extlinux_conf ? "" : " (missing: apply refuses to edit it)");

@@ -21,6 +21,8 @@ enum pt_loader {
 	PT_LOADER_KERNEL_INSTALL, /* systemd-boot: /etc/kernel/cmdline */
 	PT_LOADER_PROXMOX,        /* proxmox-boot-tool: /etc/kernel/cmdline line 1, or GRUB */
 	PT_LOADER_KERNELSTUB,     /* Pop!_OS (not supported yet) */
+	PT_LOADER_GRUB_DEFAULT,   /* GRUB without Debian's grub.d (Alpine for UEFI):
+				   * /etc/default/grub, grub-mkconfig */
 };
 
 struct pt_boot_facts {
@@ -28,6 +30,7 @@ struct pt_boot_facts {
 	bool grub_cfg;        /* boot/grub/grub.cfg or boot/grub2/grub.cfg */
 	bool grubby;          /* usr/sbin/grubby or usr/bin/grubby */
 	bool extlinux_conf;   /* etc/update-extlinux.conf */
+	bool grub_default;    /* etc/default/grub */
 	char systemd_boot[32]; /* the ESP holding EFI/systemd/systemd-bootx64.efi: "boot/efi" */
 	bool loader_info;     /* the running system was started by systemd-boot (LoaderInfo) */
 	bool proxmox_uuids;   /* etc/kernel/proxmox-boot-uuids: ESPs proxmox-boot-tool keeps */
