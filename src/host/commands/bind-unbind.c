@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The one device bind and unbind name, with the machine and config
+ * loaded: its index, or minus the exit code (the error already said). */
+static long named_device(struct host *h, int argc, char **argv)
+{
+	if (argc != 1)
+		return -EXIT_USAGE;
+	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
+		return -EXIT_PROBLEMS;
+	return pt_host_find_device(h, argv[0]);
+}
+
 /* bind: the boot's rules for one device (a temporary rule selecting it by
  * address, with the config's global settings), plus the check's errors
  * about it, so a bind now refuses what a boot would and never takes a
@@ -28,11 +39,7 @@ static int cmd_bind(struct host *h, int argc, char **argv)
 	long i;
 	int rc = EXIT_PROBLEMS;
 
-	if (argc != 1)
-		return EXIT_USAGE;
-	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
-		return EXIT_PROBLEMS;
-	if ((i = pt_host_find_device(h, argv[0])) < 0)
+	if ((i = named_device(h, argc, argv)) < 0)
 		return (int)-i;
 	dev = &h->m.devs.v[i];
 	/* The device as one rule of its own, with the config's globals: what
@@ -89,11 +96,7 @@ static int cmd_unbind(struct host *h, int argc, char **argv)
 	const struct pt_device *dev;
 	long i;
 
-	if (argc != 1)
-		return EXIT_USAGE;
-	if (pt_host_load(h, CONFIG_OPTIONAL) < 0)
-		return EXIT_PROBLEMS;
-	if ((i = pt_host_find_device(h, argv[0])) < 0)
+	if ((i = named_device(h, argc, argv)) < 0)
 		return (int)-i;
 	dev = &h->m.devs.v[i];
 	/* Like bind of a bound device: already where it was asked to be. */
