@@ -16,7 +16,8 @@ PKG_CONFIG ?= pkg-config
 BUILD   ?= build
 
 PREFIX     ?= /usr
-SBINDIR    ?= $(PREFIX)/sbin
+# Arch keeps every program in /usr/bin (/usr/sbin is a link to it there).
+SBINDIR    ?= $(PREFIX)/$(if $(filter arch,$(DISTRO)),bin,sbin)
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
@@ -77,7 +78,7 @@ TEST_SUPPORT = tests/unit/fakesys.c
 
 .PHONY: install-hotplug all static check check-offline unit-check sanitize-build fuzz demo bench deps \
 	install uninstall clean distclean \
-	install-debian install-ubuntu install-fedora install-alpine
+	install-debian install-ubuntu install-fedora install-alpine install-arch
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
 $(BUILD)/obj/core/%.o $(BUILD)/obj/early/%.o: INC = $(CORE_INC)
@@ -95,6 +96,12 @@ $(BUILD)/gen/reset-quirks.inc: conf/reset-quirks.ids
 	awk '!/^#/ && NF >= 2 { split($$1, id, ":"); $$1 = ""; sub(/^ /, ""); \
 		printf "{ 0x%s, 0x%s, \"%s\" },\n", id[1], id[2], $$0 }' $< >$@.tmp && mv $@.tmp $@
 $(BUILD)/obj/host/machine/quirks.o: $(BUILD)/gen/reset-quirks.inc
+
+# mkinitcpio's drop-in: the file the package ships is the text apply writes.
+$(BUILD)/gen/mkinitcpio-dropin.inc: mkinitcpio/passthrough.conf
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/host/apply/initramfs-mkinitcpio.o: $(BUILD)/gen/mkinitcpio-dropin.inc
 
 $(BUILD)/libpassthrough.a: $(CORE_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -206,10 +213,11 @@ bench: deps all static
 DISTRO ?= $(shell . /etc/os-release 2>/dev/null; \
 	for id in $$ID $$ID_LIKE; do case $$id in \
 	(debian|ubuntu) echo debian; exit;; (fedora|rhel|centos) echo fedora; exit;; \
-	(alpine) echo alpine; exit;; esac; done; echo debian)
+	(alpine) echo alpine; exit;; (arch) echo arch; exit;; esac; done; echo debian)
 DATADIR ?= $(PREFIX)/share
 DRACUTDIR ?= $(PREFIX)/lib/dracut
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
+INITCPIODIR ?= $(PREFIX)/lib/initcpio
 MANDIR ?= $(DATADIR)/man
 MANPAGES = man8/passthrough.8 man8/passthrough-early.8 man5/passthrough.conf.5
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
@@ -256,6 +264,15 @@ install-alpine:
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files
 	install -D -m 0755 mkinitfs/passthrough-init $(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init
 
+install-arch:
+	install -D -m 0644 mkinitcpio/install/passthrough $(DESTDIR)$(INITCPIODIR)/install/passthrough
+	install -D -m 0644 mkinitcpio/hooks/passthrough $(DESTDIR)$(INITCPIODIR)/hooks/passthrough
+	install -D -m 0644 mkinitcpio/passthrough-early.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-early.service
+	install -D -m 0644 hooks/90-passthrough.rules $(DESTDIR)$(UDEVRULESDIR)/90-passthrough.rules
+	install -D -m 0644 hooks/passthrough-hotplug.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-hotplug.service
+
 # The admin's /etc/passthrough.conf stays; so do the files apply wrote
 # (run `passthrough apply --undo` first).
 uninstall:
@@ -267,6 +284,8 @@ uninstall:
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.modules \
 		$(DESTDIR)$(SYSCONFDIR)/mkinitfs/features.d/passthrough.files \
 		$(DESTDIR)$(DATADIR)/passthrough/mkinitfs-init \
+		$(DESTDIR)$(INITCPIODIR)/install/passthrough $(DESTDIR)$(INITCPIODIR)/hooks/passthrough \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-early.service \
 		$(DESTDIR)$(UDEVRULESDIR)/90-passthrough.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-hotplug.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/,$(MANPAGES))

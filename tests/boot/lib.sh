@@ -256,6 +256,18 @@ boot_verdict() {
 	fi
 }
 
+# make_report_root IMAGE: the root disk the generators' images switch to:
+# busybox and the init that reports each device's driver, as ext4.
+make_report_root() {
+	local tree="$1.tree"
+	rm -rf "$tree" && mkdir -p "$tree"/{bin,sbin,proc,sys,dev,tmp,etc}
+	# systemd's switch-root wants an OS tree: os-release says it is one.
+	printf 'ID=passthrough-test\nNAME="passthrough test root"\n' >"$tree/etc/os-release"
+	cp /bin/busybox "$tree/bin/busybox"
+	install -m 0755 "$BOOT_DIR/root-init.sh" "$tree/sbin/init"
+	mkfs.ext4 -q -F -L root -d "$tree" "$1" 32M
+}
+
 # generator_namespace OVERLAYDIR CONFIG COMMAND...: runs an initramfs
 # generator in a private mount namespace where /usr/lib/modules shows the
 # downloaded kernel, /etc/passthrough.conf holds CONFIG, /usr/sbin holds the

@@ -63,13 +63,7 @@ CONFIG="$CONFIG
 address = 0000:02:00.0
 "
 
-# The root disk: busybox and the reporting init, as an ext4 image.
-mkdir -p "$W/rootfs"/{bin,sbin,proc,sys,dev,tmp,etc}
-# systemd's switch-root wants an OS tree: os-release says it is one.
-printf 'ID=passthrough-test\nNAME="passthrough test root"\n' >"$W/rootfs/etc/os-release"
-cp /bin/busybox "$W/rootfs/bin/busybox"
-install -m 0755 "$BOOT_DIR/root-init.sh" "$W/rootfs/sbin/init"
-mkfs.ext4 -q -F -L root -d "$W/rootfs" "$W/root.img" 32M
+make_report_root "$W/root.img"
 
 in_namespace() { generator_namespace "$W/ovl" "$CONFIG" "$@"; }
 

@@ -19,7 +19,7 @@ check "SBINDIR and SYSCONFDIR are honoured" \
 check "PREFIX is honoured" \
 	bash -c 'make --no-print-directory -s BUILD="$0" DESTDIR="$1/y" PREFIX=/usr/local install &&
 		test -x "$1/y/usr/local/sbin/passthrough-early"' "$BUILD" "$TAP_TMP"
-for d in debian fedora alpine; do
+for d in debian fedora alpine arch; do
 	make --no-print-directory -s BUILD="$BUILD" DESTDIR="$TAP_TMP/$d" DISTRO=$d install >/dev/null 2>&1
 done
 check "DISTRO=debian: initramfs-tools hook and init-top script, executable; GRUB drop-in" \
@@ -34,6 +34,11 @@ check "DISTRO=alpine: the mkinitfs feature and the init wrapper" \
 	bash -c 'test -f "$0/etc/mkinitfs/features.d/passthrough.modules" &&
 		test -f "$0/etc/mkinitfs/features.d/passthrough.files" &&
 		test -x "$0/usr/share/passthrough/mkinitfs-init"' "$TAP_TMP/alpine"
+check "DISTRO=arch: the mkinitcpio hooks and unit, the programs in /usr/bin" \
+	bash -c 'test -f "$0/usr/lib/initcpio/install/passthrough" && test -f "$0/usr/lib/initcpio/hooks/passthrough" &&
+		test -f "$0/usr/lib/systemd/system/passthrough-early.service" &&
+		test -x "$0/usr/bin/passthrough-early" && test -x "$0/usr/bin/passthrough" &&
+		! test -e "$0/usr/sbin"' "$TAP_TMP/arch"
 if [ -x "$BUILD/passthrough-early-musl" ]; then
 	check "DISTRO=alpine: the musl static binder, as it was built; others the dynamic one" \
 		bash -c 'cmp "$0/usr/sbin/passthrough-early" "$1/passthrough-early-musl" &&
@@ -48,6 +53,9 @@ for f in hooks/passthrough.hook hooks/passthrough.init-top mkinitfs/passthrough-
 	check "$f is valid sh (sh -n)" sh -n "$f"
 done
 check "dracut/90passthrough/module-setup.sh is valid bash" bash -n dracut/90passthrough/module-setup.sh
+check "mkinitcpio/install/passthrough and the drop-in are valid bash" \
+	bash -c 'bash -n mkinitcpio/install/passthrough && bash -n mkinitcpio/passthrough.conf'
+check "mkinitcpio/hooks/passthrough is valid sh (sh -n)" sh -n mkinitcpio/hooks/passthrough
 check "initramfs-tools script names are [[:alnum:]._-]+" \
 	bash -c 'for f in "$0"/usr/share/initramfs-tools/hooks/* "$0"/usr/share/initramfs-tools/scripts/init-top/*; do
 		basename "$f" | grep -Eq "^[[:alnum:]._-]+$" || exit 1; done' "$TAP_TMP/debian"

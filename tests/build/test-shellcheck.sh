@@ -9,5 +9,10 @@ for f in hooks/passthrough.* dracut/90passthrough/*.sh mkinitfs/passthrough-init
 	build-aux/*.sh tests/*.sh tests/*/*.sh; do
 	check "shellcheck $f" shellcheck "$f"
 done
+# mkinitcpio's: the build hook and drop-in are sourced by its bash, the
+# runtime hook by busybox ash (#!/usr/bin/ash, which shellcheck does not know)
+check "shellcheck mkinitcpio/install/passthrough" shellcheck -s bash mkinitcpio/install/passthrough
+check "shellcheck mkinitcpio/passthrough.conf" shellcheck -s bash mkinitcpio/passthrough.conf
+check "shellcheck mkinitcpio/hooks/passthrough" shellcheck -s dash mkinitcpio/hooks/passthrough
 tap_end
 exit $((TAP_FAILED > 0))

@@ -16,6 +16,8 @@ cd "$TAP_TMP" || exit 1
 # os-release, and the config given on stdin.
 new_root() {
 	local r=$1
+	# a root made twice would put its lib/modules link inside the kernel's
+	rm -rf "$r" "$r.orig"
 	cp -a "$TOP/tests/fixtures/qemu" "$r"
 	echo "$KVER" >"$r/proc/sys/kernel/osrelease"
 	mkdir -p "$r/lib" "$r/etc/modprobe.d" "$r/etc/mkinitfs" "$r/etc/default/grub.d"
@@ -24,6 +26,7 @@ new_root() {
 	debian) printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n' ;;
 	fedora) printf 'NAME="Fedora Linux"\nID=fedora\n' ;;
 	alpine) printf 'NAME="Alpine Linux"\nID=alpine\n' ;;
+	arch) printf 'NAME="Arch Linux"\nID=arch\n' ;;
 	esac >"$r/etc/os-release"
 	# The boot loader tool apply finds (empty: only their presence counts)
 	mkdir -p "$r/usr/sbin"
@@ -227,6 +230,53 @@ new_root alpinit alpine <<<"$CONF"
 printf 'features="base"\ninit="/usr/local/my-init"\n' >alpinit/etc/mkinitfs/mkinitfs.conf
 echo 'default_kernel_opts="quiet"' >alpinit/etc/update-extlinux.conf
 golden apply-alpine-foreign-init pt alpinit apply
+
+# --- Arch (tests/boot/test-mkinitcpio.sh runs the real mkinitcpio) ----------
+arch_root() { # NAME: Arch with GRUB, mkinitcpio's config and preset
+	new_root "$1" arch <<<"$CONF"
+	mkdir -p "$1/etc/mkinitcpio.d" "$1/etc/mkinitcpio.conf.d" "$1/boot/grub"
+	printf 'MODULES=()\nHOOKS=(base udev autodetect modconf block filesystems fsck)\n' >"$1/etc/mkinitcpio.conf"
+	printf 'ALL_kver="/boot/vmlinuz-linux"\nPRESETS=(default)\ndefault_image="/boot/initramfs-linux.img"\n' \
+		>"$1/etc/mkinitcpio.d/linux.preset"
+	printf 'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$1/etc/default/grub"
+	: >"$1/boot/grub/grub.cfg"
+	rm -rf "$1.orig" && cp -a "$1" "$1.orig"
+}
+arch_root arch
+pt arch apply >arch.out 2>&1
+check "arch with GRUB: the mkinitcpio drop-in, GRUB's default line, mkinitcpio -P then grub-mkconfig" \
+	bash -c 'cmp -s arch/etc/mkinitcpio.conf.d/passthrough.conf "$0/mkinitcpio/passthrough.conf" &&
+		grep -q "^GRUB_CMDLINE_LINUX_DEFAULT=\"loglevel=3 quiet intel_iommu=on iommu=pt\"" arch/etc/default/grub &&
+		grep -A1 "would run  mkinitcpio -P" arch.out | grep -q "would run  grub-mkconfig -o /boot/grub/grub.cfg" ||
+		{ cat arch.out; exit 1; }' "$TOP"
+pt arch apply --undo >/dev/null 2>&1
+check "arch with GRUB: --undo gives the files back byte for byte" same_tree arch.orig arch
+arch_root archsd
+rm -f archsd/etc/default/grub archsd/boot/grub/grub.cfg archsd.orig/etc/default/grub
+mkdir -p archsd/efi/EFI/systemd && : >archsd/efi/EFI/systemd/systemd-bootx64.efi
+pt archsd apply >archsd.out 2>&1; echo $? >archsd.rc
+check "arch with systemd-boot's own entries: refused, saying where the arguments go; nothing written" \
+	bash -c '[ "$(cat archsd.rc)" != 0 ] && grep -q "options line of each entry in /efi/loader/entries" archsd.out &&
+		diff -r archsd.orig/etc archsd/etc || { cat archsd.out; exit 1; }'
+arch_root archuki
+rm -f archuki/etc/default/grub archuki/boot/grub/grub.cfg
+echo 'default_uki="/efi/EFI/Linux/arch-linux.efi"' >>archuki/etc/mkinitcpio.d/linux.preset
+mkdir -p archuki/etc/cmdline.d archuki/etc/kernel && echo "root=UUID=1234 rw intel_iommu=on" >archuki/etc/kernel/cmdline
+echo "iommu=pt" >archuki/etc/cmdline.d/passthrough.conf
+rm -rf archuki.orig && cp -a archuki archuki.orig
+pt archuki apply >archuki.out 2>&1; echo $? >archuki.rc
+check "arch with UKIs: an admin's /etc/cmdline.d/passthrough.conf is refused, nothing written" \
+	bash -c '[ "$(cat archuki.rc)" != 0 ] && grep -q "cmdline.d/passthrough.conf was not written by passthrough" archuki.out &&
+		diff -r archuki.orig/etc archuki/etc || { cat archuki.out; exit 1; }'
+rm archuki/etc/cmdline.d/passthrough.conf && echo quiet >archuki/etc/cmdline.d/50-admin.conf
+rm -rf archuki.orig && cp -a archuki archuki.orig
+pt archuki apply >archuki.out 2>&1
+check "arch with UKIs: what the admin's cmdline files lack (iommu=pt), in a file of our own" \
+	bash -c '[ "$(grep -v "^#" archuki/etc/cmdline.d/passthrough.conf)" = "iommu=pt" ] &&
+		diff -r -x passthrough.conf archuki.orig/etc archuki/etc >/dev/null ||
+		{ cat archuki.out; exit 1; }'
+pt archuki apply --undo >/dev/null 2>&1
+check "arch with UKIs: --undo gives the files back" same_tree archuki.orig archuki
 
 # --- Debian ------------------------------------------------------------------
 new_root deb debian <<<"$CONF"
@@ -437,12 +487,10 @@ for d in pve pve.orig; do
 	systemd_boot $d && mkdir -p $d/etc/kernel && echo 0ba5-e000 >$d/etc/kernel/proxmox-boot-uuids
 done
 golden apply-proxmox pt pve apply
-new_root arch debian <<<"$CONF"
-for d in arch arch.orig; do
-	printf 'NAME="Arch Linux"\nID=arch\n' >$d/etc/os-release
-	mkdir -p $d/usr/bin && : >$d/usr/bin/mkinitcpio
-done
-golden apply-arch-mkinitcpio pt arch apply
+# Arch with no boot loader apply knows: refused, naming what it looked for
+new_root archbare arch <<<"$CONF"
+mkdir -p archbare/usr/bin && : >archbare/usr/bin/mkinitcpio
+golden apply-arch-mkinitcpio pt archbare apply
 new_root noloader debian <<<"$CONF"
 rm noloader/usr/sbin/update-grub noloader.orig/usr/sbin/update-grub
 golden apply-no-boot-loader pt noloader apply

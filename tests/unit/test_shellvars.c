@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "bootpath.h"
+#include "presets.h"
 #include "applied.h"
 #include "distro.h"
 #include "shellvars.h"
@@ -261,7 +262,10 @@ static void os_release_families(void **state)
 	assert_int_equal(pt_distro_from_os_release("ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n"),
 			 PT_DISTRO_FEDORA);
 	assert_int_equal(pt_distro_from_os_release("ID=alpine\n"), PT_DISTRO_ALPINE);
-	assert_int_equal(pt_distro_from_os_release("ID=arch\n"), PT_DISTRO_UNKNOWN);
+	assert_int_equal(pt_distro_from_os_release("ID=arch\n"), PT_DISTRO_ARCH);
+	assert_int_equal(pt_distro_from_os_release("NAME=\"Manjaro Linux\"\nID=manjaro\nID_LIKE=arch\n"),
+			 PT_DISTRO_ARCH);
+	assert_int_equal(pt_distro_from_os_release("ID=gentoo\n"), PT_DISTRO_UNKNOWN);
 	assert_int_equal(pt_distro_from_os_release(""), PT_DISTRO_UNKNOWN);
 }
 
@@ -330,6 +334,73 @@ static void kernel_cmdline_file_edits(void **state)
 	assert_int_equal(err.line, 2);
 }
 
+/* Arch: UKIs first (their command line is sealed in by mkinitcpio), then
+ * GRUB with a grub.cfg; systemd-boot's hand-written entries are refused
+ * with what to do; nothing known: -ENOENT naming what was looked for. */
+static void arch_boot_paths(void **state)
+{
+	struct pt_boot_facts f = { .mkinitcpio = true };
+	struct pt_boot_path b;
+
+	(void)state;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), -ENOENT);
+	assert_non_null(strstr(b.why, "looked for unified kernel images"));
+	snprintf(f.systemd_boot, sizeof(f.systemd_boot), "efi");
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), -ENOTSUP);
+	assert_non_null(strstr(b.why, "/efi/loader/entries"));
+	f.grub_default = true; /* Arch's grub package installs it even unused */
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), -ENOTSUP);
+	f.grub_cfg = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_GRUB_DEFAULT);
+	f.mkinitcpio_uki = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_UKI_CMDLINE_D);
+}
+
+/* Presets are bash: settings found by name suffix, commented ones not,
+ * quoted or not; HOOKS found as a word, not inside another or a comment. */
+static void mkinitcpio_presets_and_hooks(void **state)
+{
+	const char *preset = "# mkinitcpio preset file for the 'linux' package\n"
+			     "#ALL_config=\"/etc/mkinitcpio.conf\"\n"
+			     "ALL_kver=\"/boot/vmlinuz-linux\"\n"
+			     "PRESETS=('default' 'fallback')\n"
+			     "  default_config='/etc/vfio.conf' # ours\n"
+			     "default_uki=\"/efi/EFI/Linux/arch-linux.efi\"\n"
+			     "fallback_config=\n";
+	const char *pos = preset;
+	struct pt_preset_setting s;
+	size_t line = 0;
+
+	(void)state;
+	assert_true(pt_preset_next(&pos, &line, "_config", &s));
+	assert_string_equal(s.name, "default_config");
+	assert_string_equal(s.value, "/etc/vfio.conf");
+	assert_int_equal(s.line, 5);
+	assert_true(pt_preset_next(&pos, &line, "_config", &s));
+	assert_string_equal(s.name, "fallback_config");
+	assert_string_equal(s.value, "");
+	assert_int_equal(s.line, 7);
+	assert_false(pt_preset_next(&pos, &line, "_config", &s));
+	pos = preset;
+	line = 0;
+	assert_true(pt_preset_next(&pos, &line, "_uki", &s));
+	assert_string_equal(s.value, "/efi/EFI/Linux/arch-linux.efi");
+	/* "_config" alone is no setting name */
+	pos = "_config=x\n";
+	line = 0;
+	assert_false(pt_preset_next(&pos, &line, "_config", &s));
+
+	assert_true(pt_mkinitcpio_config_has_hook("HOOKS=(base udev passthrough block)\n", "passthrough"));
+	assert_true(pt_mkinitcpio_config_has_hook("MODULES=()\n  HOOKS+=(passthrough)\n", "passthrough"));
+	assert_false(pt_mkinitcpio_config_has_hook("#HOOKS=(base passthrough)\n", "passthrough"));
+	assert_false(pt_mkinitcpio_config_has_hook("HOOKS=(base udev) # passthrough\n", "passthrough"));
+	assert_false(pt_mkinitcpio_config_has_hook("HOOKS=(base sd-passthrough)\n", "passthrough"));
+	assert_false(pt_mkinitcpio_config_has_hook("HOOKS=(base passthrough2)\n", "passthrough"));
+	assert_false(pt_mkinitcpio_config_has_hook("MYHOOKS=(passthrough)\n", "passthrough"));
+}
+
 static void boot_path_from_what_is_installed(void **state)
 {
 	struct pt_boot_facts f = { 0 };
@@ -374,7 +445,8 @@ static void boot_path_from_what_is_installed(void **state)
 	assert_int_equal(b.loader, PT_LOADER_KERNELSTUB);
 	memset(&f, 0, sizeof(f));
 	f.mkinitcpio = true;
-	assert_int_equal(pt_boot_path_decide(PT_DISTRO_UNKNOWN, &f, &b), -ENOTSUP);
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_UNKNOWN, &f, &b), -ENOENT);
+	assert_non_null(strstr(b.why, "give --distro"));
 	assert_int_equal(pt_boot_path_decide(PT_DISTRO_DEBIAN, &f, &b), -ENOENT);
 	assert_non_null(strstr(b.why, "looked for update-grub, systemd-boot"));
 	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ALPINE, &f, &b), 0);
@@ -397,6 +469,8 @@ int main(void)
 		cmocka_unit_test(every_form_sh_assigns_is_found_or_refused),
 		cmocka_unit_test(only_what_apply_added_is_ours),
 		cmocka_unit_test(os_release_families),
+		cmocka_unit_test(arch_boot_paths),
+		cmocka_unit_test(mkinitcpio_presets_and_hooks),
 		cmocka_unit_test(applied_state_round_trip),
 		cmocka_unit_test(kernel_cmdline_file_edits),
 		cmocka_unit_test(boot_path_from_what_is_installed),

@@ -1,4 +1,5 @@
 #include "bootpath.h"
+#include "presets.h"
 #include "sysfs.h"
 
 #include <errno.h>
@@ -38,6 +39,7 @@ void pt_boot_facts_read(const char *root, struct pt_boot_facts *f)
 	f->kernelstub = exists(root, "usr/bin/kernelstub") ||
 			exists(root, "etc/kernelstub/configuration");
 	f->mkinitcpio = exists(root, "usr/bin/mkinitcpio") || exists(root, "etc/mkinitcpio.conf");
+	f->mkinitcpio_uki = pt_presets_build_uki(root);
 }
 
 const char *pt_loader_name(enum pt_loader l)
@@ -50,6 +52,7 @@ const char *pt_loader_name(enum pt_loader l)
 	case PT_LOADER_PROXMOX: return "proxmox-boot-tool";
 	case PT_LOADER_KERNELSTUB: return "kernelstub";
 	case PT_LOADER_GRUB_DEFAULT: return "GRUB (/etc/default/grub, grub-mkconfig)";
+	case PT_LOADER_UKI_CMDLINE_D: return "unified kernel images (mkinitcpio, /etc/cmdline.d)";
 	case PT_LOADER_UNKNOWN: break;
 	}
 	return "unknown";
@@ -67,6 +70,32 @@ static int decided(struct pt_boot_path *out, enum pt_loader l, int r, const char
 	vsnprintf(out->why, sizeof(out->why), fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+/* Arch: UKIs carry their command line (mkinitcpio seals /etc/cmdline.d
+ * in); else GRUB, which Arch's grub-mkconfig configures from
+ * /etc/default/grub alone (no grub.d); systemd-boot's entries are the
+ * admin's own files there (no kernel-install), which apply does not edit. */
+static int arch_boot_path(const struct pt_boot_facts *f, struct pt_boot_path *out)
+{
+	if (f->mkinitcpio_uki)
+		return decided(out, PT_LOADER_UKI_CMDLINE_D, 0, "a preset in etc/mkinitcpio.d "
+			       "builds unified kernel images: their command line is "
+			       "/etc/kernel/cmdline and /etc/cmdline.d");
+	if (f->grub_default && f->grub_cfg)
+		return decided(out, PT_LOADER_GRUB_DEFAULT, 0, "Arch with GRUB: etc/default/grub "
+			       "and boot/grub/grub.cfg");
+	if (f->systemd_boot[0])
+		return decided(out, PT_LOADER_UNKNOWN, -ENOTSUP,
+			       "systemd-boot (in /%s) boots entries written by hand on Arch, "
+			       "which apply does not edit: add the output of `passthrough "
+			       "cmdline` to the options line of each entry in "
+			       "/%s/loader/entries, then run apply again (or build UKIs: a "
+			       "preset's default_uki=)", f->systemd_boot, f->systemd_boot);
+	return decided(out, PT_LOADER_UNKNOWN, -ENOENT,
+		       "no boot loader apply knows on Arch: looked for unified kernel "
+		       "images (a preset's default_uki= in etc/mkinitcpio.d), GRUB "
+		       "(etc/default/grub and boot/grub/grub.cfg) and systemd-boot");
 }
 
 int pt_boot_path_decide(enum pt_distro distro, const struct pt_boot_facts *f,
@@ -95,15 +124,13 @@ int pt_boot_path_decide(enum pt_distro distro, const struct pt_boot_facts *f,
 	if (distro == PT_DISTRO_ALPINE)
 		return decided(out, PT_LOADER_EXTLINUX, 0, "Alpine: etc/update-extlinux.conf%s",
 			       f->extlinux_conf ? "" : " (missing: apply refuses to edit it)");
+	if (distro == PT_DISTRO_ARCH)
+		return arch_boot_path(f, out);
 	if (distro == PT_DISTRO_UNKNOWN)
-		return decided(out, PT_LOADER_UNKNOWN, f->mkinitcpio ? -ENOTSUP : -ENOENT,
-			       f->mkinitcpio ?
-				       "mkinitcpio (Arch Linux and its derivatives) is not "
-				       "supported yet; `passthrough cmdline` prints the kernel "
-				       "arguments for your boot loader" :
-				       "cannot tell the distribution from etc/os-release (ID, "
-				       "ID_LIKE): looked for Debian, Ubuntu, Fedora, RHEL and "
-				       "Alpine; give --distro");
+		return decided(out, PT_LOADER_UNKNOWN, -ENOENT,
+			       "cannot tell the distribution from etc/os-release (ID, "
+			       "ID_LIKE): looked for Debian, Ubuntu, Fedora, RHEL, Alpine "
+			       "and Arch; give --distro");
 	if (f->systemd_boot[0] && (!grub || !f->grub_cfg))
 		return decided(out, PT_LOADER_KERNEL_INSTALL, 0,
 			       "systemd-boot is installed in /%s and GRUB %s", f->systemd_boot,

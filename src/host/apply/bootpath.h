@@ -21,8 +21,9 @@ enum pt_loader {
 	PT_LOADER_KERNEL_INSTALL, /* systemd-boot: /etc/kernel/cmdline */
 	PT_LOADER_PROXMOX,        /* proxmox-boot-tool: /etc/kernel/cmdline line 1, or GRUB */
 	PT_LOADER_KERNELSTUB,     /* Pop!_OS (not supported yet) */
-	PT_LOADER_GRUB_DEFAULT,   /* GRUB without Debian's grub.d (Alpine for UEFI):
-				   * /etc/default/grub, grub-mkconfig */
+	PT_LOADER_GRUB_DEFAULT,   /* GRUB without Debian's grub.d (Alpine for UEFI,
+				   * Arch): /etc/default/grub, grub-mkconfig */
+	PT_LOADER_UKI_CMDLINE_D,  /* UKIs by mkinitcpio: /etc/cmdline.d */
 };
 
 struct pt_boot_facts {
@@ -36,6 +37,7 @@ struct pt_boot_facts {
 	bool proxmox_uuids;   /* etc/kernel/proxmox-boot-uuids: ESPs proxmox-boot-tool keeps */
 	bool kernelstub;      /* usr/bin/kernelstub or etc/kernelstub/configuration */
 	bool mkinitcpio;      /* usr/bin/mkinitcpio or etc/mkinitcpio.conf */
+	bool mkinitcpio_uki;  /* a preset of etc/mkinitcpio.d builds a UKI */
 };
 
 struct pt_boot_path {

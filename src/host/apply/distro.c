@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const distro_names[] = { "unknown", "debian", "fedora", "alpine" };
+static const char *const distro_names[] = { "unknown", "debian", "fedora", "alpine", "arch" };
 
 const char *pt_distro_name(enum pt_distro d)
 {
@@ -21,6 +21,9 @@ static enum pt_distro family_of(const char *id)
 		return PT_DISTRO_FEDORA;
 	if (!strcmp(id, "alpine"))
 		return PT_DISTRO_ALPINE;
+	/* Manjaro and EndeavourOS say ID_LIKE=arch */
+	if (!strcmp(id, "arch"))
+		return PT_DISTRO_ARCH;
 	return PT_DISTRO_UNKNOWN;
 }
 

@@ -3,7 +3,7 @@
 #ifndef PT_DISTRO_H
 #define PT_DISTRO_H
 
-enum pt_distro { PT_DISTRO_UNKNOWN, PT_DISTRO_DEBIAN, PT_DISTRO_FEDORA, PT_DISTRO_ALPINE };
+enum pt_distro { PT_DISTRO_UNKNOWN, PT_DISTRO_DEBIAN, PT_DISTRO_FEDORA, PT_DISTRO_ALPINE, PT_DISTRO_ARCH };
 
 /* From os-release text: ID, then ID_LIKE. */
 enum pt_distro pt_distro_from_os_release(const char *text);

@@ -177,7 +177,7 @@ static bool distro_option_ok(const struct host *h)
 
 	if (!h->o.distro || pt_distro_from_name(h->o.distro, &d) == 0)
 		return true;
-	pt_host_error(h, "--distro takes auto, alpine, debian, ubuntu or "
+	pt_host_error(h, "--distro takes auto, alpine, arch, debian, ubuntu or "
 		"fedora");
 	return false;
 }
@@ -354,7 +354,7 @@ const struct pt_command pt_command_generate = {
 	.run = cmd_generate,
 	.json = false,
 	.options = generate_options,
-	.synopsis = "generate [--distro auto|alpine|debian|ubuntu|fedora]",
+	.synopsis = "generate [--distro auto|alpine|arch|debian|ubuntu|fedora]",
 	.description = "Writes the modprobe.d file and the config for the initramfs.",
 };
 
@@ -366,7 +366,7 @@ const struct pt_command pt_command_apply = {
 	.json = true,
 	.options = apply_options,
 	.synopsis = "apply [--dry-run] [--undo] [--json] [--detailed-exitcodes]\n"
-		    "      [--distro auto|alpine|debian|ubuntu|fedora]",
+		    "      [--distro auto|alpine|arch|debian|ubuntu|fedora]",
 	.description = "Checks, generates, sets the kernel command line and rebuilds the\n"
 		       "initramfs; --undo takes back all that apply added. --json: what it\n"
 		       "did as one object (files, commands, changed, reboot_needed);\n"
