@@ -67,6 +67,7 @@ suite "cli/grubby" "$TESTS/cli/test-grubby.sh" "$BUILD"
 suite "cli/grub-mkconfig" "$TESTS/cli/test-grub.sh" "$BUILD"
 suite "cli/proxmox" "$TESTS/cli/test-proxmox.sh" "$BUILD"
 suite "cli/update-extlinux" "$TESTS/cli/test-extlinux.sh" "$BUILD"
+suite "cli/kernelstub" "$TESTS/cli/test-kernelstub.sh" "$BUILD"
 # The same tests on the sanitizer build: any ASan/UBSan report fails them.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86

@@ -106,11 +106,10 @@ int pt_boot_path_decide(enum pt_distro distro, const struct pt_boot_facts *f,
 
 	/* Tools that take the command line over, whatever else is installed */
 	if (f->kernelstub)
-		return decided(out, PT_LOADER_KERNELSTUB, -ENOTSUP,
+		return decided(out, PT_LOADER_KERNELSTUB, 0,
 			       "kernelstub is installed (Pop!_OS): it writes the boot "
-			       "entries, and apply does not drive it yet; set the arguments "
-			       "with `kernelstub -a \"$(passthrough cmdline)\"`, run "
-			       "`passthrough generate`, then `update-initramfs -u -k all`");
+			       "entries from user.kernel_options of "
+			       "/etc/kernelstub/configuration at every update-initramfs");
 	if (f->proxmox_uuids)
 		return decided(out, PT_LOADER_PROXMOX, 0,
 			       "etc/kernel/proxmox-boot-uuids exists: proxmox-boot-tool keeps "

@@ -20,7 +20,7 @@ enum pt_loader {
 	PT_LOADER_EXTLINUX,       /* Alpine: update-extlinux */
 	PT_LOADER_KERNEL_INSTALL, /* systemd-boot: /etc/kernel/cmdline */
 	PT_LOADER_PROXMOX,        /* proxmox-boot-tool: /etc/kernel/cmdline line 1, or GRUB */
-	PT_LOADER_KERNELSTUB,     /* Pop!_OS (not supported yet) */
+	PT_LOADER_KERNELSTUB,     /* Pop!_OS: /etc/kernelstub/configuration */
 	PT_LOADER_GRUB_DEFAULT,   /* GRUB without Debian's grub.d (Alpine for UEFI,
 				   * Arch): /etc/default/grub, grub-mkconfig */
 	PT_LOADER_UKI_CMDLINE_D,  /* UKIs by mkinitcpio: /etc/cmdline.d */

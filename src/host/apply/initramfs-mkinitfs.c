@@ -68,9 +68,10 @@ static int mkinitfs_edit(const struct pt_apply_plan *p, const struct pt_applied 
 	pt_tokens_add(&old_init, PT_MKINITFS_INIT);
 	pt_tokens_add(&old_init, ALPINE_INIT);
 	const struct apply_edit edits[] = {
-		{ "features", ' ', &feature, binder_off ? &none : &feature },
-		{ "init", ' ', binder_off ? &init : &old_init,
-		  binder_off ? &before->init_was : &init },
+		{ .var = "features", .sep = ' ', .old = &feature,
+		  .add = binder_off ? &none : &feature },
+		{ .var = "init", .sep = ' ', .old = binder_off ? &init : &old_init,
+		  .add = binder_off ? &before->init_was : &init },
 	};
 
 	r = apply_edit_file(p, MKINITFS_CONF, edits, 2, changed);

@@ -31,8 +31,9 @@ static int extlinux_edit(const struct pt_apply_plan *p, const struct pt_applied 
 			 const struct apply_admin *a, bool *changed)
 {
 	const struct apply_edit edits[] = {
-		{ "default_kernel_opts", ' ', &before->cmdline, &now->cmdline },
-		{ "modules", ',', &before->modules, &now->modules },
+		{ .var = "default_kernel_opts", .sep = ' ', .old = &before->cmdline,
+		  .add = &now->cmdline },
+		{ .var = "modules", .sep = ',', .old = &before->modules, .add = &now->modules },
 	};
 
 	(void)a;

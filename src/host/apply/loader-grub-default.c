@@ -28,7 +28,8 @@ static int grub_default_edit(const struct pt_apply_plan *p, const struct pt_appl
 			     const struct pt_applied *now, const struct apply_admin *a,
 			     bool *changed)
 {
-	const struct apply_edit edit = { VAR, ' ', &before->cmdline, &now->cmdline };
+	const struct apply_edit edit = { .var = VAR, .sep = ' ', .old = &before->cmdline,
+					 .add = &now->cmdline };
 
 	(void)a;
 	return apply_edit_file(p, DEFAULT_GRUB, &edit, 1, changed);

@@ -153,7 +153,8 @@ static int kernel_install_edit(const struct pt_apply_plan *p, const struct pt_ap
 			       const struct apply_admin *admin, bool *changed)
 {
 	static const struct pt_tokens none;
-	const struct apply_edit e = { NULL, ' ', &before->cmdline, p->undo ? &none : &now->cmdline };
+	const struct apply_edit e = { .sep = ' ', .old = &before->cmdline,
+				      .add = p->undo ? &none : &now->cmdline };
 	char *running, *text;
 	int r;
 

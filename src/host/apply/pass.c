@@ -299,18 +299,23 @@ int apply_edit_file(const struct pt_apply_plan *p, const char *rel,
 	}
 	for (size_t i = 0; i < n && text; i++) {
 		const struct apply_edit *e = &edits[i];
-		struct pt_shell_error err;
+		struct pt_shell_error err = { 0 };
 		char *edited;
 
-		if ((e->var ? pt_assignment_check(text, e->var, &err) :
-			      pt_cmdline_file_check(text, &err)) < 0) {
+		if (e->editor)
+			edited = e->editor(text, e->old, e->add, &err);
+		else if ((e->var ? pt_assignment_check(text, e->var, &err) :
+				   pt_cmdline_file_check(text, &err)) < 0)
+			edited = NULL;
+		else
+			edited = e->var ? pt_edit_assignment(text, e->var, e->sep, e->old, e->add) :
+					  pt_edit_cmdline_file(text, e->old, e->add);
+		if (!edited && err.what[0]) {
 			apply_problem(p, "refused    /%s line %zu: %s; fix that line (or remove "
 				"it) and run apply again", rel, err.line, err.what);
 			free(text);
 			return -EINVAL;
 		}
-		edited = e->var ? pt_edit_assignment(text, e->var, e->sep, e->old, e->add) :
-				  pt_edit_cmdline_file(text, e->old, e->add);
 		free(text);
 		text = edited;
 	}

@@ -10,6 +10,7 @@
 
 #include "applied.h"
 #include "apply.h"
+#include "shellvars.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +32,15 @@
 #define ALPINE_INIT "/usr/share/mkinitfs/initramfs-init"
 
 /* One assignment to edit in a file: our previous tokens out, the new in.
- * No var: the file is a kernel command line (/etc/kernel/cmdline). */
+ * No var: the file is a kernel command line (/etc/kernel/cmdline), or,
+ * with an editor, a format of its own (kernelstub's JSON): it returns the
+ * edited text, or NULL with err set (NULL, err.what empty: no memory). */
 struct apply_edit {
 	const char *var;
 	char sep;
 	const struct pt_tokens *old, *add;
+	char *(*editor)(const char *text, const struct pt_tokens *remove,
+			const struct pt_tokens *add, struct pt_shell_error *err);
 };
 
 /* What the admin's files hold before apply edits them: the tokens already

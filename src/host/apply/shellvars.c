@@ -606,9 +606,14 @@ char *pt_edit_cmdline_file(const char *text, const struct pt_tokens *remove,
 			continue;
 		while (at_end > 0 && strchr(" \t\n", out[at_end - 1]))
 			at_end--;
+		/* At the very start, before blanks (a line of blanks only), a
+		 * blank of its own after it: removing the token takes that
+		 * one, and the admin's blanks stay. */
+		bool blank_after = at_end == 0 && (out[0] == ' ' || out[0] == '\t');
+
 		next = NULL;
-		if (asprintf(&next, "%.*s%s%s%s", (int)at_end, out, at_end ? " " : "",
-			     add->v[i], out + at_end) < 0)
+		if (asprintf(&next, "%.*s%s%s%s%s", (int)at_end, out, at_end ? " " : "",
+			     add->v[i], blank_after ? " " : "", out + at_end) < 0)
 			next = NULL;
 		free(out);
 		out = next;
