@@ -194,7 +194,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_HOST_SRC = src/host/apply/distro.c src/host/apply/tokens.c src/host/apply/shellvars.c src/host/apply/applied.c \
-                src/host/apply/kernelstub.c
+                src/host/apply/kernelstub.c src/host/apply/blsentry.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(FUZZ_HOST_SRC) $(wildcard src/*/*.h src/host/*/*.h)
 	@mkdir -p $(@D)
 	clang $(HOST_INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_HOST_SRC) \

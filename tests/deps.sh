@@ -7,7 +7,7 @@ qemu-system-x86 busybox-static cpio kmod gzip cryptsetup-bin fdisk e2fsprogs \
 btrfs-progs initramfs-tools udev dracut-core libvirt-clients libvirt-daemon-system \
 libvirt-daemon-driver-qemu valgrind pciutils mandoc shellcheck ovmf xz-utils \
 systemd systemd-boot dosfstools mtools grub-common libarchive-tools zstd gawk binutils \
-python3-debian"
+python3-debian pax-utils"
 
 missing=""
 for p in $PACKAGES; do

@@ -90,6 +90,7 @@ suite "boot/uefi-gpu" "$TESTS/boot/test-gpu.sh" "$BUILD"
 suite "boot/systemd-boot" "$TESTS/boot/test-systemd-boot.sh" "$BUILD"
 suite "boot/libvirt" "$TESTS/boot/test-libvirt.sh" "$BUILD"
 suite "boot/mkinitcpio" "$TESTS/boot/test-mkinitcpio.sh" "$BUILD"
+suite "boot/alpine" "$TESTS/boot/test-alpine.sh" "$BUILD"
 
 summary
 [ "$failed" -eq 0 ]

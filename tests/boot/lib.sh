@@ -15,19 +15,13 @@ BUILD=$(cd "$BUILD" && pwd)
 GUEST_MODULES="vfio_pci vfio_iommu_type1 pci_stub e1000e xhci_pci usb_storage ahci sd_mod bochs
 ext4 crc32c_generic dm_crypt xts ecb virtio_pci virtio_blk snd_hda_intel bochs_drm nvme"
 
-# build_initramfs OUT [without-vfio|static|musl|alpine]: busybox, the binder,
+# build_initramfs OUT [without-vfio|static|musl]: busybox, the binder,
 # the modules, the test configs and the guest's /init. "static" puts in
 # the binder of `make static`, without any shared library; "musl" the one
 # of `make static LIBC=musl`, with the vfio modules compressed as the
 # kernel ships them (6.12: xz; with MODULE_GZIP=1 gzip, as Alpine's are),
-# which its libkmod reads. "alpine" lays
-# the image out as mkinitfs does with the passthrough feature: /init is
-# mkinitfs/passthrough-init, Alpine's init (a stand-in) at its own path,
-# the musl binder in /usr/sbin, the config of tests/boot/configs/by-address.conf
-# where apply puts it. The stand-in is copied 0644, as the real mkinitfs
-# copies a feature's .files (only /init gets 0755): exec'ing it directly
-# would panic; it is also /sbin/alpine-init, 0755, as /init of an image
-# without our feature.
+# which its libkmod reads. (Alpine's own images are built by its real
+# mkinitfs: tests/boot/test-alpine.sh.)
 build_initramfs() {
 	local out=$1 variant=${2:-} tree mods f
 	mkdir -p "$BUILD/boot" # a fresh clone: make bench builds images before any test
@@ -99,15 +93,6 @@ build_initramfs() {
 	cp "$BOOT_DIR"/configs/*.conf "$tree/etc/tests/"
 	if [ "$variant" = libvirt ]; then
 		install -m 0755 "$BOOT_DIR/libvirt-guest-init.sh" "$tree/init"
-	elif [ "$variant" = alpine ]; then
-		install -D -m 0755 "$BOOT_DIR/../../mkinitfs/passthrough-init" "$tree/init"
-		install -D -m 0644 "$BOOT_DIR/alpine-standin.sh" \
-			"$tree/usr/share/mkinitfs/initramfs-init"
-		install -D -m 0755 "$BOOT_DIR/alpine-standin.sh" "$tree/sbin/alpine-init"
-		# what `make install-alpine` installs: the musl static binder
-		install -D -m 0755 "$BUILD/passthrough-early-musl" "$tree/usr/sbin/passthrough-early"
-		install -D -m 0644 "$BOOT_DIR/configs/by-address.conf" \
-			"$tree/var/lib/passthrough/initramfs.conf"
 	else
 		install -m 0755 "$BOOT_DIR/guest-init.sh" "$tree/init"
 	fi
@@ -222,6 +207,18 @@ result() {
 	n=$((n + 1))
 	if [ $# -eq 0 ]; then echo "ok $n - $SUITE: $name"; else
 		echo "not ok $n - $SUITE: $name"; printf '#   %s\n' "$@"; fi
+}
+
+# root_driver_problems LOG ADDRESS=DRIVER...: one line per problem of a
+# boot to the reporting root disk (root-init.sh): it never reported, or a
+# device is not on the driver expected.
+root_driver_problems() {
+	local log=$1 e got; shift
+	grep -q '^PT-END' "$log" 2>/dev/null || { echo "the root's init did not report (log: $log)"; return; }
+	for e in "$@"; do
+		got=$(guest_driver "$log" "0000:${e%%=*}" 2>/dev/null || true)
+		[ "$got" = "${e#*=}" ] || echo "0000:${e%%=*} is on '${got:-?}', expected ${e#*=}"
+	done
 }
 
 # The driver the guest reported for a device: "none" when unbound.

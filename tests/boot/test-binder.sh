@@ -13,7 +13,6 @@ fetch_kernel
 build_initramfs "$BUILD/boot/initrd.gz"
 build_initramfs "$BUILD/boot/initrd-novfio.gz" without-vfio
 build_initramfs "$BUILD/boot/initrd-static.gz" static
-build_initramfs "$BUILD/boot/initrd-alpine.gz" alpine
 prepare_disks
 
 # name | initramfs | kernel arguments | expected drivers | expected kmsg text
@@ -35,8 +34,6 @@ blacklisted|initrd|pt.test=by-ids pt.modprobe=blacklist|01:00.0=e1000e 02:00.0=e
 install-command-ignored|initrd|pt.test=by-address pt.modprobe=install|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
 static-binder|initrd-static|pt.test=by-address pt.preload=e1000e|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci, taken from e1000e
 host-tool|initrd|pt.test=by-address pt.disks=1 pt.host=1|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: bound to vfio-pci
-alpine-init-wrapper|initrd-alpine|pt.none|01:00.0=vfio-pci 02:00.0=e1000e 00:04.0=xhci_hcd|0000:01:00.0: bound to vfio-pci
-alpine-ids-path|initrd-alpine|rdinit=/sbin/alpine-init modules=vfio_iommu_type1,vfio-pci vfio_pci.ids=8086:10d3|01:00.0=vfio-pci 02:00.0=vfio-pci 00:04.0=xhci_hcd|vfio_pci: add [8086:10d3[ffffffff:ffffffff]] class 0x000000/00000000
 worst-case|initrd|pt.test=everything pt.modprobe=blacklist|00:01.0=bochs-drm 00:02.0=pcieport 00:04.0=xhci_hcd 00:05.0=ahci 00:1f.2=ahci 01:00.0=e1000e 02:00.0=e1000e|done: 0 bound, 0 already bound, 5 refused, 6 failed (11 devices
 no-config|initrd|pt.test=none|01:00.0=e1000e 00:04.0=xhci_hcd|no /etc/passthrough.conf: nothing to bind
 reset-method|initrd|pt.test=reset-method|01:00.0=vfio-pci 02:00.0=e1000e|0000:01:00.0: reset_method bus

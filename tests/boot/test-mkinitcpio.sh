@@ -299,22 +299,13 @@ for b in busybox systemd undone; do [ ! -s "$W/$b.boot/initramfs-linux.img" ] ||
 	xargs -P "${BOOT_JOBS:-2}" -I{} bash -c \
 		'boot_guest "$W/$1.boot/initramfs-linux.img" "$W/$1.boot.log" root=/dev/vda rw || true' _ {}
 
-# drivers LOG EXPECTED...: the problems of one boot
-drivers() {
-	local log=$1 e got; shift
-	grep -q '^PT-END' "$log" 2>/dev/null || { echo "the root's init did not report (log: $log)"; return; }
-	for e in "$@"; do
-		got=$(guest_driver "$log" "0000:${e%%=*}" 2>/dev/null || true)
-		[ "$got" = "${e#*=}" ] || echo "0000:${e%%=*} is on '${got:-?}', expected ${e#*=}"
-	done
-}
-mapfile -t problems < <(drivers "$W/busybox.boot.log" 01:00.0=vfio-pci 00:04.0=vfio-pci 02:00.0=e1000e 00:05.0=ahci)
+mapfile -t problems < <(root_driver_problems "$W/busybox.boot.log" 01:00.0=vfio-pci 00:04.0=vfio-pci 02:00.0=e1000e 00:05.0=ahci)
 grep -q 'passthrough: 0000:01:00.0: bound to vfio-pci$' "$W/busybox.boot.log" 2>/dev/null ||
 	problems+=("the binder did not bind 01:00.0 before any host driver had it")
 result "${CASES[3]}" "${problems[@]}"
 
 if [ -z "$SYSTEMD_ERRORS" ]; then
-	mapfile -t problems < <(drivers "$W/systemd.boot.log" 01:00.0=vfio-pci 00:04.0=vfio-pci 02:00.0=e1000e 00:05.0=ahci)
+	mapfile -t problems < <(root_driver_problems "$W/systemd.boot.log" 01:00.0=vfio-pci 00:04.0=vfio-pci 02:00.0=e1000e 00:05.0=ahci)
 	grep -q 'passthrough: 0000:01:00.0: bound to vfio-pci$' "$W/systemd.boot.log" 2>/dev/null ||
 		problems+=("the binder did not bind 01:00.0 before any host driver had it")
 	result "${CASES[4]}" "${problems[@]}"
@@ -322,7 +313,7 @@ else
 	result "${CASES[4]}" "mkinitcpio -P with the systemd hook: $SYSTEMD_ERRORS (see $W/systemd.build.log)"
 fi
 
-mapfile -t problems < <(drivers "$W/undone.boot.log" 01:00.0=e1000e 00:04.0=xhci_hcd 02:00.0=e1000e 00:05.0=ahci)
+mapfile -t problems < <(root_driver_problems "$W/undone.boot.log" 01:00.0=e1000e 00:04.0=xhci_hcd 02:00.0=e1000e 00:05.0=ahci)
 ! grep -q 'passthrough: 0000:..:..\..: bound to' "$W/undone.boot.log" 2>/dev/null || problems+=("the binder bound a device")
 result "${CASES[5]}" "${UNDO_PROBLEMS[@]}" "${problems[@]}"
 result "${CASES[6]}" "${UKI_PROBLEMS[@]}"

@@ -2,6 +2,7 @@
  * os-release and the applied state. An edit that adds and then removes
  * the same tokens must give back the same file, byte for byte. */
 #include "applied.h"
+#include "blsentry.h"
 #include "distro.h"
 #include "shellvars.h"
 
@@ -47,6 +48,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		pt_tokens_free(&had);
 		free(removed);
+		free(added);
+	}
+	/* systemd-boot entries written by hand: the same promise */
+	{
+		struct pt_shell_error err = { 0 };
+		struct pt_tokens had;
+
+		added = pt_bls_edit_options(text, &none, &ours, &err);
+		if (added && pt_bls_options(text, &had) == 0) {
+			bool ours_before = pt_tokens_contain(&had, "intel_iommu=on") ||
+					   pt_tokens_contain(&had, "vfio-pci");
+
+			removed = pt_bls_edit_options(added, &ours, &none, &err);
+			if (!ours_before && (!removed || strcmp(removed, text)))
+				abort();
+			free(removed);
+			pt_tokens_free(&had);
+		}
 		free(added);
 	}
 	added = pt_edit_assignment(text, "init", ' ', &ours, &none);

@@ -335,8 +335,9 @@ static void kernel_cmdline_file_edits(void **state)
 }
 
 /* Arch: UKIs first (their command line is sealed in by mkinitcpio), then
- * GRUB with a grub.cfg; systemd-boot's hand-written entries are refused
- * with what to do; nothing known: -ENOENT naming what was looked for. */
+ * GRUB with a grub.cfg, then systemd-boot: its entries, or kernel-install
+ * with /etc/kernel/cmdline; nothing known: -ENOENT naming what was
+ * looked for. */
 static void arch_boot_paths(void **state)
 {
 	struct pt_boot_facts f = { .mkinitcpio = true };
@@ -346,10 +347,15 @@ static void arch_boot_paths(void **state)
 	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), -ENOENT);
 	assert_non_null(strstr(b.why, "looked for unified kernel images"));
 	snprintf(f.systemd_boot, sizeof(f.systemd_boot), "efi");
-	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), -ENOTSUP);
-	assert_non_null(strstr(b.why, "/efi/loader/entries"));
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_BLS_ENTRIES);
+	f.kernel_cmdline = true;
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_KERNEL_INSTALL);
+	f.kernel_cmdline = false;
 	f.grub_default = true; /* Arch's grub package installs it even unused */
-	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), -ENOTSUP);
+	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), 0);
+	assert_int_equal(b.loader, PT_LOADER_BLS_ENTRIES);
 	f.grub_cfg = true;
 	assert_int_equal(pt_boot_path_decide(PT_DISTRO_ARCH, &f, &b), 0);
 	assert_int_equal(b.loader, PT_LOADER_GRUB_DEFAULT);

@@ -5,13 +5,14 @@
 
 extern const struct pt_loader_backend pt_loader_grub, pt_loader_grubby, pt_loader_extlinux,
 	pt_loader_kernel_install, pt_loader_proxmox, pt_loader_grub_default, pt_loader_cmdline_d,
-	pt_loader_kernelstub;
+	pt_loader_kernelstub, pt_loader_bls_entries;
 extern const struct pt_generator pt_generator_initramfs_tools, pt_generator_dracut,
 	pt_generator_mkinitfs, pt_generator_mkinitcpio;
 
 static const struct pt_loader_backend *const loaders[] = {
 	&pt_loader_grub, &pt_loader_grubby, &pt_loader_extlinux, &pt_loader_kernel_install,
 	&pt_loader_proxmox, &pt_loader_grub_default, &pt_loader_cmdline_d, &pt_loader_kernelstub,
+	&pt_loader_bls_entries,
 };
 
 static const struct pt_generator *const generators[] = {

@@ -40,6 +40,7 @@ void pt_boot_facts_read(const char *root, struct pt_boot_facts *f)
 			exists(root, "etc/kernelstub/configuration");
 	f->mkinitcpio = exists(root, "usr/bin/mkinitcpio") || exists(root, "etc/mkinitcpio.conf");
 	f->mkinitcpio_uki = pt_presets_build_uki(root);
+	f->kernel_cmdline = exists(root, "etc/kernel/cmdline");
 }
 
 const char *pt_loader_name(enum pt_loader l)
@@ -53,6 +54,7 @@ const char *pt_loader_name(enum pt_loader l)
 	case PT_LOADER_KERNELSTUB: return "kernelstub";
 	case PT_LOADER_GRUB_DEFAULT: return "GRUB (/etc/default/grub, grub-mkconfig)";
 	case PT_LOADER_UKI_CMDLINE_D: return "unified kernel images (mkinitcpio, /etc/cmdline.d)";
+	case PT_LOADER_BLS_ENTRIES: return "systemd-boot (its entries, loader/entries/*.conf)";
 	case PT_LOADER_UNKNOWN: break;
 	}
 	return "unknown";
@@ -74,8 +76,9 @@ static int decided(struct pt_boot_path *out, enum pt_loader l, int r, const char
 
 /* Arch: UKIs carry their command line (mkinitcpio seals /etc/cmdline.d
  * in); else GRUB, which Arch's grub-mkconfig configures from
- * /etc/default/grub alone (no grub.d); systemd-boot's entries are the
- * admin's own files there (no kernel-install), which apply does not edit. */
+ * /etc/default/grub alone (no grub.d); else systemd-boot, whose entries
+ * are the admin's own files there (no kernel-install hook), unless
+ * /etc/kernel/cmdline says kernel-install writes them. */
 static int arch_boot_path(const struct pt_boot_facts *f, struct pt_boot_path *out)
 {
 	if (f->mkinitcpio_uki)
@@ -85,13 +88,14 @@ static int arch_boot_path(const struct pt_boot_facts *f, struct pt_boot_path *ou
 	if (f->grub_default && f->grub_cfg)
 		return decided(out, PT_LOADER_GRUB_DEFAULT, 0, "Arch with GRUB: etc/default/grub "
 			       "and boot/grub/grub.cfg");
+	if (f->systemd_boot[0] && f->kernel_cmdline)
+		return decided(out, PT_LOADER_KERNEL_INSTALL, 0, "systemd-boot (in /%s) with "
+			       "etc/kernel/cmdline: kernel-install writes the entries",
+			       f->systemd_boot);
 	if (f->systemd_boot[0])
-		return decided(out, PT_LOADER_UNKNOWN, -ENOTSUP,
-			       "systemd-boot (in /%s) boots entries written by hand on Arch, "
-			       "which apply does not edit: add the output of `passthrough "
-			       "cmdline` to the options line of each entry in "
-			       "/%s/loader/entries, then run apply again (or build UKIs: a "
-			       "preset's default_uki=)", f->systemd_boot, f->systemd_boot);
+		return decided(out, PT_LOADER_BLS_ENTRIES, 0, "systemd-boot (in /%s) with "
+			       "entries written by hand: apply edits their options lines",
+			       f->systemd_boot);
 	return decided(out, PT_LOADER_UNKNOWN, -ENOENT,
 		       "no boot loader apply knows on Arch: looked for unified kernel "
 		       "images (a preset's default_uki= in etc/mkinitcpio.d), GRUB "

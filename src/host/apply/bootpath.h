@@ -24,6 +24,7 @@ enum pt_loader {
 	PT_LOADER_GRUB_DEFAULT,   /* GRUB without Debian's grub.d (Alpine for UEFI,
 				   * Arch): /etc/default/grub, grub-mkconfig */
 	PT_LOADER_UKI_CMDLINE_D,  /* UKIs by mkinitcpio: /etc/cmdline.d */
+	PT_LOADER_BLS_ENTRIES,    /* systemd-boot entries written by hand (Arch) */
 };
 
 struct pt_boot_facts {
@@ -38,6 +39,7 @@ struct pt_boot_facts {
 	bool kernelstub;      /* usr/bin/kernelstub or etc/kernelstub/configuration */
 	bool mkinitcpio;      /* usr/bin/mkinitcpio or etc/mkinitcpio.conf */
 	bool mkinitcpio_uki;  /* a preset of etc/mkinitcpio.d builds a UKI */
+	bool kernel_cmdline;  /* etc/kernel/cmdline (kernel-install's) */
 };
 
 struct pt_boot_path {
