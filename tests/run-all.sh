@@ -61,6 +61,7 @@ fi
 # These read the module index of Debian's kernel, downloaded once.
 suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
 suite "cli/write-faults" "$TESTS/cli/test-faults.sh" "$BUILD"
+suite "cli/setup-state" "$TESTS/cli/test-state.sh" "$BUILD"
 # The distributions' own tools (../shared/field-tools, FIELD_TOOLS):
 # skipped, never passed, without them.
 suite "cli/grubby" "$TESTS/cli/test-grubby.sh" "$BUILD"

@@ -2,11 +2,16 @@
  * finding a device a command names, check's inputs, and the one way the
  * host tool speaks to a person (pt_host_error). */
 #include "session.h"
+#include "apply.h"
+#include "applied.h"
+#include "distro.h"
+#include "generate.h"
 #include "modinfo.h"
 #include "sysfs.h"
 #include "text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,22 +78,14 @@ int pt_host_config_path(struct host *h, char *buf, size_t size)
 	return 0;
 }
 
-int pt_host_load(struct host *h, enum config_need need)
+/* The config at `path` (the admin's, or the one apply applied), and the
+ * plan over the machine already read. */
+static int load_config(struct host *h, enum config_need need, const char *path)
 {
 	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
-
 	struct pt_machine_paths paths = { h->ctx.sysfs, h->ctx.root, h->o.pci_ids, h->ctx.release };
-	int r;
 
-	if (pt_host_config_path(h, h->config_path, sizeof(h->config_path)) < 0)
-		return -ENAMETOOLONG;
-	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
-	if (r < 0) {
-		pt_host_error(h, "cannot read PCI devices in %s/bus/pci/devices: "
-			"%s", h->ctx.sysfs, strerror(-r));
-		return r;
-	}
-	h->cfg_status = pt_config_load(h->config_path, &h->cfg);
+	h->cfg_status = pt_config_load(path, &h->cfg);
 	if (h->cfg_status == -ENOMEM)
 		return -ENOMEM;
 	if (h->cfg_status == -ENOENT && !need_config)
@@ -114,6 +111,40 @@ int pt_host_load(struct host *h, enum config_need need)
 			"selected; see `passthrough check`", h->config_path);
 	}
 	return 0;
+}
+
+int pt_host_load(struct host *h, enum config_need need)
+{
+	struct pt_machine_paths paths = { h->ctx.sysfs, h->ctx.root, h->o.pci_ids, h->ctx.release };
+	int r;
+
+	if (pt_host_config_path(h, h->config_path, sizeof(h->config_path)) < 0)
+		return -ENAMETOOLONG;
+	r = need == CONFIG_ONLY ? 0 : pt_machine_read(&paths, &h->m, &h->log);
+	if (r < 0) {
+		pt_host_error(h, "cannot read PCI devices in %s/bus/pci/devices: "
+			"%s", h->ctx.sysfs, strerror(-r));
+		return r;
+	}
+	return load_config(h, need, h->config_path);
+}
+
+int pt_host_load_applied(struct host *h)
+{
+	char path[PATH_MAX];
+
+	if (pt_path(path, sizeof(path), h->ctx.root, PT_INITRAMFS_CONF))
+		return -ENAMETOOLONG;
+	if (h->have_plan)
+		pt_plan_free(&h->plan);
+	if (h->cfg.path)
+		pt_config_free(&h->cfg);
+	pt_selectors_free(&h->selectors);
+	memset(&h->cfg, 0, sizeof(h->cfg));
+	memset(&h->plan, 0, sizeof(h->plan));
+	memset(&h->selectors, 0, sizeof(h->selectors));
+	h->have_plan = false;
+	return load_config(h, CONFIG_REQUIRED, path);
 }
 
 /* DEVICE as an address, or as vendor:device when exactly one matches. */
@@ -201,4 +232,155 @@ void pt_host_run_checks(const struct host *h, struct pt_findings *f)
 	    pt_check_against_machine(&h->cfg, &h->m, &h->plan, &env, f) < 0)
 		pt_host_error(h, "memory ran out while checking");
 	pt_findings_sort(f);
+}
+
+/* The binder's lines in the kernel log. /dev/kmsg gives one record per
+ * read ("6,339,5140900,-;passthrough: ..."); a plain file (a test's) holds
+ * lines as written ("<6>passthrough: ..."). */
+size_t pt_host_kmsg(const struct host *h, char ***out)
+{
+	char path[PATH_MAX], buf[8192];
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	*out = NULL;
+	if (pt_path(path, sizeof(path), h->ctx.root, "dev/kmsg") ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return 0;
+	while ((len = read(fd, buf, sizeof(buf) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
+		char *line, *save = NULL;
+
+		if (len < 0)
+			continue; /* records overwritten while reading */
+		buf[len] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *text = line, **v;
+
+			if (line[0] == ' ')
+				continue; /* a record's dictionary */
+			if (line[0] == '<' && strchr(line, '>'))
+				text = strchr(line, '>') + 1;
+			else if (strchr(line, ';'))
+				text = strchr(line, ';') + 1;
+			if (strncmp(text, "passthrough: ", 13) != 0)
+				continue;
+			v = realloc(*out, (n + 1) * sizeof(*v));
+			if (!v)
+				break;
+			*out = v;
+			if (((*out)[n] = strdup(text + 13)))
+				n++;
+		}
+	}
+	close(fd);
+	return n;
+}
+
+
+/* When this boot began (/proc/stat's btime), 0 when unknown. */
+static long long boot_time(const struct host *h)
+{
+	char path[PATH_MAX], *text, *line;
+	long long btime = 0;
+
+	if (pt_path(path, sizeof(path), h->ctx.root, "proc/stat") || !(text = pt_read_file(path)))
+		return 0;
+	if ((line = strstr(text, "\nbtime ")))
+		btime = strtoll(line + 7, NULL, 10);
+	free(text);
+	return btime;
+}
+
+static bool root_has(const struct host *h, const char *rel)
+{
+	char path[PATH_MAX];
+
+	return pt_path(path, sizeof(path), h->ctx.root, "%s", rel) == 0 && access(path, F_OK) == 0;
+}
+
+/* The family's command that rebuilds every initramfs. */
+static const char *rebuild_command(const struct host *h)
+{
+	char path[PATH_MAX], *text;
+	enum pt_distro d = PT_DISTRO_UNKNOWN;
+
+	if (pt_path(path, sizeof(path), h->ctx.root, "etc/os-release") == 0 &&
+	    (text = pt_read_file(path))) {
+		d = pt_distro_from_os_release(text);
+		free(text);
+	}
+	switch (d) {
+	case PT_DISTRO_DEBIAN: return "update-initramfs -u -k all";
+	case PT_DISTRO_FEDORA: return "dracut -f --regenerate-all";
+	case PT_DISTRO_ALPINE: return "mkinitfs";
+	case PT_DISTRO_ARCH: return "mkinitcpio -P";
+	case PT_DISTRO_UNKNOWN: break;
+	}
+	return "the distribution's initramfs command";
+}
+
+void pt_host_setup(const struct host *h, struct pt_setup *out)
+{
+	struct pt_state_facts f = { .config = h->config_path, .args = "" };
+	char path[PATH_MAX], *text, *admin;
+	struct pt_applied applied = { 0 };
+	char **kmsg, *args = NULL;
+	struct stat st;
+	long long btime = boot_time(h);
+	size_t n_kmsg = pt_host_kmsg(h, &kmsg);
+
+	f.has_rules = h->cfg_status == 0 && h->cfg.n_rules > 0;
+	f.binder_ran = n_kmsg > 0;
+	f.applied = pt_path(path, sizeof(path), h->ctx.root, PT_APPLIED_FILE) == 0 &&
+		    stat(path, &st) == 0;
+	f.applied_before_boot = !f.applied || !btime ? PT_UNKNOWN :
+				st.st_mtime < btime ? PT_YES : PT_NO;
+	if (f.applied && (text = pt_read_file(path))) {
+		struct pt_tokens running = { 0 };
+
+		if (pt_applied_parse(text, &applied) == 0 &&
+		    pt_tokens_split(h->m.cmdline ? h->m.cmdline : "", ' ', &running) == 0) {
+			f.args_in_boot = h->m.cmdline != NULL;
+			for (size_t i = 0; i < applied.cmdline.n; i++) {
+				char *more;
+
+				if (!pt_tokens_contain(&running, applied.cmdline.v[i]))
+					f.args_in_boot = false;
+				if (asprintf(&more, "%s%s%s", args ? args : "", args ? " " : "",
+					     applied.cmdline.v[i]) >= 0) {
+					free(args);
+					args = more;
+				}
+			}
+			pt_tokens_free(&running);
+		}
+		free(text);
+	}
+	f.args = args ? args : "";
+	if (pt_path(path, sizeof(path), h->ctx.root, PT_INITRAMFS_CONF) == 0 &&
+	    (text = pt_read_file(path))) {
+		uint64_t recorded;
+
+		f.binder_on = true;
+		admin = pt_read_file(h->config_path);
+		f.config_edited = pt_initramfs_conf_digest(text, &recorded) < 0 || !admin ||
+				  pt_config_digest(admin) != recorded;
+		free(admin);
+		free(text);
+	}
+	f.missing_cause = root_has(h, "usr/sbin/update-grub") &&
+				  !root_has(h, "etc/kernel/proxmox-boot-uuids") &&
+				  !root_has(h, "etc/default/grub.d/passthrough.cfg") ?
+			  "the GRUB drop-in /etc/default/grub.d/passthrough.cfg is missing, so "
+			  "update-grub never put them on the entries (install it: make install)" :
+			  "another boot entry was chosen, or the boot entries were not rebuilt "
+			  "after apply";
+	f.rebuild = rebuild_command(h);
+	pt_setup_decide(&f, out);
+	free(args);
+	pt_applied_free(&applied);
+	for (size_t i = 0; i < n_kmsg; i++)
+		free(kmsg[i]);
+	free(kmsg);
 }

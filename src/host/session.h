@@ -14,6 +14,7 @@
 #include "table.h"
 #include "check.h"
 #include "filter.h"
+#include "state.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -98,6 +99,9 @@ int pt_table_status(int r);
 /* Reads the machine and the config; plans when the config is sound. */
 int pt_host_load(struct host *h, enum config_need need);
 struct pt_report pt_host_report(const struct host *h);
+/* After pt_host_load: the config apply applied (its initramfs config)
+ * and its plan in place of the admin's. */
+int pt_host_load_applied(struct host *h);
 /* --config, or /etc/passthrough.conf under --root. */
 int pt_host_config_path(struct host *h, char *buf, size_t size);
 
@@ -105,6 +109,13 @@ int pt_host_config_path(struct host *h, char *buf, size_t size);
  * when exactly one device has it), or -EXIT_NOT_FOUND (nothing there),
  * -EXIT_USAGE (not an address or ID, or an ID several share); said. */
 long pt_host_find_device(const struct host *h, const char *spec);
+
+/* The binder's lines in the kernel log (/dev/kmsg under the root), each
+ * without its "passthrough: " prefix; their count. */
+size_t pt_host_kmsg(const struct host *h, char ***out);
+/* Where the admin stands (state.h), from the files apply left, this boot
+ * and the admin's config (after pt_host_load). */
+void pt_host_setup(const struct host *h, struct pt_setup *out);
 
 /* What check needs of the machine beyond its model, and every finding of
  * check in the order it prints them. */

@@ -26,6 +26,13 @@ new_root() {
 	chmod 0644 "$r/etc/passthrough.conf"
 }
 conf() { cat >"$1/etc/passthrough.conf"; }
+# applied ROOT: the config as if `passthrough apply` had applied it before
+# this boot: generate's checked config and an apply state that set no
+# argument (status judges what was applied, issue 25).
+applied() {
+	"$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs "$1/sys" --root "$1" generate >/dev/null 2>&1
+	mkdir -p "$1/var/lib/passthrough" && echo "cmdline" >"$1/var/lib/passthrough/applied"
+}
 pt() { # pt ROOT ARGS...
 	local r=$1; shift
 	"$PT" --pci-ids "$TOP/tests/fixtures/pci.ids" --sysfs "$r/sys" --root "$r" "$@"
@@ -325,6 +332,8 @@ ln -s "$(readlink sriov/sys/bus/pci/devices/0000:02:00.0 | sed 's/02:00\.0$/02:0
 printf '[device.vfs]\naddress = 02:00.0\nids = 8086:10d3\nsriov_vfs = 1\n' | conf sriov
 check "show: a virtual function names its physical function" \
 	bash -c '"$0" --sysfs sriov/sys --root sriov show 02:00.1 | grep -q "driver none.*, VF 0 of 0000:02:00.0"' "$PT"
+applied sriov
+mkdir -p sriov/dev && printf '<6>passthrough: 0000:02:00.0: 1 virtual function made\n' >sriov/dev/kmsg
 golden status-sriov pt sriov status
 check "hostdev: the rule's virtual function, not its physical function" \
 	bash -c '[ "$("$0" --sysfs sriov/sys --root sriov hostdev --format qemu)" = "-device vfio-pci,host=0000:02:00.1" ]' "$PT"
@@ -369,6 +378,7 @@ set_driver booted 0000:01:00.0 vfio-pci
 mkdir -p booted/dev/vfio && : >booted/dev/vfio/7
 printf '<6>passthrough: 0000:01:00.0: bound to vfio-pci, taken from e1000e\n<6>unrelated: line\n' >booted/dev/kmsg
 printf '[device.nic]\naddress = 01:00.0\n' | conf booted
+applied booted
 golden status-ok pt booted status
 new_root empty
 golden status-nothing-configured pt empty status
@@ -378,10 +388,12 @@ rm booted/dev/vfio/7
 golden status-no-vfio-node pt booted status
 printf '[device.nic]\naddress = 01:00.0\n[device.usb]\naddress = 00:04.0\n[device.gpu]\nclass = 0x0300\n' | conf booted
 set_group booted 0000:02:00.0 7
+applied booted
 : >booted/dev/vfio/7
 golden status-not-bound pt booted status
 # Issue 17: through a pipe nothing is cut (snd_hda_intel was snd_hda_i).
 printf '[device.a-rule-with-a-long-name]\naddress = 00:04.0\n' | conf booted
+applied booted
 set_driver booted 0000:00:04.0 snd_hda_intel
 check "status: long rule and driver names are not cut" \
 	bash -c '"$0" --sysfs booted/sys --root booted status | grep -q "^0000:00:04.0  a-rule-with-a-long-name vfio-pci  snd_hda_intel "' "$PT"

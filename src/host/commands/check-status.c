@@ -14,9 +14,27 @@
 #include <limits.h>
 #include <unistd.h>
 
+/* Where apply's step 1 was done but has not reached this boot, "run
+ * apply" would change nothing: the fix says what the state says. */
+static void fix_by_state(struct pt_findings *f, const struct pt_setup *setup)
+{
+	if (setup->state != PT_STATE_STEP1_PENDING && setup->state != PT_STATE_ARGS_MISSING &&
+	    setup->state != PT_STATE_APPLIED_PENDING)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		char *fix;
+
+		if (strcmp(f->v[i].code, PT_FIRST_STEP_CODE) || !(fix = strdup(setup->next)))
+			continue;
+		free(f->v[i].fix);
+		f->v[i].fix = fix;
+	}
+}
+
 static int cmd_check(struct host *h, int argc, char **argv)
 {
 	struct pt_findings f = { 0 };
+	struct pt_setup setup;
 	struct pt_report r;
 	int rc;
 
@@ -26,7 +44,10 @@ static int cmd_check(struct host *h, int argc, char **argv)
 	if (pt_host_load(h, CONFIG_JUDGED) < 0)
 		return EXIT_PROBLEMS;
 	pt_host_run_checks(h, &f);
+	pt_host_setup(h, &setup);
+	fix_by_state(&f, &setup);
 	r = pt_host_report(h);
+	r.setup = &setup;
 	r.cfg = &h->cfg;
 	pt_report_check(&r, &f);
 	rc = f.count[PT_SEV_ERROR] ? EXIT_PROBLEMS : EXIT_OK;
@@ -34,76 +55,31 @@ static int cmd_check(struct host *h, int argc, char **argv)
 	return rc;
 }
 
-/* The binder's lines in the kernel log. /dev/kmsg gives one record per
- * read ("6,339,5140900,-;passthrough: ..."); a plain file (a test's) holds
- * lines as written ("<6>passthrough: ..."). */
-static size_t read_kmsg(const struct host *h, char ***out)
-{
-	char path[PATH_MAX], buf[8192];
-	size_t n = 0;
-	ssize_t len;
-	int fd;
-
-	*out = NULL;
-	if (pt_path(path, sizeof(path), h->ctx.root, "dev/kmsg") ||
-	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return 0;
-	while ((len = read(fd, buf, sizeof(buf) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
-		char *line, *save = NULL;
-
-		if (len < 0)
-			continue; /* records overwritten while reading */
-		buf[len] = '\0';
-		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *text = line, **v;
-
-			if (line[0] == ' ')
-				continue; /* a record's dictionary */
-			if (line[0] == '<' && strchr(line, '>'))
-				text = strchr(line, '>') + 1;
-			else if (strchr(line, ';'))
-				text = strchr(line, ';') + 1;
-			if (strncmp(text, "passthrough: ", 13) != 0)
-				continue;
-			v = realloc(*out, (n + 1) * sizeof(*v));
-			if (!v)
-				break;
-			*out = v;
-			if (((*out)[n] = strdup(text + 13)))
-				n++;
-		}
-	}
-	close(fd);
-	return n;
-}
-
-/* Apply's first step leaves its state without the initramfs config. */
-static bool only_first_step_applied(const struct host *h)
-{
-	char applied[PATH_MAX], conf[PATH_MAX];
-
-	return pt_path(applied, sizeof(applied), h->ctx.root, PT_APPLIED_FILE) == 0 &&
-	       pt_path(conf, sizeof(conf), h->ctx.root, PT_INITRAMFS_CONF) == 0 &&
-	       access(applied, F_OK) == 0 && access(conf, F_OK) != 0;
-}
-
 static int cmd_status(struct host *h, int argc, char **argv)
 {
 	struct pt_status *st;
+	struct pt_setup setup;
 	struct pt_report r;
 	char **kmsg;
-	size_t n_kmsg;
-	bool all_ok = true, first_step;
+	size_t n_kmsg, n = 0;
+	bool all_ok = true;
 
 	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
-	if (pt_host_load(h, CONFIG_REQUIRED) < 0)
+	/* The admin's config may be gone or broken after an apply: what
+	 * was applied is what is judged. */
+	if (pt_host_load(h, CONFIG_JUDGED) < 0)
 		return EXIT_PROBLEMS;
-	st = calloc(h->plan.n ? h->plan.n : 1, sizeof(*st));
+	pt_host_setup(h, &setup);
+	if (setup.judge_devices && !h->o.config && pt_host_load_applied(h) < 0)
+		return EXIT_PROBLEMS;
+	if (setup.judge_devices && h->have_plan)
+		n = h->plan.n;
+	st = calloc(n ? n : 1, sizeof(*st));
 	if (!st)
 		return EXIT_PROBLEMS;
-	for (size_t i = 0; i < h->plan.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct pt_decision *d = &h->plan.v[i];
 		const struct pt_device *dev = &h->m.devs.v[d->device];
 		struct pt_status *s = &st[i];
@@ -134,17 +110,12 @@ static int cmd_status(struct host *h, int argc, char **argv)
 		if (!s->ok)
 			all_ok = false;
 	}
-	/* Apply's first step binds nothing: not what the config asks yet. */
-	first_step = h->cfg.n_rules && only_first_step_applied(h);
-	if (first_step)
-		all_ok = false;
-	n_kmsg = read_kmsg(h, &kmsg);
+	/* 0 when the machine is as the applied state says: nothing applied,
+	 * undone or step 1 is no failure; a reboot pending is. */
+	all_ok = setup.as_applied && all_ok;
+	n_kmsg = pt_host_kmsg(h, &kmsg);
 	r = pt_host_report(h);
-	pt_report_status(&r, st, h->plan.n, kmsg, n_kmsg, all_ok);
-	if (first_step && !h->o.json)
-		printf("`passthrough apply` did step 1 of 2 only: it set the IOMMU's "
-		       "kernel arguments, the binder is off. Once the host runs with "
-		       "the IOMMU on, run `passthrough apply` again.\n");
+	pt_report_status(&r, &setup, st, n, kmsg, n_kmsg, all_ok);
 	for (size_t i = 0; i < n_kmsg; i++)
 		free(kmsg[i]);
 	free(kmsg);

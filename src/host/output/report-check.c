@@ -1,6 +1,7 @@
 /* check's findings and status's verdicts, for people and in JSON. */
 #include "report.h"
 #include "report-internal.h"
+#include "state.h"
 #include "generate.h"
 #include "json.h"
 #include "text.h"
@@ -74,10 +75,14 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 		pt_json_int(&j, "warnings", (long long)f->count[PT_SEV_WARNING]);
 		pt_json_int(&j, "notes", (long long)f->count[PT_SEV_NOTE]);
 		pt_json_bool(&j, "incomplete", f->incomplete);
+		if (r->setup)
+			pt_report_setup_json(&j, r->setup);
 		pt_report_findings_json(&j, r->cfg, f);
 		pt_json_object_end(&j);
 		return;
 	}
+	if (r->setup)
+		pt_report_setup(r, r->setup);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pt_finding *x = &f->v[i];
 		char where[PATH_MAX + 160] = "";
@@ -128,8 +133,26 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 
 /* --- status -------------------------------------------------------------- */
 
-static void status_json(const struct pt_report *r, const struct pt_status *st, size_t n,
-			char **kmsg, size_t n_kmsg, bool all_ok)
+void pt_report_setup_json(struct pt_json *j, const struct pt_setup *setup)
+{
+	pt_json_object_begin(j, "state");
+	pt_json_string(j, "name", pt_setup_state_name(setup->state));
+	pt_json_string(j, "summary", setup->summary);
+	pt_json_string(j, "next", setup->next[0] ? setup->next : NULL);
+	pt_json_bool(j, "config_edited", setup->config_edited);
+	pt_json_object_end(j);
+}
+
+void pt_report_setup(const struct pt_report *r, const struct pt_setup *setup)
+{
+	fprintf(r->out, "State: %s.\n", setup->summary);
+	if (setup->next[0])
+		fprintf(r->out, "Next: %s.\n", setup->next);
+}
+
+static void status_json(const struct pt_report *r, const struct pt_setup *setup,
+			const struct pt_status *st, size_t n, char **kmsg, size_t n_kmsg,
+			bool all_ok)
 {
 	const struct pt_machine *m = r->m;
 	struct pt_json j;
@@ -137,6 +160,7 @@ static void status_json(const struct pt_report *r, const struct pt_status *st, s
 	pt_json_init(&j, r->out);
 	pt_json_object_begin(&j, NULL);
 	pt_json_bool(&j, "ok", all_ok);
+	pt_report_setup_json(&j, setup);
 	pt_json_array_begin(&j, "devices");
 	for (size_t i = 0; i < n; i++) {
 		const struct pt_decision *d = &r->plan->v[st[i].decision];
@@ -166,21 +190,31 @@ static void status_json(const struct pt_report *r, const struct pt_status *st, s
 	pt_json_object_end(&j);
 }
 
-void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
-		   char **kmsg, size_t n_kmsg, bool all_ok)
+void pt_report_status(const struct pt_report *r, const struct pt_setup *setup,
+		      const struct pt_status *st, size_t n, char **kmsg, size_t n_kmsg,
+		      bool all_ok)
 {
 	const struct pt_machine *m = r->m;
 
 	if (r->json) {
-		status_json(r, st, n, kmsg, n_kmsg, all_ok);
+		status_json(r, setup, st, n, kmsg, n_kmsg, all_ok);
 		return;
 	}
-	if (!r->cfg->n_rules) {
+	pt_report_setup(r, setup);
+	if (!setup->judge_devices) {
+		if (n_kmsg)
+			fprintf(r->out, "\nThe binder at boot (kernel log):\n");
+		for (size_t i = 0; i < n_kmsg; i++)
+			fprintf(r->out, "  %s\n", kmsg[i]);
+		return;
+	}
+	if (!r->cfg || !r->cfg->n_rules) {
 		/* "All as configured" would read as if something were. */
-		fprintf(r->out, "Nothing is configured: %s has no [device.NAME] rule.\n",
-			r->cfg->path ? r->cfg->path : "the config");
+		fprintf(r->out, "Nothing is configured: the applied config has no "
+			"[device.NAME] rule.\n");
 		return;
 	}
+	fputc('\n', r->out);
 	/* Columns as wide as their longest value: nothing is cut. */
 	int rule_w = 14, drv_w = 9;
 

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 
+struct pt_setup;
 struct pt_report {
 	FILE *out;
 	bool json;
@@ -24,6 +25,7 @@ struct pt_report {
 	const struct pt_config *cfg; /* NULL: no config */
 	const struct pt_plan *plan;  /* NULL with cfg */
 	const struct pt_pci_filter *filter; /* lspci's -s and -d; NULL: all */
+	const struct pt_setup *setup; /* where the admin stands; NULL: not said */
 };
 
 void pt_report_list(const struct pt_report *r);
@@ -48,8 +50,14 @@ struct pt_status {
 	bool ok;
 };
 
-void pt_report_status(const struct pt_report *r, const struct pt_status *st, size_t n,
-		   char **kmsg, size_t n_kmsg, bool all_ok);
+struct pt_setup;
+/* The state of the setup (state.h): "State: ..." and "Next: ..." lines,
+ * or the "state" object of a JSON document. */
+void pt_report_setup(const struct pt_report *r, const struct pt_setup *setup);
+void pt_report_setup_json(struct pt_json *j, const struct pt_setup *setup);
+void pt_report_status(const struct pt_report *r, const struct pt_setup *setup,
+		      const struct pt_status *st, size_t n, char **kmsg, size_t n_kmsg,
+		      bool all_ok);
 
 struct pt_apply_plan;
 struct pt_apply_journal;
