@@ -460,6 +460,28 @@ static void parse_reset_method(struct key_ctx *k, const char *tok)
 	rule->reset_method = joined;
 }
 
+/* Finding codes are check's (the host tool's): here only their form, a
+ * word of lower-case letters and dashes; check says which it knows. */
+static void parse_accept(struct key_ctx *k, const char *tok)
+{
+	struct pt_rule *rule = k->rule;
+	const char *had = rule->accept ? rule->accept : "";
+	char *joined;
+
+	if (!*tok || strspn(tok, "abcdefghijklmnopqrstuvwxyz-") != strlen(tok)) {
+		value_error(k, tok, "finding codes of `passthrough check`, such as no-reset");
+		return;
+	}
+	if (word_in(had, tok))
+		return;
+	if (asprintf(&joined, "%s%s%s", had, *had ? " " : "", tok) < 0) {
+		k->ctx->oom = true;
+		return;
+	}
+	free(rule->accept);
+	rule->accept = joined;
+}
+
 /* ---- writing one key --------------------------------------------------- */
 
 /* Values go on lines of at most PT_CONFIG_LINE_MAX bytes, each starting
@@ -558,17 +580,30 @@ static void render_vfs(struct writer *w, const struct pt_config *cfg, const stru
 			emit(w, "%u", i);
 }
 
-static void render_reset_method(struct writer *w, const struct pt_config *cfg,
-				const struct pt_rule *r)
+/* A blank-separated list kept as one string, a value each. */
+static void emit_words(struct writer *w, const char *list)
 {
-	(void)cfg;
-	for (const char *p = r->reset_method; p && *p;) {
+	for (const char *p = list; p && *p;) {
 		size_t n = strcspn(p, " ");
 
 		if (n)
 			emit(w, "%.*s", (int)n, p);
 		p += n + (p[n] == ' ');
 	}
+}
+
+static void render_reset_method(struct writer *w, const struct pt_config *cfg,
+				const struct pt_rule *r)
+{
+	(void)cfg;
+	emit_words(w, r->reset_method);
+}
+
+static void render_accept(struct writer *w, const struct pt_config *cfg,
+			  const struct pt_rule *r)
+{
+	(void)cfg;
+	emit_words(w, r->accept);
 }
 
 static void render_matches(struct writer *w, const struct pt_config *cfg,
@@ -684,6 +719,7 @@ static const struct key_desc keys[] = {
 	  render_reset_method, 0 },
 	{ "driver", SCOPE_DEVICE, false, -1, "vfio-pci|pci-stub", parse_driver_key,
 	  render_driver, 0 },
+	{ "accept", SCOPE_DEVICE, true, -1, "CODE ...", parse_accept, render_accept, 0 },
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(N_KEYS <= 32, "section_header.seen_keys has a bit per key");

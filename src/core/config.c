@@ -383,6 +383,7 @@ void pt_config_free(struct pt_config *cfg)
 		free(cfg->rules[i].guards);
 		free(cfg->rules[i].group_guards);
 		free(cfg->rules[i].reset_method);
+		free(cfg->rules[i].accept);
 	}
 	for (size_t i = 0; i < cfg->n_errors; i++)
 		free(cfg->errors[i].text);

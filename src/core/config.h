@@ -101,6 +101,10 @@ struct pt_rule {
 	/* Written to the device's reset_method (5.15+) before binding, as the
 	 * kernel takes it: "device_specific bus"; NULL: left as it is. */
 	char *reset_method;
+	/* Finding codes of check the admin accepts for this rule, blank-
+	 * separated ("no-reset selects-nothing"): such a finding becomes a
+	 * note. Only the host tool reads it. NULL: none. */
+	char *accept;
 	enum pt_driver driver; /* PT_DRIVER_DEFAULT: the [global] driver */
 	/* SR-IOV: the rule's selectors name physical functions, which keep
 	 * their host driver; at boot each gets sriov_vfs virtual functions,

@@ -178,7 +178,7 @@ ids = dead:beef
 CONF
 golden check-host-disk-chipset-ids pt bad check
 golden check-json pt bad check --json
-json check 'd["errors"] == 2 and sorted({f["code"] for f in d["findings"]}) == ["address-only", "chipset-group", "host-disk", "ids-ambiguous", "no-reset", "selects-nothing"]' pt bad check --json
+json check 'd["errors"] == 3 and sorted({f["code"] for f in d["findings"]}) == ["address-only", "chipset-group", "host-disk", "ids-ambiguous", "no-reset", "selects-nothing"]' pt bad check --json
 
 new_root syntax
 printf '[device.a]\naddres = 01:00.0\n[device.b]\nids = 8086:10d3 zz\n' | conf syntax
@@ -194,6 +194,20 @@ new_root group
 set_group group 0000:02:00.0 7
 printf '[device.nic]\naddress = 01:00.0\n' | conf group
 golden check-group-not-isolated pt group check
+# Issue 25: a USB controller sharing its group with the SATA controller of
+# the host's mounted disk: the fix says it cannot be passed in this slot,
+# never "add them (group = N)", which leads into error[host-disk].
+new_root usbsata
+set_group usbsata 0000:00:05.0 4
+set_group usbsata 0000:00:04.0 4
+printf '[device.usb]\naddress = 00:04.0\nids = 1b36:000d\n' | conf usbsata
+golden check-group-host-disk pt usbsata check
+check "a group holding the host's disk: no fix proposes taking the group" \
+	bash -c '"$0" --sysfs usbsata/sys --root usbsata check | grep -A1 "^error\[group-not-isolated\]" |
+		grep -q "fix: this device cannot be passed in this slot: its group also holds the host.s disk (sd[a-z] behind 0000:00:05.0)" &&
+		! "$0" --sysfs usbsata/sys --root usbsata check | grep -q "group = 4"' "$PT"
+printf '[device.nic]\naddress = 01:00.0\nids = 8086:10d3\naccept = group-not-isolated\n[device.later]\naddress = 09:00.0\naccept = selects-nothing no-such-code\n' | conf group
+golden check-accept pt group check
 
 new_root route
 printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\neth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >route/proc/net/route

@@ -241,6 +241,48 @@ static void a_slot_half_taken_names_functions_all(void **state)
 				       "group-not-isolated", &sev), "functions = all"));
 }
 
+/* Issue 25: what certainly cannot start a VM is an error (a group not
+ * viable, a rule that selects nothing), unless the rule accepts it; any
+ * rule warning can be accepted; a code accept cannot take is an error. */
+static void cannot_start_a_vm_is_an_error_unless_accepted(void **state)
+{
+	enum pt_severity sev;
+
+	(void)state;
+	finding("[device.n]\naddress = 01:00.0\n", "group-not-isolated", &sev);
+	assert_int_equal(sev, PT_SEV_ERROR);
+	finding("[device.n]\naddress = 09:00.0\n", "selects-nothing", &sev);
+	assert_int_equal(sev, PT_SEV_ERROR);
+	finding("[device.n]\naddress = 01:00.0\naccept = group-not-isolated\n",
+		"group-not-isolated", &sev);
+	assert_int_equal(sev, PT_SEV_NOTE);
+	finding("[device.n]\naddress = 09:00.0\naccept = selects-nothing\n", "selects-nothing", &sev);
+	assert_int_equal(sev, PT_SEV_NOTE);
+	show_address_only = true;
+	finding("[device.n]\naddress = 01:00.0\naccept = address-only group-not-isolated\n",
+		"address-only", &sev);
+	assert_int_equal(sev, PT_SEV_NOTE);
+	show_address_only = false;
+	/* another rule's acceptance is not this one's */
+	finding("[device.n]\naddress = 01:00.0\n[device.o]\naddress = 09:00.0\n"
+		"accept = group-not-isolated\n", "group-not-isolated", &sev);
+	assert_int_equal(sev, PT_SEV_ERROR);
+	assert_string_equal(codes_for("[device.g]\ngroup = 7\nclass = 0x0200\naccept = bogus\n"),
+			    "accept-unknown");
+	/* an error that is no matter of intent cannot be accepted */
+	assert_string_equal(codes_for("[device.c]\naddress = 00:1f.2\naccept = chipset-group\n"),
+			    "chipset-group@00:1f.2 accept-unknown");
+}
+
+/* Issue 25: `ids = 10de:1b80,10de:10f0` is the guides' form (one ID per
+ * function): only an ID several selected devices share is ambiguous. */
+static void ids_ambiguous_only_when_one_id_matches_several(void **state)
+{
+	(void)state;
+	assert_string_equal(codes_for("[device.gpu]\nids = 10de:1b80 8086:9def\n"), "");
+	assert_string_equal(codes_for("[device.nics]\nids = 8086:10d3\n"), "ids-ambiguous");
+}
+
 /* Issue 13: Intel's driverless Shared SRAM does not spoil a group. */
 static void driverless_ram_rides_along(void **state)
 {
@@ -470,6 +512,8 @@ int main(void)
 		cmocka_unit_test(platform_devices_and_changed_devices_are_errors),
 		cmocka_unit_test(running_out_of_memory_fails_the_check),
 		cmocka_unit_test(a_slot_half_taken_names_functions_all),
+		cmocka_unit_test(cannot_start_a_vm_is_an_error_unless_accepted),
+		cmocka_unit_test(ids_ambiguous_only_when_one_id_matches_several),
 		cmocka_unit_test(driverless_ram_rides_along),
 		cmocka_unit_test(headless_makes_the_last_display_a_warning),
 		cmocka_unit_test(reset_methods_and_quirks),

@@ -112,14 +112,14 @@ static const struct bad_case bad[] = {
 	  "[device.a]\nadres = 01:00.0\n", 0,
 	  "2: [device.a] adres: unknown key; did you mean address? expected one of address, "
 	  "ids, class, group, usb, usb_bus, disk, guard, group_guard, functions, "
-	  "allow_boot_vga, sriov_vfs, vfs, reset_method, driver\n" },
+	  "allow_boot_vga, sriov_vfs, vfs, reset_method, driver, accept\n" },
 	{ "unknown global key", "[global]\niommu_mode = on\n", 0,
 	  "2: [global] iommu_mode: unknown key; expected one of iommu, iommu_pt, "
 	  "driver, unsafe_interrupts, disable_vga, disable_idle_d3, headless\n" },
 	{ "unknown device key", "[device.a]\nadress = 01:00.0\nids = 8086:10d3\n", 0,
 	  "2: [device.a] adress: unknown key; did you mean address? expected one of address, ids, "
 	  "class, group, usb, usb_bus, disk, guard, group_guard, functions, "
-	  "allow_boot_vga, sriov_vfs, vfs, reset_method, driver\n" },
+	  "allow_boot_vga, sriov_vfs, vfs, reset_method, driver, accept\n" },
 	{ "sriov_vfs: a count from 1 to 256", "[device.a]\nids = 1b36:0010\nsriov_vfs = 0\n"
 	  "[device.b]\nids = 1b36:0010\nsriov_vfs = 257\n", 0,
 	  "3: [device.a] sriov_vfs: '0' is not valid; expected a number of virtual functions "

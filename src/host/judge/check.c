@@ -153,7 +153,7 @@ static void check_selects_nothing(const struct pt_config *cfg, const struct pt_m
 		snprintf(fix, sizeof(fix), "use usb = %04x:%04x instead of ids: it "
 			 "selects the controller the device is plugged into (with "
 			 "every other device on it)", x->u.id.vendor, x->u.id.device);
-		pt_finding_add(out, PT_SEV_WARNING, "selects-nothing", pt_at_rule(cfg, r, NULL), fix,
+		pt_finding_add(out, PT_SEV_ERROR, "selects-nothing", pt_at_rule(cfg, r, NULL), fix,
 		    "the rule selects no device on this machine: %04x:%04x in ids "
 		    "is a USB device (on USB bus %u, behind %s), and ids takes PCI IDs",
 		    x->u.id.vendor, x->u.id.device, bus->busnum, controller);
@@ -161,13 +161,14 @@ static void check_selects_nothing(const struct pt_config *cfg, const struct pt_m
 	}
 	if (none) {
 		snprintf(fix, sizeof(fix), "compare %s with `passthrough list`; a "
-			 "device that moved or changed no longer matches",
+			 "device that moved or changed no longer matches (for a device "
+			 "added later, accept = selects-nothing)",
 			 pt_match_key(none->kind));
-		pt_finding_add(out, PT_SEV_WARNING, "selects-nothing", pt_at_rule(cfg, r, NULL), fix,
+		pt_finding_add(out, PT_SEV_ERROR, "selects-nothing", pt_at_rule(cfg, r, NULL), fix,
 		    "the rule selects no device on this machine: no device matches "
 		    "its %s", pt_match_key(none->kind));
 	} else
-		pt_finding_add(out, PT_SEV_WARNING, "selects-nothing", pt_at_rule(cfg, r, NULL),
+		pt_finding_add(out, PT_SEV_ERROR, "selects-nothing", pt_at_rule(cfg, r, NULL),
 		    "a rule's keys must all match the same device: compare them "
 		    "with `passthrough show` of the device you want",
 		    "the rule selects no device on this machine: each of its keys "
@@ -188,6 +189,28 @@ static void ids_selected(const struct pt_rule *rule, const struct pt_machine *m,
 			if (!strstr(list, id))
 				pt_append_list(list, len, id);
 		}
+}
+
+/* `ids = 10de:1b80 10de:10f0` (the guides' form, one ID per function of a
+ * card) is not ambiguous: only an ID that several selected devices share
+ * (two identical NICs) is. */
+static bool one_id_matches_several(const struct pt_rule *rule, const struct pt_machine *m,
+				   const struct pt_check_env *env)
+{
+	for (size_t i = 0; i < rule->n_matches; i++) {
+		const struct pt_match *x = &rule->matches[i];
+		size_t hits = 0;
+
+		if (x->kind != PT_MATCH_IDS)
+			continue;
+		for (size_t d = 0; d < m->devs.n; d++)
+			hits += pt_rule_matches(rule, &m->devs.v[d], env->resolver) &&
+				m->devs.v[d].vendor == x->u.id.vendor &&
+				m->devs.v[d].device == x->u.id.device;
+		if (hits > 1)
+			return true;
+	}
+	return false;
 }
 
 static void check_rules_hits(const struct pt_config *cfg, const struct pt_machine *m,
@@ -225,7 +248,8 @@ static void check_rules_hits(const struct pt_config *cfg, const struct pt_machin
 			    "card renumbers the groups, and other devices may be in the group then");
 		}
 		if (!pt_rule_has_kind(rule, PT_MATCH_IDS) ||
-		    pt_rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2)
+		    pt_rule_has_kind(rule, PT_MATCH_ADDRESS) || plan->rule_hits[r] < 2 ||
+		    !one_id_matches_several(rule, m, env))
 			continue;
 		for (size_t i = 0; i < m->devs.n; i++)
 			if (pt_rule_matches(rule, &m->devs.v[i], env->resolver))
@@ -464,7 +488,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct pt_decision *d = &plan->v[i];
 		const struct pt_device *dev = &m->devs.v[d->device];
-		char others[512] = "", chipset[512] = "", fix[600];
+		char others[512] = "", chipset[512] = "", host_disks[256] = "", fix[600];
 		bool first_of_group = true, same_slot = true;
 
 		if (d->verdict != PT_BIND || dev->iommu_group < 0)
@@ -492,6 +516,13 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 					 o->driver[0] ? o->driver : "no driver yet");
 				pt_append_list(others, sizeof(others), who);
 				same_slot &= pt_pci_addr_same_slot(&o->addr, &dev->addr);
+				for (size_t x = 0; x < m->disks.n; x++)
+					if (m->disks.v[x].has_controller && m->disks.v[x].uses &&
+					    !pt_pci_addr_compare(&m->disks.v[x].controller, &o->addr)) {
+						snprintf(who, sizeof(who), "%s behind %s",
+							 m->disks.v[x].name, o->bdf);
+						pt_append_list(host_disks, sizeof(host_disks), who);
+					}
 			}
 		}
 		if (chipset[0]) {
@@ -504,7 +535,13 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 		} else if (!pt_group_is_isolated(&m->devs, dev->iommu_group, selected, false)) {
 			/* A GPU without its audio function is the common case:
 			 * the fix that keeps the slot together comes first. */
-			if (same_slot)
+			if (host_disks[0])
+				snprintf(fix, sizeof(fix),
+					 "this device cannot be passed in this slot: its group "
+					 "also holds the host's disk (%s), which must stay; move "
+					 "the card to a slot with its own group",
+					 host_disks);
+			else if (same_slot)
 				snprintf(fix, sizeof(fix),
 					 "add functions = all to the rule: the other "
 					 "functions of the slot go with it");
@@ -514,7 +551,7 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 					 "whole group), or move the card to a slot with its "
 					 "own group",
 					 dev->iommu_group);
-			pt_finding_add(out, PT_SEV_WARNING, "group-not-isolated",
+			pt_finding_add(out, PT_SEV_ERROR, "group-not-isolated",
 			    pt_at_rule(cfg, d->rule, dev->bdf), fix,
 			    "IOMMU group %ld is not viable: %s stay%s with the host, and "
 			    "vfio cannot use the group until they are bound too",
@@ -560,6 +597,66 @@ static void check_displays(const struct pt_config *cfg, const struct pt_machine 
 		    "[global]",
 		    "every display adapter of the host would be bound: the host keeps "
 		    "no display");
+}
+
+/* What a rule's `accept` may name: its warnings, and the two errors that
+ * depend on intent (a rule for a device added later; a group whose other
+ * devices are bound some other way). */
+static const char *const acceptable_codes[] = {
+	"address-only", "bridge", "default-route", "group-only", "ids-ambiguous",
+	"last-display", "no-reset", "reset-quirk", "selects-nothing", "group-not-isolated",
+};
+
+static bool acceptable(const char *code)
+{
+	for (size_t i = 0; i < sizeof(acceptable_codes) / sizeof(acceptable_codes[0]); i++)
+		if (!strcmp(code, acceptable_codes[i]))
+			return true;
+	return false;
+}
+
+static bool word_listed(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Each rule's `accept`: the findings it names become notes; a code that
+ * is unknown or cannot be accepted is an error of its own. */
+static void apply_accepted(const struct pt_config *cfg, struct pt_findings *out)
+{
+	size_t n = out->n;
+
+	for (size_t i = 0; i < n; i++) {
+		struct pt_finding *f = &out->v[i];
+		char *message;
+
+		if (f->rule < 0 || f->severity == PT_SEV_NOTE || !acceptable(f->code) ||
+		    !word_listed(cfg->rules[f->rule].accept, f->code) ||
+		    asprintf(&message, "accepted (accept = %s): %s", f->code, f->message) < 0)
+			continue;
+		out->count[f->severity]--;
+		out->count[PT_SEV_NOTE]++;
+		f->severity = PT_SEV_NOTE;
+		free(f->message);
+		f->message = message;
+	}
+	for (size_t r = 0; r < cfg->n_rules; r++) {
+		char copy[256], *tok, *save = NULL;
+
+		snprintf(copy, sizeof(copy), "%s", cfg->rules[r].accept ? cfg->rules[r].accept : "");
+		for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+			if (!acceptable(tok))
+				pt_finding_add(out, PT_SEV_ERROR, "accept-unknown", pt_at_rule(cfg, r, NULL),
+				    "accept takes address-only, bridge, default-route, group-only, "
+				    "ids-ambiguous, last-display, no-reset, reset-quirk, "
+				    "selects-nothing or group-not-isolated",
+				    "accept = %s: no finding of that code can be accepted", tok);
+	}
 }
 
 int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machine *m,
@@ -611,6 +708,7 @@ int pt_check_against_machine(const struct pt_config *cfg, const struct pt_machin
 	}
 	check_groups(cfg, m, plan, selected, out);
 	check_displays(cfg, m, plan, selected, out);
+	apply_accepted(cfg, out);
 	free(selected);
 	free(as_if_on);
 	return out->incomplete ? -ENOMEM : 0;
