@@ -202,6 +202,7 @@ set_group usbsata 0000:00:05.0 4
 set_group usbsata 0000:00:04.0 4
 printf '[device.usb]\naddress = 00:04.0\nids = 1b36:000d\n' | conf usbsata
 golden check-group-host-disk pt usbsata check
+golden show-group-host-disk pt usbsata show 00:04.0
 check "a group holding the host's disk: no fix proposes taking the group" \
 	bash -c '"$0" --sysfs usbsata/sys --root usbsata check | grep -A1 "^error\[group-not-isolated\]" |
 		grep -q "fix: this device cannot be passed in this slot: its group also holds the host.s disk (sd[a-z] behind 0000:00:05.0)" &&

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "verdict.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -283,6 +284,27 @@ static void ids_ambiguous_only_when_one_id_matches_several(void **state)
 	assert_string_equal(codes_for("[device.nics]\nids = 8086:10d3\n"), "ids-ambiguous");
 }
 
+/* Issue 25: the verdict show and list print, decided once. */
+static void one_verdict_per_device(void **state)
+{
+	struct pt_pass_verdict v;
+
+	(void)state;
+	pt_pass_verdict(&m, 4, &v); /* 01:00.0, its slot's 01:00.1 beside it */
+	assert_int_equal(v.pass, PT_PASS_WITH_SLOT);
+	assert_string_equal(v.text, "can be passed only with 0000:01:00.1: functions = all");
+	pt_pass_verdict(&m, 3, &v); /* 00:1f.2 beside the ISA bridge */
+	assert_int_equal(v.pass, PT_PASS_NO);
+	assert_non_null(strstr(v.text, "holds chipset devices (0000:00:1f.0)"));
+	pt_pass_verdict(&m, 6, &v); /* the GPU, its driverless SRAM rides along */
+	assert_int_equal(v.pass, PT_PASS_ALONE);
+	pt_pass_verdict(&m, 1, &v); /* the boot display */
+	assert_int_equal(v.pass, PT_PASS_ALONE);
+	assert_non_null(strstr(v.text, "allow_boot_vga = yes"));
+	pt_pass_verdict(&m, 0, &v); /* the host bridge */
+	assert_int_equal(v.pass, PT_PASS_NO);
+}
+
 /* Issue 13: Intel's driverless Shared SRAM does not spoil a group. */
 static void driverless_ram_rides_along(void **state)
 {
@@ -514,6 +536,7 @@ int main(void)
 		cmocka_unit_test(a_slot_half_taken_names_functions_all),
 		cmocka_unit_test(cannot_start_a_vm_is_an_error_unless_accepted),
 		cmocka_unit_test(ids_ambiguous_only_when_one_id_matches_several),
+		cmocka_unit_test(one_verdict_per_device),
 		cmocka_unit_test(driverless_ram_rides_along),
 		cmocka_unit_test(headless_makes_the_last_display_a_warning),
 		cmocka_unit_test(reset_methods_and_quirks),

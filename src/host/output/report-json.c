@@ -2,6 +2,7 @@
  * for programs. */
 #include "report.h"
 #include "report-internal.h"
+#include "verdict.h"
 #include "generate.h"
 #include "json.h"
 #include "text.h"
@@ -183,17 +184,31 @@ void pt_report_device_json(const struct pt_report *r, struct pt_json *j, size_t 
 		pt_report_disk_json(j, m, disk, false);
 	}
 	pt_json_array_end(j);
+	struct pt_pass_verdict v;
+	static const char *const pass_names[] = {
+		[PT_PASS_ALONE] = "alone", [PT_PASS_WITH_SLOT] = "with-slot",
+		[PT_PASS_WITH_GROUP] = "with-group", [PT_PASS_NO] = "no",
+	};
+
+	pt_pass_verdict(m, i, &v);
 	if (dec) {
+		/* what check would refuse is not shown as taken */
+		bool refused = dec->verdict == PT_BIND && v.pass == PT_PASS_NO;
+
 		pt_json_object_begin(j, "selected");
 		pt_json_string(j, "rule", r->cfg->rules[dec->rule].name);
 		pt_json_int(j, "line", r->cfg->rules[dec->rule].line);
 		pt_json_string(j, "driver", pt_driver_name(dec->driver));
-		pt_json_string(j, "verdict", pt_verdict_name(dec->verdict));
-		pt_json_string(j, "reason", dec->reason);
+		pt_json_string(j, "verdict", refused ? "refused" : pt_verdict_name(dec->verdict));
+		pt_json_string(j, "reason", refused ? v.text : dec->reason);
 		pt_json_object_end(j);
 	} else {
 		pt_json_null(j, "selected");
 	}
+	pt_json_object_begin(j, "passthrough");
+	pt_json_string(j, "verdict", pass_names[v.pass]);
+	pt_json_string(j, "text", v.text);
+	pt_json_object_end(j);
 	pt_json_object_end(j);
 }
 

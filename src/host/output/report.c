@@ -3,6 +3,7 @@
  * selects. */
 #include "report.h"
 #include "report-internal.h"
+#include "verdict.h"
 #include "generate.h"
 #include "json.h"
 #include "text.h"
@@ -126,10 +127,19 @@ static void print_device(const struct pt_report *r, size_t i)
 	if (dec) {
 		const char *col = dec->verdict == PT_BIND ? GREEN : YELLOW;
 
+		struct pt_pass_verdict v;
+
+		pt_pass_verdict(r->m, i, &v);
+		if (dec->verdict == PT_BIND && v.pass == PT_PASS_NO)
+			col = RED;
 		fprintf(r->out, "%s%s* selected by [device.%s] (line %u): ", indent,
 			pt_report_colour(r, col), r->cfg->rules[dec->rule].name,
 			r->cfg->rules[dec->rule].line);
-		if (dec->verdict == PT_BIND)
+		/* what check would refuse is not shown as taken */
+		if (dec->verdict == PT_BIND && v.pass == PT_PASS_NO)
+			fprintf(r->out, "refused by check: %s%s\n", v.text + strlen("no: "),
+				pt_report_colour(r, RESET));
+		else if (dec->verdict == PT_BIND)
 			fprintf(r->out, "%s%s\n", pt_driver_name(dec->driver), pt_report_colour(r, RESET));
 		else
 			fprintf(r->out, "%s: %s%s\n", pt_verdict_name(dec->verdict),
@@ -236,12 +246,11 @@ void pt_report_show(const struct pt_report *r, size_t i)
 
 			if (k == i || o->iommu_group != d->iommu_group)
 				continue;
+			char role[160];
+
+			pt_group_member_role(m, k, role, sizeof(role));
 			fprintf(r->out, "\n  %s [%04x:%04x] %s, %s", o->bdf, o->vendor,
-				o->device, o->driver[0] ? o->driver : "no driver",
-				pt_device_is_bridge(o) ? "bridge: stays with the host" :
-				pt_is_stub_driver(o->driver) ?
-							 "already safe" :
-							 "must be bound too");
+				o->device, o->driver[0] ? o->driver : "no driver", role);
 			any = true;
 		}
 		fprintf(r->out, "%s\n", any ? "" : " only this device: it can go alone");
@@ -264,5 +273,13 @@ void pt_report_show(const struct pt_report *r, size_t i)
 		fprintf(r->out, "Reset quirk: %s cards do not reset by themselves; the "
 			"vendor-reset module resets them (reset_method = device_specific)\n",
 			pt_reset_quirk_for(d->vendor, d->device)->family);
+	{
+		struct pt_pass_verdict v;
+
+		pt_pass_verdict(m, i, &v);
+		fprintf(r->out, "%sPassthrough: %s%s\n",
+			pt_report_colour(r, v.pass == PT_PASS_NO ? YELLOW : GREEN), v.text,
+			pt_report_colour(r, RESET));
+	}
 }
 
