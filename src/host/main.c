@@ -19,6 +19,7 @@ static const struct pt_command *const commands[] = {
 	&pt_command_cmdline, &pt_command_hostdev, &pt_command_bind, &pt_command_unbind,
 	&pt_command_generate, &pt_command_apply, &pt_command_initramfs_config,
 	&pt_command_disks, &pt_command_disk, &pt_command_luks, &pt_command_guest_mounts,
+	&pt_command_add, &pt_command_remove,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

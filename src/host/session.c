@@ -78,14 +78,23 @@ int pt_host_config_path(struct host *h, char *buf, size_t size)
 	return 0;
 }
 
-/* The config at `path` (the admin's, or the one apply applied), and the
- * plan over the machine already read. */
-static int load_config(struct host *h, enum config_need need, const char *path)
+/* The config at `path` (the admin's, or the one apply applied), or the
+ * text given as that file's, and the plan over the machine already read. */
+static int load_config(struct host *h, enum config_need need, const char *path,
+		       const char *text)
 {
 	bool need_config = need == CONFIG_REQUIRED || need == CONFIG_ONLY;
 	struct pt_machine_paths paths = { h->ctx.sysfs, h->ctx.root, h->o.pci_ids, h->ctx.release };
 
-	h->cfg_status = pt_config_load(path, &h->cfg);
+	if (text) {
+		FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+		h->cfg_status = f ? pt_config_parse_stream(f, path, &h->cfg) : -ENOMEM;
+		if (f)
+			fclose(f);
+	} else {
+		h->cfg_status = pt_config_load(path, &h->cfg);
+	}
 	if (h->cfg_status == -ENOMEM)
 		return -ENOMEM;
 	if (h->cfg_status == -ENOENT && !need_config)
@@ -126,15 +135,12 @@ int pt_host_load(struct host *h, enum config_need need)
 			"%s", h->ctx.sysfs, strerror(-r));
 		return r;
 	}
-	return load_config(h, need, h->config_path);
+	return load_config(h, need, h->config_path, NULL);
 }
 
-int pt_host_load_applied(struct host *h)
+/* The config and plan of the session dropped, for another. */
+static void drop_config(struct host *h)
 {
-	char path[PATH_MAX];
-
-	if (pt_path(path, sizeof(path), h->ctx.root, PT_INITRAMFS_CONF))
-		return -ENAMETOOLONG;
 	if (h->have_plan)
 		pt_plan_free(&h->plan);
 	if (h->cfg.path)
@@ -144,7 +150,22 @@ int pt_host_load_applied(struct host *h)
 	memset(&h->plan, 0, sizeof(h->plan));
 	memset(&h->selectors, 0, sizeof(h->selectors));
 	h->have_plan = false;
-	return load_config(h, CONFIG_REQUIRED, path);
+}
+
+int pt_host_load_applied(struct host *h)
+{
+	char path[PATH_MAX];
+
+	if (pt_path(path, sizeof(path), h->ctx.root, PT_INITRAMFS_CONF))
+		return -ENAMETOOLONG;
+	drop_config(h);
+	return load_config(h, CONFIG_REQUIRED, path, NULL);
+}
+
+int pt_host_load_text(struct host *h, const char *text)
+{
+	drop_config(h);
+	return load_config(h, CONFIG_JUDGED, h->config_path, text);
 }
 
 /* DEVICE as an address, or as vendor:device when exactly one matches. */

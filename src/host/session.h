@@ -102,6 +102,9 @@ struct pt_report pt_host_report(const struct host *h);
 /* After pt_host_load: the config apply applied (its initramfs config)
  * and its plan in place of the admin's. */
 int pt_host_load_applied(struct host *h);
+/* After pt_host_load: TEXT as the admin's config (what `add` would
+ * write), judged and planned in place of the file. */
+int pt_host_load_text(struct host *h, const char *text);
 /* --config, or /etc/passthrough.conf under --root. */
 int pt_host_config_path(struct host *h, char *buf, size_t size);
 

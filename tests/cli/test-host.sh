@@ -415,6 +415,36 @@ check "status: long rule and driver names are not cut" \
 check "--version names the program and its version" \
 	bash -c '"$0" --version | grep -qx "passthrough [0-9][0-9.]*" && "$1" --version | grep -qx "passthrough-early [0-9][0-9.]*"' "$PT" "$BUILD/passthrough-early"
 
+# --- add and remove (issue 25) ----------------------------------------------
+new_root addrm
+printf '# my VFIO setup\n[global]\niommu = auto   ; follows the CPU\n\n# the router VM\x27s NIC\n[device.nic]\naddress = 01:00.0\nids = 8086:10d3\n' >addrm/etc/passthrough.conf
+chmod 0600 addrm/etc/passthrough.conf
+cp addrm/etc/passthrough.conf addrm.orig
+golden add-usb pt addrm add 00:04.0
+check "add: the rule after the admin's lines, comments kept, mode 0600 kept, check clean for it" \
+	bash -c 'head -c "$(stat -c %s addrm.orig)" addrm/etc/passthrough.conf | cmp - addrm.orig &&
+		[ "$(tail -n 4 addrm/etc/passthrough.conf)" = "$(printf "\n[device.usb]\naddress = 0000:00:04.0\nids = 1b36:000d")" ] &&
+		[ "$(stat -c %a addrm/etc/passthrough.conf)" = 600 ] &&
+		! "$0" --sysfs addrm/sys --root addrm check | grep -q "^error.*\[device.usb\]"' "$PT"
+cp addrm/etc/passthrough.conf addrm.added
+golden add-chipset-refused pt addrm add 00:1f.2
+golden add-name-taken pt addrm add 02:00.0 nic
+check "add refused: nothing written" cmp addrm.added addrm/etc/passthrough.conf
+pt addrm add 02:00.0 --dry-run >/dev/null 2>&1
+check "add --dry-run: nothing written" cmp addrm.added addrm/etc/passthrough.conf
+golden remove-usb pt addrm remove usb
+check "remove after add: the file back byte for byte" cmp addrm.orig addrm/etc/passthrough.conf
+golden remove-missing pt addrm remove nope
+new_root addnew
+rm -f addnew/etc/passthrough.conf
+pt addnew add 8086:2922 >/dev/null 2>&1 && echo unexpected >addnew.rc
+check "add with an ID two devices share: refused as ambiguous; no file made" \
+	bash -c '[ ! -e addnew.rc ] && [ ! -e addnew/etc/passthrough.conf ]'
+check "add to a machine without a config: the file made, mode 0644, one rule" \
+	bash -c '"$0" --sysfs addnew/sys --root addnew add 1b36:000d usb-ctl >/dev/null &&
+		[ "$(cat addnew/etc/passthrough.conf)" = "$(printf "[device.usb-ctl]\naddress = 0000:00:04.0\nids = 1b36:000d")" ] &&
+		[ "$(stat -c %a addnew/etc/passthrough.conf)" = 644 ]' "$PT"
+
 # --- cmdline and hostdev ---------------------------------------------------
 new_root cmd
 printf '[global]\nunsafe_interrupts = yes\ndisable_vga = yes\n[device.nic]\naddress = 01:00.0\n' | conf cmd
