@@ -749,7 +749,7 @@ const char *pt_match_key(enum pt_match_kind kind)
 
 /* Edits (insert, delete, replace, swap two neighbours) from a to b,
  * capped: only small distances matter for a typo. */
-static size_t edit_distance(const char *a, const char *b)
+size_t pt_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), d[24][24];
 
@@ -782,7 +782,7 @@ static const char *nearest_key(enum key_scope scope, const char *name)
 	size_t best_d = 3;
 
 	for (size_t i = 0; i < N_KEYS; i++) {
-		size_t dist = keys[i].scope == scope ? edit_distance(name, keys[i].name) : 99;
+		size_t dist = keys[i].scope == scope ? pt_edit_distance(name, keys[i].name) : 99;
 
 		if (dist < best_d) {
 			best_d = dist;

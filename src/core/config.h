@@ -157,6 +157,9 @@ PT_MUST_CHECK int pt_config_parse_stream(FILE *f, const char *path, struct pt_co
  * reported as a config error, like any other problem; a missing file also
  * returns -ENOENT, because "no config" means "nothing to do" to the binder. */
 PT_MUST_CHECK int pt_config_load(const char *path, struct pt_config *cfg);
+/* Edits (insert, delete, replace, swap two neighbours) from a to b, for
+ * "did you mean": 99 for words over 22 characters. */
+size_t pt_edit_distance(const char *a, const char *b);
 void pt_config_free(struct pt_config *cfg);
 
 /* Writes cfg as a file the reader takes back with the same meaning (see

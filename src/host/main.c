@@ -114,6 +114,34 @@ static bool listed(const char *const *list, const char *name)
 
 /* Every option of every command, for one getopt pass: which of them a
  * command takes is its own struct's list, checked after (check_options). */
+/* "--jsn: unknown option; did you mean --json?", or the option lacking
+ * its value. */
+static void unknown_option(const struct pt_log *log, const struct option *longopts, const char *arg)
+{
+	const char *best = NULL, *name = arg + strspn(arg, "-");
+	char given[64];
+	size_t best_d = 3;
+
+	snprintf(given, sizeof(given), "%.*s", (int)strcspn(name, "="), name);
+	for (const struct option *o = longopts; o->name; o++) {
+		size_t d = pt_edit_distance(given, o->name);
+
+		if (!strcmp(given, o->name) && o->has_arg == required_argument) {
+			pt_log(log, PT_ERR, "%s needs a value (--%s VALUE)", arg, o->name);
+			return;
+		}
+		if (d < best_d) {
+			best_d = d;
+			best = o->name;
+		}
+	}
+	if (best && arg[0] == '-' && arg[1] == '-')
+		pt_log(log, PT_ERR, "%s: unknown option; did you mean --%s?", arg, best);
+	else
+		pt_log(log, PT_ERR, "%s: unknown option, or one without its value; see "
+		       "passthrough --help", arg);
+}
+
 static int parse_options(int argc, char **argv, struct options *o, const struct pt_log *log)
 {
 	static const struct option longopts[] = {
@@ -158,6 +186,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 
 	*o = (struct options){ .sysfs = NULL, .root = "" };
 	pt_pci_filter_init(&o->filter);
+	opterr = 0; /* said below, with the option it most likely meant */
 	while ((c = getopt_long(argc, argv, "c:o:rPnls:d:vh", longopts, NULL)) != -1) {
 		note_option(o, longopts, c);
 		switch (c) {
@@ -208,7 +237,9 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		case 'v': o->verbose = true; break;
 		case 'h': o->help = true; break;
 		case OPT_VERSION: printf("passthrough %s\n", PT_VERSION); exit(EXIT_OK);
-		default: return -EINVAL;
+		default:
+			unknown_option(log, longopts, argv[optind - 1]);
+			return -EINVAL;
 		}
 	}
 	return 0;
@@ -273,7 +304,8 @@ int main(int argc, char **argv)
 	memset(&h, 0, sizeof(h));
 	h.log = (struct pt_log){ pt_host_log_stderr, &h.o };
 	if (parse_options(argc, argv, &h.o, &h.log) < 0) {
-		usage(stderr);
+		fprintf(stderr, "Usage: passthrough [OPTIONS] COMMAND [ARGS]; passthrough --help "
+			"lists them\n");
 		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 			if (!strcmp(argv[i], "--json")) {
 				print_usage_json("an unknown option, or an option without its "

@@ -312,6 +312,32 @@ check "arch with UKIs: what the admin's cmdline files lack (iommu=pt), in a file
 pt archuki apply --undo >/dev/null 2>&1
 check "arch with UKIs: --undo gives the files back" same_tree archuki.orig archuki
 
+# --- issue 25's smaller points ----------------------------------------------
+if command -v setpriv >/dev/null; then
+	check "apply as another user than root: told to run it as root, before anything is read" \
+		bash -c 'setpriv --reuid=65534 --regid=65534 --clear-groups "$0" apply 2>&1 | grep -q "run it as root (sudo passthrough apply)"; [ "${PIPESTATUS[0]}" = 1 ]' "$PT"
+else
+	check "apply as another user than root # skip no setpriv" true
+fi
+new_root norule debian <<<'[global]
+iommu = intel
+'
+pt norule apply >norule.out 2>&1; echo $? >norule.rc
+check "apply with no [device.*] rule: refused, pointing at add and --undo; nothing written" \
+	bash -c '[ "$(cat norule.rc)" = 1 ] && grep -q "has no \[device.NAME\] rule, so there is nothing to bind" norule.out &&
+		grep -q "passthrough apply --undo" norule.out && diff -r norule.orig/etc norule/etc &&
+		[ ! -e norule/var/lib/passthrough ] || { cat norule.out; exit 1; }'
+check "an unknown option: did you mean, not the whole usage" \
+	bash -c '"$0" --root norule apply --jsn 2>&1 | grep -qx "passthrough: --jsn: unknown option; did you mean --json?" &&
+		[ "$("$0" --root norule apply --jsn 2>&1 | wc -l)" = 2 ]' "$PT"
+new_root pend debian <<<"$CONF"
+cp "$TOP/grub/passthrough.cfg" pend/etc/default/grub.d/
+pt pend apply >/dev/null 2>&1
+mkdir -p pend/var/lib/passthrough && echo pending >pend/var/lib/passthrough/rebuild-pending
+check "apply --dry-run with a rebuild pending says it would rebuild, not that it does" \
+	bash -c '"$0" --sysfs pend/sys --root pend apply --dry-run >pend.out 2>&1;
+		grep -q "apply would rebuild now" pend.out && ! grep -q "rebuilding now" pend.out || { cat pend.out; exit 1; }' "$PT"
+
 # --- Debian ------------------------------------------------------------------
 new_root deb debian <<<"$CONF"
 golden apply-debian-no-dropin pt deb apply

@@ -241,8 +241,9 @@ static void say_outcome(const struct pt_apply_plan *p, int r, bool changed, bool
 			     strerror(-r));
 	else if (r < 0)
 		apply_eventf(p, PT_EVENT_STOPPED, "apply stopped (%s): the files listed as "
-			     "written are in place, the others are as they were; run apply "
-			     "again once the cause is fixed", strerror(-r));
+			     "written are in place, the others are as they were; run %s "
+			     "again once the cause is fixed", strerror(-r),
+			     p->undo ? "`passthrough apply --undo`" : "`passthrough apply`");
 }
 
 /* One pass of apply; with `pending`, the rebuild runs even when no file
@@ -300,8 +301,9 @@ static int apply_pass(const struct pt_apply_plan *p, bool pending,
 		r = apply_drop_file(p, APPLIED_FILE, &changed);
 	}
 	if (r == 0 && !changed && pending)
-		apply_event(p, PT_EVENT_NOTE, "an earlier apply did not finish rebuilding: "
-			    "rebuilding now");
+		apply_event(p, PT_EVENT_NOTE, p->dry_run ?
+			    "an earlier apply did not finish rebuilding: apply would rebuild now" :
+			    "an earlier apply did not finish rebuilding: rebuilding now");
 	if (r == 0 && (changed || pending))
 		r = rebuild(p, loader, gen);
 out:

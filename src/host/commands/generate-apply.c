@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <limits.h>
 
 static int add_module_once(void *data, const char *name)
@@ -243,6 +244,13 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 	(void)argv;
 	if (argc != 0 || !distro_option_ok(h))
 		return EXIT_USAGE;
+	/* Said before anything else, not as EACCES on a state file later. */
+	if (!h->o.dry_run && (!h->ctx.root[0] || !strcmp(h->ctx.root, "/")) && geteuid() != 0) {
+		pt_host_error(h, "apply changes /etc and /boot: run it as root (sudo passthrough "
+			      "apply%s), or see what it would do with --dry-run",
+			      h->o.undo ? " --undo" : "");
+		return EXIT_PROBLEMS;
+	}
 	if (plan_boot_path(h, &p) < 0) {
 		error = p.boot.why;
 		goto out;
@@ -276,8 +284,18 @@ static int cmd_apply(struct host *h, int argc, char **argv)
 				pt_iommu_argument(h->cfg.iommu, h->m.cpu));
 			drop_code(&f, PT_FIRST_STEP_CODE);
 		}
-		/* A VM that can never start (a GPU's audio left on the host) is
-		 * a warning, not a refusal: said before anything is done. */
+		/* A config without a rule binds nothing: the IOMMU's arguments
+		 * and a rebuild would be for nothing, and after removing the
+		 * last rule the admin wants --undo. */
+		if (h->cfg.n_rules == 0) {
+			pt_host_error(h, "apply refused: %s has no [device.NAME] rule, so there is "
+				      "nothing to bind; add one (`passthrough add DEVICE`), or take "
+				      "back what apply set with `passthrough apply --undo`",
+				      h->config_path);
+			error = "the config has no [device.NAME] rule";
+			goto out;
+		}
+		/* Warnings do not refuse: said before anything is done. */
 		if (f.count[PT_SEV_WARNING]) {
 			fprintf(text, "`passthrough check` warns (apply goes ahead):\n");
 			pt_report_check(&rep, &f);

@@ -78,8 +78,9 @@ int pt_check_config_errors(const struct pt_config *cfg, const struct pt_check_en
 		"create it: passthrough.conf(5) explains every key and ends with an "
 		"example; `passthrough list` shows each device's address and group" : NULL;
 
+	/* a missing file is no syntax error at line 0 */
 	for (size_t i = 0; i < cfg->n_errors; i++)
-		pt_finding_add(out, PT_SEV_ERROR, "config-syntax",
+		pt_finding_add(out, PT_SEV_ERROR, env->config_missing ? "config-missing" : "config-syntax",
 		    (struct finding_where){ -1, cfg->errors[i].line, NULL }, fix,
 		    "%s", cfg->errors[i].text);
 	return out->incomplete ? -ENOMEM : 0;

@@ -91,7 +91,7 @@ void pt_report_check(const struct pt_report *r, const struct pt_findings *f)
 		if (x->line)
 			n += (size_t)snprintf(where + n, sizeof(where) - n, "%s:%u: ",
 					      r->cfg->path, x->line);
-		else if (!strcmp(x->code, "config-syntax"))
+		else if (!strcmp(x->code, "config-syntax") || !strcmp(x->code, "config-missing"))
 			n += (size_t)snprintf(where + n, sizeof(where) - n, "%s: ",
 					      r->cfg->path);
 		if (x->rule >= 0)
