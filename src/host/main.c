@@ -167,7 +167,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "mountpoint", required_argument, NULL, OPT_MOUNTPOINT },
-		{ "json", no_argument, NULL, OPT_JSON },
+		{ "json", no_argument, NULL, OPT_JSON }, /* and lsblk's -J */
 		/* lsblk's names, for list and disks as tables */
 		{ "output", required_argument, NULL, 'o' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -187,7 +187,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 	*o = (struct options){ .sysfs = NULL, .root = "" };
 	pt_pci_filter_init(&o->filter);
 	opterr = 0; /* said below, with the option it most likely meant */
-	while ((c = getopt_long(argc, argv, "c:o:rPnls:d:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:rPnlJs:d:vh", longopts, NULL)) != -1) {
 		note_option(o, longopts, c);
 		switch (c) {
 		case 'c': o->config = optarg; break;
@@ -212,7 +212,8 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		case OPT_NODE: o->node = optarg; break;
 		case OPT_KEY_FILE: o->key_file = optarg; break;
 		case OPT_MOUNTPOINT: o->mountpoint = optarg; break;
-		case OPT_JSON: o->json = o->table.json = true; break;
+		case OPT_JSON:
+		case 'J': o->json = o->table.json = true; break;
 		case 'o': o->table.output = optarg; o->as_table = true; break;
 		case 'r': o->table.raw = o->as_table = true; break;
 		case 'P': o->table.pairs = o->as_table = true; break;

@@ -460,6 +460,18 @@ golden hostdev-libvirt pt cmd hostdev
 golden hostdev-virt-install pt cmd hostdev nics --format virt-install
 golden hostdev-qemu pt cmd hostdev usb --format qemu
 golden hostdev-no-rule pt cmd hostdev gpu
+check "hostdev warns of a device not on vfio-pci yet, naming the fix" \
+	bash -c '"$0" --sysfs cmd/sys --root cmd hostdev usb --format qemu 2>&1 >/dev/null |
+		grep -q "warning: 0000:00:04.0 is on xhci_hcd, not vfio-pci: the VM cannot start with it"' "$PT"
+
+# Issue 25: -s and -d in the table views too; lsblk's -o +COL and -J; the
+# group a number in the table's JSON, as in --json
+check "list -d ::0300 -o DEVICE,ID: only the display adapter" \
+	bash -c '[ "$("$0" --root cmd list -d ::0300 -o DEVICE,ID -l -n)" = "0000:00:01.0 1234:1111" ]' "$PT"
+check "list -s 01:00.0 -o +RESET -J: the defaults and RESET, one device, its group a number" \
+	bash -c '"$0" --root cmd list -s 01:00.0 -o +RESET -J -l >t.json && python3 -c "
+import json; d = json.load(open(\"t.json\"))[\"devices\"]
+assert len(d) == 1 and d[0][\"group\"] == 7 and d[0][\"reset\"] and d[0][\"id\"] == \"8086:10d3\", d"' "$PT"
 
 # --- bind and unbind (changes sysfs: here, the fake tree) -------------------
 new_root bind

@@ -42,6 +42,14 @@ static int cmd_hostdev(struct host *h, int argc, char **argv)
 		if (d->verdict != PT_BIND || (only >= 0 && d->rule != (size_t)only))
 			continue;
 		shown++;
+		/* managed='no' hands over what the host holds now: a device
+		 * still on its host driver would fail the VM's start */
+		if (strcmp(dev->driver, pt_driver_name(d->driver)))
+			pt_host_error(h, "warning: %s is on %s, not %s: the VM cannot start with "
+				      "it until it is (reboot after `passthrough apply`, or "
+				      "`passthrough bind %s` now)", dev->bdf,
+				      dev->driver[0] ? dev->driver : "no driver",
+				      pt_driver_name(d->driver), dev->bdf);
 		if (!strcmp(fmt, "libvirt"))
 			/* managed='no': the binder already holds the device;
 			 * libvirt must not hand it back to the host driver. */

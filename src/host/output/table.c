@@ -1,4 +1,6 @@
 #include "table.h"
+#include "report-internal.h"
+#include "verdict.h"
 #include "text.h"
 
 #include <errno.h>
@@ -54,7 +56,7 @@ static const int disk_default[] = { D_NAME, D_SIZE, D_TYPE, D_CONTROLLER,
 /* --output A,B,C to column indexes; an unknown name is refused with the
  * list of known ones. */
 static int parse_columns(const char *spec, const struct column *cols, size_t n_cols,
-			 int *out, size_t *n_out, const struct pt_log *log)
+			 int *out, size_t cap, size_t *n_out, const struct pt_log *log)
 {
 	char *copy, *tok, *save = NULL;
 	int r = 0;
@@ -74,7 +76,7 @@ static int parse_columns(const char *spec, const struct column *cols, size_t n_c
 				pt_append(known, sizeof(known), " %s", cols[i].name);
 			pt_log(log, PT_ERR, "--output: unknown column '%s'; known:%s", tok, known);
 			r = -EINVAL;
-		} else if (*n_out < n_cols) {
+		} else if (*n_out < cap) {
 			out[(*n_out)++] = (int)i;
 		}
 	}
@@ -93,7 +95,18 @@ static struct libscols_table *new_table(const struct pt_table_opts *o, const cha
 	size_t n = n_defaults;
 
 	memcpy(chosen, defaults, n_defaults * sizeof(*chosen));
-	if (o->output && parse_columns(o->output, cols, n_cols, chosen, &n, o->log) < 0) {
+	/* lsblk's -o +COL: the defaults, then those */
+	if (o->output && o->output[0] == '+') {
+		size_t more = 0;
+
+		if (parse_columns(o->output + 1, cols, n_cols, chosen + n_defaults,
+				  n_cols - n_defaults, &more, o->log) < 0) {
+			*err = -EINVAL;
+			return NULL;
+		}
+		n = n_defaults + more;
+	} else if (o->output &&
+		   parse_columns(o->output, cols, n_cols, chosen, n_cols, &n, o->log) < 0) {
 		*err = -EINVAL;
 		return NULL;
 	}
@@ -112,10 +125,16 @@ static struct libscols_table *new_table(const struct pt_table_opts *o, const cha
 		/* lsblk draws no tree in raw and pairs output either */
 		bool tree = c->tree && !o->flat && !o->raw && !o->pairs;
 
-		if (!scols_table_new_column(tb, c->name, 0, tree ? SCOLS_FL_TREE : 0)) {
+		struct libscols_column *cl = scols_table_new_column(tb, c->name, 0,
+								    tree ? SCOLS_FL_TREE : 0);
+
+		if (!cl) {
 			scols_unref_table(tb);
 			return NULL;
 		}
+		/* a group is a number in JSON, as in --json */
+		if (!strcmp(c->name, "GROUP"))
+			scols_column_set_json_type(cl, SCOLS_JSON_NUMBER);
 	}
 	return tb;
 }
@@ -161,10 +180,16 @@ static void device_line(const struct pt_report *r, struct libscols_line *ln, siz
 		pt_append(buf, sizeof(buf), "%sdefault-route", buf[0] ? "," : "");
 	set(ln, c, n, L_FLAGS, buf);
 	buf[0] = '\0';
-	if (dec)
+	if (dec) {
+		struct pt_pass_verdict v;
+
+		/* what check would refuse is not shown as taken (as list) */
+		pt_pass_verdict(r->m, i, &v);
 		snprintf(buf, sizeof(buf), "[device.%s] %s", r->cfg->rules[dec->rule].name,
+			 dec->verdict == PT_BIND && v.pass == PT_PASS_NO ? "refused" :
 			 dec->verdict == PT_BIND ? pt_driver_name(dec->driver) :
 						   pt_verdict_name(dec->verdict));
+	}
 	set(ln, c, n, L_SELECTED, buf);
 }
 
@@ -233,7 +258,8 @@ int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o)
 		for (size_t i = 0; i < r->m->devs.n; i++) {
 			long g = r->m->devs.v[i].iommu_group;
 
-			if (g > printed && (!any || g < next)) {
+			/* lspci's -s and -d */
+			if (pt_report_shown(r, i) && g > printed && (!any || g < next)) {
 				next = g;
 				any = true;
 			}
@@ -251,7 +277,7 @@ int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o)
 		for (size_t i = 0; i < r->m->devs.n && !err; i++) {
 			struct libscols_line *ln;
 
-			if (r->m->devs.v[i].iommu_group != next)
+			if (r->m->devs.v[i].iommu_group != next || !pt_report_shown(r, i))
 				continue;
 			if (!(ln = scols_table_new_line(tb, group))) {
 				err = -ENOMEM;
