@@ -9,6 +9,7 @@
 
 static int cmd_list(struct host *h, int argc, char **argv)
 {
+	struct pt_setup setup;
 	struct pt_report r;
 
 	(void)argv;
@@ -19,6 +20,11 @@ static int cmd_list(struct host *h, int argc, char **argv)
 	r = pt_host_report(h);
 	if (h->o.as_table)
 		return pt_table_status(pt_table_list(&r, &h->o.table));
+	/* Where the setup stands, first, once there is one to speak of: a
+	 * machine without a rule is just being looked at. */
+	pt_host_setup(h, &setup);
+	if (setup.state != PT_STATE_NOT_APPLIED || (h->cfg_status == 0 && h->cfg.n_rules))
+		r.setup = &setup;
 	pt_report_list(&r);
 	return EXIT_OK;
 }

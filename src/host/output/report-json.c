@@ -230,6 +230,8 @@ void pt_report_list_json(const struct pt_report *r)
 	pt_json_string(&j, "iommu_argument",
 		    m->iommu_on ? NULL : pt_iommu_argument(PT_IOMMU_AUTO, m->cpu));
 	pt_json_string(&j, "config", r->cfg ? r->cfg->path : NULL);
+	if (r->setup)
+		pt_report_setup_json(&j, r->setup);
 	pt_json_array_begin(&j, "devices");
 	for (size_t i = 0; i < m->devs.n; i++)
 		if (pt_report_shown(r, i))

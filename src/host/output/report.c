@@ -174,6 +174,10 @@ static void list_human(const struct pt_report *r)
 	const struct pt_machine *m = r->m;
 	long printed_group = -2;
 
+	if (r->setup) {
+		pt_report_setup(r, r->setup);
+		fputc('\n', r->out);
+	}
 	if (!m->iommu_on)
 		print_iommu_off(r);
 	/* Groups in numeric order; within a group, address order. */
