@@ -89,7 +89,7 @@ static void usage(FILE *f)
 /* Long-only options get values past any character. */
 enum {
 	OPT_SYSFS = 256, OPT_ROOT, OPT_PCI_IDS, OPT_FORMAT, OPT_DISTRO, OPT_DRY_RUN, OPT_UNDO,
-	OPT_TARGET, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
+	OPT_TARGET, OPT_GUEST_BUS, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
 	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_JSON,
 	OPT_VERSION, OPT_APPLIED, OPT_DETAILED_EXITCODES,
 };
@@ -156,6 +156,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		{ "applied", no_argument, NULL, OPT_APPLIED },
 		{ "detailed-exitcodes", no_argument, NULL, OPT_DETAILED_EXITCODES },
 		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "guest-bus", required_argument, NULL, OPT_GUEST_BUS },
 		{ "bus", required_argument, NULL, OPT_BUS },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
 		{ "live", no_argument, NULL, OPT_LIVE },
@@ -201,6 +202,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		case OPT_APPLIED: o->applied = true; break;
 		case OPT_DETAILED_EXITCODES: o->detailed_exitcodes = true; break;
 		case OPT_TARGET: o->target = optarg; break;
+		case OPT_GUEST_BUS: o->guest_bus = optarg; break;
 		case OPT_BUS: o->bus = optarg; break;
 		case OPT_DOMAIN: o->domain = optarg; break;
 		case OPT_LIVE: o->live = true; break;

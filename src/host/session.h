@@ -46,6 +46,7 @@ struct options {
 	bool detailed_exitcodes; /* apply: 7 when it changed something */
 	/* disk, luks, guest-mounts */
 	const char *target, *bus, *domain;
+	const char *guest_bus; /* hostdev: the guest bus for a card's functions */
 	bool live, persistent;
 	const char *header, *data, *secret_id, *secret_file, *node;
 	const char *key_file, *mountpoint;

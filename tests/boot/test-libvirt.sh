@@ -119,4 +119,32 @@ fi
 out=$("$PT" disk attach "$DOMAIN-missing" "$loop" 2>&1) && rc=0 || rc=$?
 if [ "$rc" -eq 5 ]; then result "disk attach to a VM that does not exist: exit 5"; else
 	result "disk attach to a VM that does not exist: exit 5" "exit $rc: $out"; fi
+
+# hostdev --guest-bus: the two functions of one card (a fake second
+# function on the captured tree) in one guest slot; libvirt takes the
+# domain (define, never started: nothing of this host is touched) and
+# keeps them on bus 6, function 0 multifunction, adding the root ports.
+. "$TOP/tests/lib/fixture.sh"
+mf=$W/mf-root
+cp -a "$TOP/tests/fixtures/qemu" "$mf"
+add_function "$mf" 0000:01:00.0 0000:01:00.1
+fixture_bind "$mf" 0000:01:00.0 vfio-pci && fixture_bind "$mf" 0000:01:00.1 vfio-pci
+mkdir -p "$mf/etc" && printf '[device.card]\naddress = 01:00.0\nids = 8086:10d3\nfunctions = all\n' >"$mf/etc/passthrough.conf"
+"$PT" --root "$mf" hostdev --guest-bus 6 >"$W/hostdev.xml" 2>"$W/hostdev.err" || true
+printf "<domain type='qemu'>\n  <name>%s-mf</name>\n  <memory unit='MiB'>128</memory>\n  <os><type arch='x86_64' machine='q35'>hvm</type></os>\n  <devices>\n%s\n  </devices>\n</domain>\n" \
+	"$DOMAIN" "$(cat "$W/hostdev.xml")" >"$W/mf-domain.xml"
+problems=()
+if virsh define "$W/mf-domain.xml" >"$W/mf-define.log" 2>&1; then
+	virsh dumpxml "$DOMAIN-mf" >"$W/mf-dump.xml" 2>&1 || true
+	virsh undefine "$DOMAIN-mf" >/dev/null 2>&1 || true
+	grep -q "<address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x0' multifunction='on'/>" "$W/mf-dump.xml" ||
+		problems+=("function 0 is not on bus 6 slot 0 multifunction (see $W/mf-dump.xml)")
+	grep -q "<address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x1'/>" "$W/mf-dump.xml" ||
+		problems+=("function 1 is not beside it (see $W/mf-dump.xml)")
+	grep -q "<controller type='pci' index='6' model='pcie-root-port'>" "$W/mf-dump.xml" ||
+		problems+=("libvirt did not add the root port of bus 6")
+else
+	problems+=("virsh define refused it: $(cat "$W/mf-define.log")")
+fi
+result "hostdev --guest-bus: a card's two functions in one guest slot, as libvirt defines it" "${problems[@]}"
 echo "1..$n"

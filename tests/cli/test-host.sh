@@ -460,6 +460,17 @@ golden hostdev-libvirt pt cmd hostdev
 golden hostdev-virt-install pt cmd hostdev nics --format virt-install
 golden hostdev-qemu pt cmd hostdev usb --format qemu
 golden hostdev-no-rule pt cmd hostdev gpu
+# issue 25: a card's functions in one guest slot (tests/boot/test-libvirt.sh
+# has libvirt define it)
+. "$TOP/tests/lib/fixture.sh"
+new_root card
+add_function card 0000:01:00.0 0000:01:00.1
+fixture_bind card 0000:01:00.0 vfio-pci && fixture_bind card 0000:01:00.1 vfio-pci
+printf '[device.card]\naddress = 01:00.0\nids = 8086:10d3\nfunctions = all\n' | conf card
+golden hostdev-card pt card hostdev
+golden hostdev-card-guest-bus pt card hostdev --guest-bus 6
+golden hostdev-card-virt-install pt card hostdev --guest-bus 0x6 --format virt-install
+golden hostdev-bad-guest-bus pt card hostdev --guest-bus 0
 check "hostdev warns of a device not on vfio-pci yet, naming the fix" \
 	bash -c '"$0" --sysfs cmd/sys --root cmd hostdev usb --format qemu 2>&1 >/dev/null |
 		grep -q "warning: 0000:00:04.0 is on xhci_hcd, not vfio-pci: the VM cannot start with it"' "$PT"
