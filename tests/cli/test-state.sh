@@ -118,8 +118,9 @@ journey() {
 	# boot used, and says how to use the edit
 	printf '[device.nic]\naddress = 02:00.0\nids = 8086:10d3\n' >"$r/etc/passthrough.conf"
 	step edited applied 0 "changed after the last apply: the devices are judged against the config applied"
-	check "$distro: edited: the table is the applied rule's device, JSON says config_edited" \
+	check "$distro: edited: the table is the applied rule's device, the edit's effect said, JSON says config_edited" \
 		bash -c 'grep -q "^0000:01:00.0  nic" "$0.status" && ! grep -q "^0000:02:00.0" "$0.status" &&
+			grep -qx "The edit, once applied, would also take 0000:02:00.0; give back 0000:01:00.0." "$0.status" &&
 			python3 -c "import json,sys; assert json.load(open(sys.argv[1]))[\"state\"][\"config_edited\"]" "$0.json"' \
 		"$distro-edited"
 

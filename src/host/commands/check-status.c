@@ -1,6 +1,7 @@
 /* check and status: the config judged against the machine, before the
  * boot and after it. */
 #include "commands.h"
+#include "findings.h"
 #include "apply.h"
 #include "applied.h"
 #include "report.h"
@@ -55,6 +56,39 @@ static int cmd_check(struct host *h, int argc, char **argv)
 	return rc;
 }
 
+/* Which devices a plan binds, one flag a device; NULL when out of memory. */
+static bool *plan_binds(const struct host *h)
+{
+	bool *binds = calloc(h->m.devs.n ? h->m.devs.n : 1, sizeof(*binds));
+
+	for (size_t i = 0; binds && i < h->plan.n; i++)
+		if (h->plan.v[i].verdict == PT_BIND)
+			binds[h->plan.v[i].device] = true;
+	return binds;
+}
+
+/* What applying the admin's edit would change, against the applied plan:
+ * "also take 0000:02:00.0; give back 0000:01:00.0". */
+static void say_edit(const struct host *h, const bool *edited, struct pt_setup *setup)
+{
+	bool *applied = plan_binds(h);
+	char take[240] = "", give[240] = "";
+
+	for (size_t i = 0; applied && i < h->m.devs.n; i++) {
+		if (edited[i] && !applied[i])
+			pt_append_list(take, sizeof(take), h->m.devs.v[i].bdf);
+		else if (!edited[i] && applied[i])
+			pt_append_list(give, sizeof(give), h->m.devs.v[i].bdf);
+	}
+	free(applied);
+	if (!take[0] && !give[0])
+		snprintf(setup->edit, sizeof(setup->edit), "bind the same devices (it changes "
+			 "other settings)");
+	else
+		snprintf(setup->edit, sizeof(setup->edit), "%s%s%s%s%s", take[0] ? "also take " : "",
+			 take, take[0] && give[0] ? "; " : "", give[0] ? "give back " : "", give);
+}
+
 static int cmd_status(struct host *h, int argc, char **argv)
 {
 	struct pt_status *st;
@@ -62,7 +96,7 @@ static int cmd_status(struct host *h, int argc, char **argv)
 	struct pt_report r;
 	char **kmsg;
 	size_t n_kmsg, n = 0;
-	bool all_ok = true;
+	bool all_ok = true, *edited_bind;
 
 	(void)argv;
 	if (argc != 0)
@@ -72,8 +106,14 @@ static int cmd_status(struct host *h, int argc, char **argv)
 	if (pt_host_load(h, CONFIG_JUDGED) < 0)
 		return EXIT_PROBLEMS;
 	pt_host_setup(h, &setup);
-	if (setup.judge_devices && !h->o.config && pt_host_load_applied(h) < 0)
+	edited_bind = setup.config_edited && h->have_plan ? plan_binds(h) : NULL;
+	if (setup.judge_devices && !h->o.config && pt_host_load_applied(h) < 0) {
+		free(edited_bind);
 		return EXIT_PROBLEMS;
+	}
+	if (edited_bind && h->have_plan)
+		say_edit(h, edited_bind, &setup);
+	free(edited_bind);
 	if (setup.judge_devices && h->have_plan)
 		n = h->plan.n;
 	st = calloc(n ? n : 1, sizeof(*st));

@@ -45,6 +45,9 @@ struct pt_setup {
 	bool judge_devices;
 	char summary[256]; /* what the state is, one sentence */
 	char next[512];    /* the one thing to do next, "" when nothing */
+	/* with config_edited: which devices the edit would take or give
+	 * back ("" when none is known); filled by status */
+	char edit[512];
 };
 
 void pt_setup_decide(const struct pt_state_facts *f, struct pt_setup *out);

@@ -140,6 +140,7 @@ void pt_report_setup_json(struct pt_json *j, const struct pt_setup *setup)
 	pt_json_string(j, "summary", setup->summary);
 	pt_json_string(j, "next", setup->next[0] ? setup->next : NULL);
 	pt_json_bool(j, "config_edited", setup->config_edited);
+	pt_json_string(j, "edit_would", setup->edit[0] ? setup->edit : NULL);
 	pt_json_object_end(j);
 }
 
@@ -148,6 +149,8 @@ void pt_report_setup(const struct pt_report *r, const struct pt_setup *setup)
 	fprintf(r->out, "State: %s.\n", setup->summary);
 	if (setup->next[0])
 		fprintf(r->out, "Next: %s.\n", setup->next);
+	if (setup->edit[0])
+		fprintf(r->out, "The edit, once applied, would %s.\n", setup->edit);
 }
 
 static void status_json(const struct pt_report *r, const struct pt_setup *setup,
