@@ -16,8 +16,8 @@
 static const char *const layouts[] = {
 	"",
 	"[global]\niommu = auto\n",
-	"# mine\n[global]\niommu = auto ; follows the CPU\n\n# the router's NIC\n[device.nic]\n"
-	"address = 01:00.0\n",
+	("# mine\n[global]\niommu = auto ; follows the CPU\n\n# the router's NIC\n[device.nic]\n"
+	 "address = 01:00.0\n"),
 	"[device.nic]\naddress = 01:00.0\n\n\n",
 	"[device.nic]\r\naddress = 01:00.0\r\n",
 	"[device.nic]\naddress = 01:00.0", /* no newline at the end */
