@@ -19,7 +19,7 @@ static const struct pt_command *const commands[] = {
 	&pt_command_cmdline, &pt_command_hostdev, &pt_command_bind, &pt_command_unbind,
 	&pt_command_generate, &pt_command_apply, &pt_command_initramfs_config,
 	&pt_command_disks, &pt_command_disk, &pt_command_luks, &pt_command_guest_mounts,
-	&pt_command_add, &pt_command_remove,
+	&pt_command_add, &pt_command_remove, &pt_command_doctor,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -90,7 +90,7 @@ static void usage(FILE *f)
 enum {
 	OPT_SYSFS = 256, OPT_ROOT, OPT_PCI_IDS, OPT_FORMAT, OPT_DISTRO, OPT_DRY_RUN, OPT_UNDO,
 	OPT_TARGET, OPT_GUEST_BUS, OPT_BUS, OPT_DOMAIN, OPT_LIVE, OPT_PERSISTENT, OPT_HEADER, OPT_DATA,
-	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_JSON,
+	OPT_SECRET_ID, OPT_SECRET_FILE, OPT_NODE, OPT_KEY_FILE, OPT_MOUNTPOINT, OPT_ERROR, OPT_JSON,
 	OPT_VERSION, OPT_APPLIED, OPT_DETAILED_EXITCODES,
 };
 
@@ -168,6 +168,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		{ "node", required_argument, NULL, OPT_NODE },
 		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "mountpoint", required_argument, NULL, OPT_MOUNTPOINT },
+		{ "error", required_argument, NULL, OPT_ERROR },
 		{ "json", no_argument, NULL, OPT_JSON }, /* and lsblk's -J */
 		/* lsblk's names, for list and disks as tables */
 		{ "output", required_argument, NULL, 'o' },
@@ -214,6 +215,7 @@ static int parse_options(int argc, char **argv, struct options *o, const struct 
 		case OPT_NODE: o->node = optarg; break;
 		case OPT_KEY_FILE: o->key_file = optarg; break;
 		case OPT_MOUNTPOINT: o->mountpoint = optarg; break;
+		case OPT_ERROR: o->error = optarg; break;
 		case OPT_JSON:
 		case 'J': o->json = o->table.json = true; break;
 		case 'o': o->table.output = optarg; o->as_table = true; break;

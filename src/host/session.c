@@ -260,6 +260,12 @@ void pt_host_run_checks(const struct host *h, struct pt_findings *f)
  * lines as written ("<6>passthrough: ..."). */
 size_t pt_host_kmsg(const struct host *h, char ***out)
 {
+	return pt_host_kmsg_lines(h, "passthrough: ", out);
+}
+
+size_t pt_host_kmsg_lines(const struct host *h, const char *prefix, char ***out)
+{
+	size_t plen = strlen(prefix);
 	char path[PATH_MAX], buf[8192];
 	size_t n = 0;
 	ssize_t len;
@@ -284,13 +290,13 @@ size_t pt_host_kmsg(const struct host *h, char ***out)
 				text = strchr(line, '>') + 1;
 			else if (strchr(line, ';'))
 				text = strchr(line, ';') + 1;
-			if (strncmp(text, "passthrough: ", 13) != 0)
+			if (strncmp(text, prefix, plen) != 0)
 				continue;
 			v = realloc(*out, (n + 1) * sizeof(*v));
 			if (!v)
 				break;
 			*out = v;
-			if (((*out)[n] = strdup(text + 13)))
+			if (((*out)[n] = strdup(text + plen)))
 				n++;
 		}
 	}

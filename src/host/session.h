@@ -50,6 +50,7 @@ struct options {
 	bool live, persistent;
 	const char *header, *data, *secret_id, *secret_file, *node;
 	const char *key_file, *mountpoint;
+	const char *error; /* doctor: QEMU's or libvirt's error text, "-": stdin */
 	bool json;
 	bool verbose;
 	bool help;
@@ -117,6 +118,8 @@ long pt_host_find_device(const struct host *h, const char *spec);
 /* The binder's lines in the kernel log (/dev/kmsg under the root), each
  * without its "passthrough: " prefix; their count. */
 size_t pt_host_kmsg(const struct host *h, char ***out);
+/* Every kernel log line starting with `prefix` ("" for all), without it. */
+size_t pt_host_kmsg_lines(const struct host *h, const char *prefix, char ***out);
 /* Where the admin stands (state.h), from the files apply left, this boot
  * and the admin's config (after pt_host_load). */
 void pt_host_setup(const struct host *h, struct pt_setup *out);

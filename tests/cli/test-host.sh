@@ -365,7 +365,7 @@ check "help with no command prints the global usage" \
 	bash -c '"$0" help | grep -q "^Usage: passthrough"' "$PT"
 check "help for an unknown command is a usage error" \
 	bash -c '"$0" help frobnicate >/dev/null; [ $? -eq 2 ]' "$PT"
-check "every command has a usage" bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts; do
+check "every command has a usage" bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts add remove doctor; do
 		"$0" "$c" --help | grep -q "^Usage: passthrough \[OPTIONS\] $c" || exit 1; done' "$PT"
 check "--json on a command without JSON output is refused, exit 2, still as JSON on stdout" \
 	bash -c 'out=$("$0" hostdev --json 2>err); [ $? -eq 2 ] && [ "$(cat err)" = "passthrough: hostdev has no --json output" ] &&
@@ -382,8 +382,8 @@ check "an option the command does not take: exit 2, naming its help" \
 		[ $rc = 2 ] && grep -qx "passthrough: $cmd does not take --.*; see passthrough $cmd --help" err || { echo "$args: $rc $(cat err)"; exit 1; }
 	done' "$PT"
 check "the global usage lists every command, and --json's" \
-	bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts; do
-		"$0" --help | grep -q "^  $c\b" || exit 1; done; "$0" --help | grep -q "(list, show, check, status, cmdline, apply, disks, luks)"' "$PT"
+	bash -c 'for c in list show check status cmdline hostdev bind unbind generate apply initramfs-config disks disk luks guest-mounts add remove doctor; do
+		"$0" --help | grep -q "^  $c\b" || exit 1; done; "$0" --help | grep -q "(list, show, check, status, cmdline, apply, disks, luks, doctor)"' "$PT"
 check "a usage error points at that command's help" \
 	bash -c '"$0" check extra 2>&1 | grep -qx "passthrough: wrong arguments for .check.; see passthrough check --help"' "$PT"
 

@@ -9,6 +9,6 @@ extern const struct pt_command pt_command_list, pt_command_show, pt_command_chec
 	pt_command_status, pt_command_cmdline, pt_command_hostdev, pt_command_bind,
 	pt_command_unbind, pt_command_generate, pt_command_apply,
 	pt_command_initramfs_config, pt_command_disks, pt_command_disk, pt_command_luks,
-	pt_command_guest_mounts, pt_command_add, pt_command_remove;
+	pt_command_guest_mounts, pt_command_add, pt_command_remove, pt_command_doctor;
 
 #endif
