@@ -172,6 +172,33 @@ if [ "$(arg pt.generate)" = 1 ]; then
 	passthrough generate --distro debian >/dev/null; echo "PT-GENERATE-EXIT $?"
 	echo PT-GENERATED-BEGIN; base64 /var/lib/passthrough/initramfs.conf; echo PT-GENERATED-END
 fi
+# pt.doctor=MODE (issue 26): as if apply had run before this boot, open a
+# device as QEMU does (vfio-bar) and give its error to `passthrough
+# doctor`. ok: the applied NIC; memlock: the same, mapping 16 MiB for DMA
+# under a 64 KiB locked-memory limit; group: the chipset's SMBus function
+# put on vfio-pci by hand while its group's other members keep theirs.
+doctor=$(arg pt.doctor)
+if [ -n "$doctor" ]; then
+	export NO_COLOR=1
+	mkdir -p /var/lib/passthrough && passthrough generate >/dev/null 2>&1
+	echo cmdline >/var/lib/passthrough/applied && touch -d '2000-01-01 00:00' /var/lib/passthrough/applied
+	dev=0000:01:00.0
+	case $doctor in
+	memlock) ulimit -l 64; export VFIO_BAR_DMA=16777216 ;;
+	group)
+		dev=0000:00:1f.3
+		echo vfio-pci >/sys/bus/pci/devices/$dev/driver_override
+		[ -e /sys/bus/pci/devices/$dev/driver ] && echo $dev >/sys/bus/pci/devices/$dev/driver/unbind
+		echo $dev >/sys/bus/pci/drivers_probe ;;
+	esac
+	err=$(/sbin/vfio-bar $dev)
+	unset VFIO_BAR_DMA
+	echo "PT-VFIO-BAR $err"
+	echo PT-DOCTOR-BEGIN
+	if [ "$doctor" = group ]; then passthrough doctor $dev --error "$err" --json
+	else passthrough doctor --error "$err" --json; fi
+	echo "PT-DOCTOR-EXIT $?"
+fi
 [ "$(arg pt.capture)" = 1 ] && /etc/tests/capture-guest.sh
 echo PT-END
 poweroff -f

@@ -183,7 +183,7 @@ boot_guest() {
 	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
 		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
 		-nographic -no-reboot -nic none -serial mon:stdio \
-		-device intel-iommu,intremap=on \
+		-device "${IOMMU_DEVICE:-intel-iommu,intremap=on}" \
 		-device pcie-root-port,id=rp1,chassis=1,slot=1 \
 		-device e1000e,bus=rp1,romfile= \
 		-device pcie-root-port,id=rp2,chassis=2,slot=2 \

@@ -40,6 +40,11 @@ reset-method|initrd|pt.test=reset-method|01:00.0=vfio-pci 02:00.0=e1000e|0000:01
 reset-method-refused|initrd|pt.test=reset-method-refused|01:00.0=e1000e 02:00.0=e1000e|0000:01:00.0: reset_method 'device_specific' refused
 sriov|initrd|pt.test=sriov|03:00.0=nvme 03:00.1=vfio-pci 01:00.0=e1000e|0000:03:00.1: bound to vfio-pci
 hotplug|initrd|pt.test=hotplug pt.hotplug=1|01:00.0=e1000e 02:00.0=e1000e 00:04.0=vfio-pci|PT-HOT 0000:03:00.0 vfio-pci
+doctor-ok|initrd|pt.test=by-address pt.doctor=ok|01:00.0=vfio-pci 02:00.0=e1000e|"problems": []
+doctor-not-bound|initrd|pt.test=by-address pt.doctor=ok passthrough=off|01:00.0=e1000e|"code": "not-on-vfio"
+doctor-memlock|initrd|pt.test=by-address pt.doctor=memlock|01:00.0=vfio-pci|"code": "memlock"
+doctor-irq-remap|initrd|pt.test=by-address pt.doctor=ok|01:00.0=vfio-pci|"code": "no-irq-remap"
+doctor-group|initrd|pt.test=by-address pt.doctor=group|00:1f.3=vfio-pci 00:1f.2=ahci|"code": "group-not-viable"
 generate-first-boot|initrd|pt.generate=1|01:00.0=e1000e 02:00.0=e1000e 00:04.0=xhci_hcd 00:05.0=ahci 03:00.0=nvme 04:00.0=snd_hda_intel|PT-GENERATE-EXIT 0
 TABLE
 )
@@ -70,16 +75,19 @@ PY
 GENERATE_QEMU_ARGS="$SRIOV_QEMU_ARGS -device pcie-root-port,id=rpa,chassis=7,slot=7 -device ich9-intel-hda,bus=rpa"
 
 boot_case() {
-	local name initrd args extra='' monitor=''
+	local name initrd args extra='' monitor='' iommu=intel-iommu,intremap=on
 	IFS='|' read -r name initrd args _ _ <<<"$1"
 	[ "$name" = sriov ] && extra=$SRIOV_QEMU_ARGS
+	# doctor's interrupt-remapping case: an IOMMU without it, as on old
+	# boards (vfio_iommu_type1 then refuses the container)
+	[ "$name" = doctor-irq-remap ] && iommu=intel-iommu,intremap=off
 	[ "${name#generate-}" != "$name" ] && extra=$GENERATE_QEMU_ARGS
 	if [ "$name" = hotplug ]; then
 		extra=$HOTPLUG_QEMU_ARGS monitor="$LOGS/$name.sock"
 		rm -f "$LOGS/$name.log"
 		plug_when_ready "$LOGS/$name.log" "$monitor" &
 	fi
-	EXTRA_QEMU_ARGS=$extra QEMU_MONITOR=$monitor boot_guest "$BUILD/boot/$initrd.gz" \
+	IOMMU_DEVICE=$iommu EXTRA_QEMU_ARGS=$extra QEMU_MONITOR=$monitor boot_guest "$BUILD/boot/$initrd.gz" \
 		"$LOGS/$name.log" "$args" || true
 	wait
 }
@@ -109,6 +117,35 @@ while IFS='|' read -r name _ _ expect kmsg; do
 	n=$((n + 1))
 	boot_verdict "$n" "boot: $name" "$LOGS/$name.log" "$expect" "$kmsg"
 done <<<"$CASES"
+# doctor in the guests: the JSON it printed, the cause found (first, named
+# by the error vfio-bar printed in QEMU's words, where one is expected)
+doctor_verdict() { # NAME CODE-OR-EMPTY NAMED-BY-ERROR EXIT
+	local log="$LOGS/$1.log"
+	n=$((n + 1))
+	if sed -n '/^PT-DOCTOR-BEGIN$/,/^PT-DOCTOR-EXIT/p' "$log" | sed '1d;$d' >"$log.doctor.json" &&
+		grep -q "^PT-DOCTOR-EXIT $4\$" "$log" && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["problems"]
+if not sys.argv[2]:
+    assert d["ok"] and p == [], p
+else:
+    assert p[0]["code"] == sys.argv[2], [x["code"] for x in p]
+    assert p[0]["named_by_error"] == (sys.argv[3] == "yes"), p[0]
+    assert p[0]["evidence"] and p[0]["fix"], p[0]
+' "$log.doctor.json" "$2" "$3" 2>"$log.doctor.err"; then
+		echo "ok $n - boot: $1: doctor on the real kernel finds ${2:-nothing}"
+	else
+		echo "not ok $n - boot: $1: doctor on the real kernel finds ${2:-nothing}"
+		sed 's/^/#   /' "$log.doctor.err" "$log.doctor.json" | head -30
+		grep '^PT-VFIO-BAR' "$log" | sed 's/^/#   /'
+	fi
+}
+doctor_verdict doctor-ok "" no 0
+doctor_verdict doctor-not-bound not-on-vfio yes 1
+doctor_verdict doctor-memlock memlock yes 1
+doctor_verdict doctor-irq-remap no-irq-remap yes 1
+doctor_verdict doctor-group group-not-viable yes 1
 n=$((n + 1))
 boot_verdict "$n" "boot: generate-second-boot: every rule kind, through generate, as configured" \
 	"$LOGS/generate-second-boot.log" \

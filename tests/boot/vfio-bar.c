@@ -12,6 +12,13 @@
  * program does exactly what QEMU does before starting a guest: container,
  * group, IOMMU, device fd, region info, then pread and mmap of BAR 0.
  *
+ * With VFIO_BAR_DMA=BYTES it also maps that much anonymous memory for the
+ * device's DMA (VFIO_IOMMU_MAP_DMA), as QEMU maps the guest's RAM: the
+ * kernel pins it against RLIMIT_MEMLOCK (root's CAP_IPC_LOCK, which would
+ * lift the limit, is dropped first, as a VMM not run by root lacks it),
+ * and a failure is printed the way
+ * QEMU 7.2 prints it (hw/vfio/common.c: "vfio_dma_map(...) = -12 (...)").
+ *
  * Usage: vfio-bar [DOMAIN:BUS:DEV.FN]   (default 0000:00:01.0)
  * Prints one line, "VFIO-BAR0 ok size=N ..." or
  * "VFIO-BAR0 fail STEP: reason", and exits 0 or 1 accordingly.
@@ -33,7 +40,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/vfio.h>
+#include <sys/syscall.h>
 
 /* Prints the failure line for STEP and returns the exit status. */
 static int fail(const char *step, const char *fmt, ...)
@@ -118,9 +127,12 @@ int main(int argc, char **argv)
 		return fail("group", "%s: %s", path, strerror(errno));
 	if (ioctl(group_fd, VFIO_GROUP_GET_STATUS, &status) < 0)
 		return fail("group-status", "%s", strerror(errno));
+	/* the failures a VMM meets are said in QEMU 7.2's words
+	 * (hw/vfio/common.c), which `passthrough doctor` recognises */
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
 		return fail("group-status",
-			    "group %ld not viable (a device in it is bound to a host driver)", group);
+			    "vfio: error, group %ld is not viable, please ensure all devices "
+			    "within the iommu_group are bound to their vfio bus driver.", group);
 
 	if (ioctl(group_fd, VFIO_GROUP_SET_CONTAINER, &container) < 0)
 		return fail("set-container", "%s", strerror(errno));
@@ -137,7 +149,34 @@ int main(int argc, char **argv)
 	else /* vfio.ko only soft-depends on it: busybox modprobe skips it */
 		return fail("set-iommu", "no Type1 IOMMU backend (is vfio_iommu_type1 loaded?)");
 	if (ioctl(container, VFIO_SET_IOMMU, iommu_type) < 0)
-		return fail("set-iommu", "type %d: %s", iommu_type, strerror(errno));
+		return fail("set-iommu", "vfio %s: failed to setup container for group %ld: "
+			    "Failed to set iommu for container: %s", bdf, group, strerror(errno));
+
+	if (getenv("VFIO_BAR_DMA")) {
+		size_t bytes = strtoull(getenv("VFIO_BAR_DMA"), NULL, 0);
+		void *ram = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uint64_t)(uintptr_t)ram, .iova = 0, .size = bytes,
+		};
+
+		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct caps[2];
+
+		if (ram == MAP_FAILED)
+			return fail("dma-map", "mmap of %zu bytes: %s", bytes, strerror(errno));
+		if (syscall(SYS_capget, &hdr, caps) == 0) {
+			caps[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+			caps[CAP_IPC_LOCK / 32].permitted &= ~(1u << (CAP_IPC_LOCK % 32));
+			if (syscall(SYS_capset, &hdr, caps) < 0)
+				return fail("dma-map", "dropping CAP_IPC_LOCK: %s", strerror(errno));
+		}
+		if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map) < 0)
+			return fail("dma-map", "vfio_dma_map(%p, 0x0, 0x%zx, %p) = %d (%s)",
+				    (void *)&container, bytes, ram, -errno, strerror(errno));
+	}
 
 	/* vfio-pci opens the device (and enables it) here. */
 	device = ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD, bdf);

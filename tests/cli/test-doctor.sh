@@ -16,8 +16,8 @@
 #     \"allow_unsafe_interrupts\" to enable VFIO IOMMU support on this platform"
 #   Linux drivers/pci/pci.c __pci_request_region(): "BAR %d: can't reserve %pR"
 #   Linux drivers/pci/pci.c pci_dev_wait(): "not ready %dms after %s; giving up"
-# These are provoked here on fake trees, not on a running kernel (the issue
-# asks for boot cases too: not done yet). Output: TAP.
+# These are provoked here on fake trees; tests/boot/test-binder.sh's
+# doctor-* cases provoke five of them on a real kernel. Output: TAP.
 set -uo pipefail
 . "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
 . "$TOP/tests/lib/fixture.sh"

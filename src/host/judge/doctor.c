@@ -60,6 +60,9 @@ static int not_on_vfio(const struct pt_doctor_facts *f, const struct pt_doctor_d
 
 	if (!strcmp(dev->driver, d->want))
 		return 0;
+	/* its own line, else the binder's word that it bound nothing */
+	if (!line)
+		line = kmsg_with(f, "passthrough: ", "passthrough=off");
 	if (line)
 		line = strstr(line, "passthrough: ") + strlen("passthrough: ");
 	if (!(p = add(out, "not-on-vfio", dev->bdf, error_says(f, says))))
