@@ -80,7 +80,7 @@ static void usage(FILE *f)
 		"  2  usage: unknown command or option, wrong arguments\n"
 		"  3  no such device: show, bind, unbind, disk, luks, guest-mounts\n"
 		"  4  refused: the host uses the disk (disk xml, disk attach)\n"
-		"  5  no such VM, or not running for --live (disk attach, detach)\n"
+		"  5  no such VM, or not running for --live (disk attach, detach; doctor --domain)\n"
 		"  6  virsh failed (disk attach, detach, attached)\n"
 		"  7  apply --detailed-exitcodes: something changed (reboot to use it)\n\n");
 	pt_table_help(f);

@@ -147,4 +147,41 @@ else
 	problems+=("virsh define refused it: $(cat "$W/mf-define.log")")
 fi
 result "hostdev --guest-bus: a card's two functions in one guest slot, as libvirt defines it" "${problems[@]}"
+
+# doctor --domain against the real libvirtd: a defined domain (never
+# started) whose <hostdev>s doctor reads back through virsh dumpxml.
+cat >"$W/doc-domain.xml" <<XML
+<domain type='qemu'>
+  <name>$DOMAIN-doc</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source><address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></source>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></source>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source><address domain='0x0000' bus='0x09' slot='0x00' function='0x0'/></source>
+    </hostdev>
+  </devices>
+</domain>
+XML
+problems=()
+if virsh define "$W/doc-domain.xml" >"$W/doc-define.log" 2>&1; then
+	"$PT" --root "$mf" doctor --domain "$DOMAIN-doc" --json >"$W/doctor.json" 2>"$W/doctor.err" || true
+	virsh undefine "$DOMAIN-doc" >/dev/null 2>&1 || true
+	python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["problems"]
+got = [(x["code"], x["device"]) for x in p]
+for w in [("domain-managed", "0000:01:00.0"), ("domain-not-in-config", "0000:02:00.0"),
+          ("domain-address-missing", "0000:09:00.0")]:
+    assert w in got, (w, got)
+' "$W/doctor.json" 2>"$W/doctor.check" || problems+=("$(cat "$W/doctor.check" "$W/doctor.err")")
+else
+	problems+=("virsh define refused it: $(cat "$W/doc-define.log")")
+fi
+result "doctor --domain reads a real domain's <hostdev>s: managed='yes', not configured, not there" "${problems[@]}"
 echo "1..$n"

@@ -122,5 +122,49 @@ check "doctor --error -: the error read from standard input" \
 		"$0" --root erroronly doctor --error - | grep -q "^1. memlock (named by the error)"' "$PT"
 check "doctor DEVICE: one device not in the config is examined as for vfio-pci" \
 	bash -c '"$0" --root healthy doctor 00:04.0 | grep -q "^1. not-on-vfio 0000:00:04.0"' "$PT"
+# --domain: a libvirt domain's <hostdev>s (fake-virsh here; the real
+# libvirtd in tests/boot/test-libvirt.sh)
+healthy dom
+mkdir -p virsh/vms virsh/xml && echo running >virsh/vms/win11
+cat >virsh/xml/win11 <<'XML'
+<domain type='kvm'>
+  <name>win11</name>
+  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source>
+        <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>
+      </source>
+      <address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x0'/>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source>
+        <address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/>
+      </source>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='no'>
+      <source>
+        <address domain='0x0000' bus='0x09' slot='0x00' function='0x0'/>
+      </source>
+    </hostdev>
+    <hostdev mode='subsystem' type='usb' managed='yes'>
+      <source><vendor id='0x046d'/><product id='0xc52b'/></source>
+    </hostdev>
+  </devices>
+</domain>
+XML
+mkdir -p vbin && cp "$TOP/tests/cli/fake-virsh" vbin/virsh && chmod +x vbin/virsh
+FAKE_VIRSH_DIR=$PWD/virsh PATH=$PWD/vbin:$PATH "$PT" --root dom doctor --domain win11 --json >dom.json 2>&1
+check "doctor --domain: managed='yes' on a device the binder takes, a managed='no' device not configured, an address not there" \
+	python3 -c '
+import json, sys
+p = json.load(open("dom.json"))["problems"]
+got = sorted((x["code"], x["device"]) for x in p)
+want = [("domain-address-missing", "0000:09:00.0"), ("domain-managed", "0000:01:00.0"),
+        ("domain-not-in-config", "0000:02:00.0")]
+assert all(w in got for w in want), got
+'
+FAKE_VIRSH_DIR=$PWD/virsh PATH=$PWD/vbin:$PATH "$PT" --root dom doctor --domain nosuch >nosuch.out 2>&1; echo $? >nosuch.rc
+check "doctor --domain of a VM that does not exist: exit 5, virsh's words" \
+	bash -c '[ "$(cat nosuch.rc)" = 5 ] && grep -q "failed to get domain" nosuch.out'
 tap_end
 exit $((TAP_FAILED > 0))

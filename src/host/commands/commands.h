@@ -11,4 +11,9 @@ extern const struct pt_command pt_command_list, pt_command_show, pt_command_chec
 	pt_command_initramfs_config, pt_command_disks, pt_command_disk, pt_command_luks,
 	pt_command_guest_mounts, pt_command_add, pt_command_remove, pt_command_doctor;
 
+/* virsh with its output and error captured (disks.c): its exit status,
+ * or -1 when it could not run; and what it said on stderr, or fallback. */
+int pt_virsh(char *const argv[], char **out, char **err);
+const char *pt_virsh_said(char *err, const char *fallback);
+
 #endif

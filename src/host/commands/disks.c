@@ -173,7 +173,7 @@ static int refuse_if_used(const struct host *h, const struct resolved *r)
 /* Runs virsh with its output captured; returns its exit status, or -1. */
 /* What virsh said on stderr, without its last line break (the message
  * adds one); `fallback` when it said nothing or it could not be read. */
-static const char *virsh_said(char *err, const char *fallback)
+const char *pt_virsh_said(char *err, const char *fallback)
 {
 	size_t n = err ? strlen(err) : 0;
 
@@ -182,7 +182,7 @@ static const char *virsh_said(char *err, const char *fallback)
 	return n ? err : fallback;
 }
 
-static int virsh(char *const argv[], char **out, char **err)
+int pt_virsh(char *const argv[], char **out, char **err)
 {
 	posix_spawn_file_actions_t fa;
 	char tmpl_out[] = "/tmp/passthrough-virsh-XXXXXX", tmpl_err[] = "/tmp/passthrough-virsh-XXXXXX";
@@ -231,7 +231,7 @@ done:
 static int check_vm(const struct host *h, const char *vm, bool live)
 {
 	char *argv[] = { "virsh", "domstate", (char *)vm, NULL }, *out, *err;
-	int st = virsh(argv, &out, &err), rc = EXIT_OK;
+	int st = pt_virsh(argv, &out, &err), rc = EXIT_OK;
 
 	if (st < 0) {
 		pt_host_error(h, "cannot run virsh: install libvirt-clients");
@@ -259,7 +259,7 @@ struct attached {
 static int vm_disks(const char *vm, struct attached **v, size_t *n)
 {
 	char *argv[] = { "virsh", "domblklist", (char *)vm, "--details", NULL }, *out, *err;
-	int st = virsh(argv, &out, &err);
+	int st = pt_virsh(argv, &out, &err);
 
 	*v = NULL;
 	*n = 0;
@@ -386,12 +386,12 @@ static int disk_attach(struct host *h, const char *vm, const char *dev)
 				 live ? "--live" : "--config",
 				 live && h->o.persistent ? "--config" : NULL, NULL };
 
-		st = virsh(argv, &out, &err);
+		st = pt_virsh(argv, &out, &err);
 		if (st == 0)
 			printf("attached %s to %s as %s\n", r.source, vm, target);
 		else
 			pt_host_error(h, "attaching %s to %s failed: %s", r.source, vm,
-				      virsh_said(err, "virsh attach-device failed"));
+				      pt_virsh_said(err, "virsh attach-device failed"));
 		rc = st == 0 ? EXIT_OK : EXIT_VIRSH;
 		free(out);
 		free(err);
@@ -434,12 +434,12 @@ static int disk_detach(struct host *h, const char *vm, const char *dev)
 
 		if (!same_device(h, v[i].source, r.name))
 			continue;
-		if (virsh(argv, &out, &err) == 0) {
+		if (pt_virsh(argv, &out, &err) == 0) {
 			printf("detached %s (%s) from %s\n", v[i].source, v[i].target, vm);
 			rc = EXIT_OK;
 		} else {
 			pt_host_error(h, "detaching %s from %s failed: %s", v[i].target, vm,
-				      virsh_said(err, "virsh detach-disk failed"));
+				      pt_virsh_said(err, "virsh detach-disk failed"));
 			rc = EXIT_VIRSH;
 		}
 		free(out);

@@ -119,6 +119,8 @@ static int cmd_doctor(struct host *h, int argc, char **argv)
 {
 	struct pt_doctor_facts f = { 0 };
 	struct pt_doctor_device *devs = NULL;
+	struct pt_domain_hostdev *hostdevs = NULL;
+	size_t n_hostdevs = 0;
 	struct pt_problems p = { 0 };
 	struct pt_setup setup;
 	char user[64], **kmsg = NULL, *error = NULL;
@@ -136,9 +138,47 @@ static int cmd_doctor(struct host *h, int argc, char **argv)
 		return EXIT_PROBLEMS;
 	if (argc == 1 && (only = pt_host_find_device(h, argv[0])) < 0)
 		return (int)-only;
+	if (argc == 1 && h->o.domain) {
+		pt_host_error(h, "doctor: a DEVICE or --domain, not both");
+		return EXIT_USAGE;
+	}
 	if (!(devs = calloc(h->m.devs.n ? h->m.devs.n : 1, sizeof(*devs))))
 		return EXIT_PROBLEMS;
-	for (size_t i = 0; h->have_plan && i < h->plan.n; i++) {
+	if (h->o.domain) {
+		char *argv_v[] = { "virsh", "dumpxml", (char *)h->o.domain, NULL }, *xml, *err;
+		int st = pt_virsh(argv_v, &xml, &err);
+
+		if (st != 0) {
+			pt_host_error(h, "doctor: virsh dumpxml %s: %s", h->o.domain,
+				      pt_virsh_said(err, "virsh failed"));
+			free(xml);
+			free(err);
+			free(devs);
+			return st < 0 ? EXIT_VIRSH : EXIT_NO_VM;
+		}
+		free(err);
+		if (pt_domain_hostdevs(xml, &hostdevs, &n_hostdevs) < 0) {
+			free(xml);
+			goto out;
+		}
+		free(xml);
+		for (size_t k = 0; k < n_hostdevs; k++) {
+			struct pt_pci_addr a;
+			long i = pt_pci_addr_parse(hostdevs[k].address, &a) == 0 ?
+					 pt_machine_find(&h->m, &a) : -1;
+			const struct pt_decision *d = i >= 0 && h->have_plan ?
+							      pt_plan_decision(&h->plan, (size_t)i) :
+							      NULL;
+
+			hostdevs[k].device = i;
+			hostdevs[k].selected = d && d->verdict == PT_BIND;
+			if (i >= 0)
+				devs[n++] = (struct pt_doctor_device){ .device = (size_t)i,
+					.want = d ? pt_driver_name(d->driver) : "vfio-pci",
+					.selected = hostdevs[k].selected };
+		}
+	}
+	for (size_t i = 0; !h->o.domain && h->have_plan && i < h->plan.n; i++) {
 		const struct pt_decision *d = &h->plan.v[i];
 
 		if (d->verdict == PT_BIND && (only < 0 || d->device == (size_t)only))
@@ -147,9 +187,10 @@ static int cmd_doctor(struct host *h, int argc, char **argv)
 	}
 	if (only >= 0 && n == 0)
 		devs[n++] = (struct pt_doctor_device){ .device = (size_t)only, .want = "vfio-pci" };
-	if (n == 0) {
-		pt_host_error(h, "no device to examine: the applied config selects none; name one "
-			      "(passthrough doctor DEVICE)");
+	if (n == 0 && !n_hostdevs) {
+		pt_host_error(h, h->o.domain ? "no device to examine: domain %s has no PCI <hostdev>" :
+			      "no device to examine: the applied config selects none; name one "
+			      "(passthrough doctor DEVICE)%s", h->o.domain ? h->o.domain : "");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -171,6 +212,7 @@ static int cmd_doctor(struct host *h, int argc, char **argv)
 		.kmsg = kmsg, .n_kmsg = n_kmsg,
 		.unsafe_interrupts = sysfs_says_yes(h, "module/vfio_iommu_type1/parameters/"
 						    "allow_unsafe_interrupts"),
+		.domain = h->o.domain, .hostdevs = hostdevs, .n_hostdevs = n_hostdevs,
 	};
 	{
 		char path[PATH_MAX];
@@ -207,19 +249,21 @@ out:
 	free(kmsg);
 	free(error);
 	free(devs);
+	free(hostdevs);
 	return rc;
 }
 
-static const char *const doctor_options[] = { "error", "json", NULL };
+static const char *const doctor_options[] = { "error", "json", "domain", NULL };
 
 const struct pt_command pt_command_doctor = {
 	.name = "doctor",
 	.run = cmd_doctor,
 	.json = true,
 	.options = doctor_options,
-	.synopsis = "doctor [DEVICE] [--error TEXT|-] [--json]",
+	.synopsis = "doctor [DEVICE | --domain VM] [--error TEXT|-] [--json]",
 	.description = "Why a VM will not start with its devices (those of the applied\n"
-		       "config, or DEVICE): each problem's cause, the evidence found and\n"
+		       "config, DEVICE, or the <hostdev>s of libvirt domain VM): each\n"
+		       "problem's cause, the evidence found and\n"
 		       "the fix; with QEMU's or libvirt's error (--error -: from standard\n"
 		       "input), the causes it names first. Exit 1 when it finds one.",
 };

@@ -234,12 +234,113 @@ static int bar_and_reset(const struct pt_doctor_facts *f, const struct pt_doctor
 	return 0;
 }
 
+/* The value of attribute `name` in the tag starting at `tag`, quoted
+ * either way (libvirt writes ', its --xpath output "). */
+static bool attr(const char *tag, const char *end, const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = tag; (p = strstr(p, name)) && p < end; p += n) {
+		const char *v, *close;
+
+		if ((p[-1] != ' ' && p[-1] != '\t' && p[-1] != '\n') || p[n] != '=' ||
+		    (p[n + 1] != '\'' && p[n + 1] != '"'))
+			continue;
+		v = p + n + 2;
+		if (!(close = strchr(v, p[n + 1])) || close > end)
+			return false;
+		snprintf(buf, len, "%.*s", (int)(close - v), v);
+		return true;
+	}
+	return false;
+}
+
+int pt_domain_hostdevs(const char *xml, struct pt_domain_hostdev **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	for (const char *h = strstr(xml, "<hostdev"); h; h = strstr(h + 1, "<hostdev")) {
+		const char *next = strstr(h + 1, "<hostdev"), *end = next ? next : h + strlen(h);
+		const char *open_end = strchr(h, '>'), *src = strstr(h, "<source"), *a;
+		char type[16] = "", managed[8] = "", dom[16], bus[16], slot[16], fn[16];
+		struct pt_domain_hostdev *v;
+
+		if (!open_end || !attr(h, open_end, "type", type, sizeof(type)) || strcmp(type, "pci") ||
+		    !src || src > end || !(a = strstr(src, "<address")) || a > end)
+			continue;
+		if (!attr(a, end, "domain", dom, sizeof(dom)) || !attr(a, end, "bus", bus, sizeof(bus)) ||
+		    !attr(a, end, "slot", slot, sizeof(slot)) || !attr(a, end, "function", fn, sizeof(fn)))
+			continue;
+		attr(h, open_end, "managed", managed, sizeof(managed));
+		if (!(v = realloc(*out, (*n + 1) * sizeof(*v))))
+			return -ENOMEM;
+		*out = v;
+		v = &v[(*n)++];
+		memset(v, 0, sizeof(*v));
+		snprintf(v->address, sizeof(v->address), "%04lx:%02lx:%02lx.%lx", strtoul(dom, NULL, 0),
+			 strtoul(bus, NULL, 0), strtoul(slot, NULL, 0), strtoul(fn, NULL, 0));
+		v->managed = !strcmp(managed, "yes");
+		v->device = -1;
+	}
+	return 0;
+}
+
+/* libvirt's side: what the domain asks of the host. */
+static int domain_problems(const struct pt_doctor_facts *f, struct pt_problems *out)
+{
+	static const char *const missing_says[] = { "not found", "No such file", NULL };
+	struct pt_problem *p;
+
+	for (size_t i = 0; i < f->n_hostdevs; i++) {
+		const struct pt_domain_hostdev *x = &f->hostdevs[i];
+
+		if (x->device < 0) {
+			if (!(p = add(out, "domain-address-missing", x->address,
+				      error_says(f, missing_says))))
+				return -ENOMEM;
+			SAY(cause, "domain %s names %s, which this machine does not have", f->domain,
+			    x->address);
+			SAY(evidence, "<hostdev> <source><address> %s; no such PCI device in sysfs",
+			    x->address);
+			SAY(fix, "correct the address in the domain (`virsh edit %s`): `passthrough "
+			    "list` shows where the device is now", f->domain);
+			continue;
+		}
+		if (x->managed && x->selected) {
+			if (!(p = add(out, "domain-managed", x->address, false)))
+				return -ENOMEM;
+			SAY(cause, "domain %s has managed='yes' for %s, which the binder takes at "
+			    "boot: libvirt gives it back to its host driver when the VM stops",
+			    f->domain, x->address);
+			SAY(evidence, "<hostdev mode='subsystem' type='pci' managed='yes'> with "
+			    "<source> %s; the applied config selects it", x->address);
+			SAY(fix, "set managed='no' on that <hostdev> (`virsh edit %s`); `passthrough "
+			    "hostdev` prints it so", f->domain);
+		}
+		if (!x->selected && !x->managed) {
+			if (!(p = add(out, "domain-not-in-config", x->address, false)))
+				return -ENOMEM;
+			SAY(cause, "domain %s passes %s with managed='no', but the applied config "
+			    "does not select it: nothing puts it on vfio-pci at boot", f->domain,
+			    x->address);
+			SAY(evidence, "<hostdev managed='no'> with <source> %s", x->address);
+			SAY(fix, "`passthrough add %s`, then `passthrough apply` and reboot",
+			    x->address);
+		}
+	}
+	return 0;
+}
+
 int pt_doctor(const struct pt_doctor_facts *f, struct pt_problems *out)
 {
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
+	r = domain_problems(f, out);
 	for (size_t i = 0; i < f->n_devs && r == 0; i++) {
+		/* managed='yes' and not configured: libvirt binds it itself */
+		if (!f->devs[i].selected && f->domain)
+			continue;
 		r = not_on_vfio(f, &f->devs[i], out);
 		if (r == 0)
 			r = group_not_viable(f, &f->devs[i], out);

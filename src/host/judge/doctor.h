@@ -24,6 +24,17 @@ struct pt_doctor_device {
 	uid_t vfio_node_uid;
 };
 
+/* A PCI <hostdev> of a libvirt domain. */
+struct pt_domain_hostdev {
+	char address[16];   /* "0000:01:00.0", as its <source> names it */
+	bool managed;       /* managed='yes' */
+	long device;        /* index into the machine's devices, -1: none there */
+	bool selected;      /* the applied config selects it */
+};
+
+/* The PCI <hostdev>s of a domain's XML (virsh dumpxml); -ENOMEM. */
+int pt_domain_hostdevs(const char *xml, struct pt_domain_hostdev **out, size_t *n);
+
 struct pt_doctor_facts {
 	const struct pt_machine *m;
 	const struct pt_setup *setup;
@@ -36,6 +47,9 @@ struct pt_doctor_facts {
 	bool vendor_reset_loaded;   /* /sys/module/vendor_reset */
 	const char *vm_user;        /* the user the VM runs as ("libvirt-qemu"), NULL: root */
 	uid_t vm_uid;
+	const char *domain;         /* the libvirt domain examined, NULL: none */
+	const struct pt_domain_hostdev *hostdevs;
+	size_t n_hostdevs;
 };
 
 struct pt_problem {
