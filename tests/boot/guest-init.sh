@@ -176,7 +176,9 @@ fi
 # device as QEMU does (vfio-bar) and give its error to `passthrough
 # doctor`. ok: the applied NIC; memlock: the same, mapping 16 MiB for DMA
 # under a 64 KiB locked-memory limit; group: the chipset's SMBus function
-# put on vfio-pci by hand while its group's other members keep theirs.
+# put on vfio-pci by hand while its group's other members keep theirs;
+# bar: the boot display bound by hand (pt.manualbind), its framebuffer
+# kept; args: apply's state names IOMMU arguments this boot lacks.
 doctor=$(arg pt.doctor)
 if [ -n "$doctor" ]; then
 	export NO_COLOR=1
@@ -184,6 +186,9 @@ if [ -n "$doctor" ]; then
 	echo cmdline >/var/lib/passthrough/applied && touch -d '2000-01-01 00:00' /var/lib/passthrough/applied
 	dev=0000:01:00.0
 	case $doctor in
+	args) echo "cmdline intel_iommu=on iommu=pt" >/var/lib/passthrough/applied
+		touch -d '2000-01-01 00:00' /var/lib/passthrough/applied ;;
+	bar) dev=0000:00:01.0 ;;
 	memlock) ulimit -l 64; export VFIO_BAR_DMA=16777216 ;;
 	group)
 		dev=0000:00:1f.3
@@ -195,7 +200,7 @@ if [ -n "$doctor" ]; then
 	unset VFIO_BAR_DMA
 	echo "PT-VFIO-BAR $err"
 	echo PT-DOCTOR-BEGIN
-	if [ "$doctor" = group ]; then passthrough doctor $dev --error "$err" --json
+	if [ "$doctor" = group ] || [ "$doctor" = bar ]; then passthrough doctor $dev --error "$err" --json
 	else passthrough doctor --error "$err" --json; fi
 	echo "PT-DOCTOR-EXIT $?"
 fi

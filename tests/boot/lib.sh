@@ -221,6 +221,31 @@ root_driver_problems() {
 	done
 }
 
+# doctor_verdict: doctor in a guest (pt.doctor): the JSON it printed, the cause found (first, named
+# by the error vfio-bar printed in QEMU's words, where one is expected)
+doctor_verdict() { # NAME CODE-OR-EMPTY NAMED-BY-ERROR EXIT [LOG]
+	local log=${5:-$LOGS/$1.log}
+	n=$((n + 1))
+	if sed -n '/^PT-DOCTOR-BEGIN$/,/^PT-DOCTOR-EXIT/p' "$log" | sed '1d;$d' >"$log.doctor.json" &&
+		grep -q "^PT-DOCTOR-EXIT $4\$" "$log" && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["problems"]
+if not sys.argv[2]:
+    assert d["ok"] and p == [], p
+else:
+    assert p[0]["code"] == sys.argv[2], [x["code"] for x in p]
+    assert p[0]["named_by_error"] == (sys.argv[3] == "yes"), p[0]
+    assert p[0]["evidence"] and p[0]["fix"], p[0]
+' "$log.doctor.json" "$2" "$3" 2>"$log.doctor.err"; then
+		echo "ok $n - boot: $1: doctor on the real kernel finds ${2:-nothing}"
+	else
+		echo "not ok $n - boot: $1: doctor on the real kernel finds ${2:-nothing}"
+		sed 's/^/#   /' "$log.doctor.err" "$log.doctor.json" | head -30
+		grep '^PT-VFIO-BAR' "$log" | sed 's/^/#   /'
+	fi
+}
+
 # The driver the guest reported for a device: "none" when unbound.
 guest_driver() { awk -v d="$2" '$1 == "PT-DRIVER" && $2 == d {print $4; exit}' "$1"; }
 

@@ -23,6 +23,7 @@ identical-displays|61|pt.test=gpu-ids|03:00.0=vfio-pci 00:01.0=bochs-drm|rule gp
 boot-display|61|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
 broken-config|61|pt.test=broken|00:01.0=bochs-drm 03:00.0=bochs-drm 03:00.1=snd_hda_intel 01:00.0=e1000e 00:04.0=xhci_hcd|the config has errors: binding nothing
 boot-display-by-hand|510|pt.test=none pt.manualbind=0000:00:01.0 pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci|BAR 0: can't reserve [mem 0xc0000000-0xc0ffffff pref]
+doctor-bar|510|pt.test=none pt.manualbind=0000:00:01.0 pt.doctor=bar|00:01.0=vfio-pci|"code": "bar-reserve"
 boot-display|510|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
 gpu-and-audio|510|pt.test=gpu-slot pt.vfiobar=0000:03:00.0|03:00.0=vfio-pci 03:00.1=vfio-pci 00:01.0=bochs-drm|VFIO-BAR0 ok
 boot-display|612|pt.test=boot-display pt.vfiobar=0000:00:01.0|00:01.0=vfio-pci 03:00.0=bochs-drm|VFIO-BAR0 ok
@@ -50,4 +51,6 @@ while IFS='|' read -r name kernel _ expect text; do
 		firmware=("no firmware framebuffer: did OVMF boot it?")
 	boot_verdict "$n" "uefi, kernel $kernel: $name" "$log" "$expect" "$text" "${firmware[@]}"
 done <<<"$CASES"
+# doctor in the BAR case: the kernel's "can't reserve" found first
+doctor_verdict doctor-bar bar-reserve no 1 "$LOGS/doctor-bar-510.log"
 echo "1..$n"

@@ -178,10 +178,13 @@ static int cmd_doctor(struct host *h, int argc, char **argv)
 					.selected = hostdevs[k].selected };
 		}
 	}
+	/* what the rules select for a VM, refused ones too (no IOMMU group
+	 * this boot): those are the devices the VM lacks */
 	for (size_t i = 0; !h->o.domain && h->have_plan && i < h->plan.n; i++) {
 		const struct pt_decision *d = &h->plan.v[i];
 
-		if (d->verdict == PT_BIND && (only < 0 || d->device == (size_t)only))
+		if ((d->verdict == PT_BIND || d->verdict == PT_REFUSED) &&
+		    (only < 0 || d->device == (size_t)only))
 			devs[n++] = (struct pt_doctor_device){ .device = d->device,
 				.want = pt_driver_name(d->driver), .selected = true };
 	}
