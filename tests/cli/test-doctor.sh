@@ -98,6 +98,12 @@ echo 'libvirt-qemu:x:64055:108:Libvirt Qemu,,,:/var/lib/libvirt:/usr/sbin/nologi
 chmod 0600 access/dev/vfio/7
 row access vfio-node-access "qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0: vfio: error opening /dev/vfio/7: Permission denied"
 
+# a rootless QEMU: no libvirt, its error says the node is closed to it
+healthy rootless
+chmod 0600 rootless/dev/vfio/7
+row rootless vfio-node-access "qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0: vfio: error opening /dev/vfio/7: Permission denied"
+check "doctor: rootless: the node's mode and owner are the evidence" grep -q "evidence: /dev/vfio/7: mode 600, owner uid" rootless.out
+
 healthy memlock
 kmsg memlock "vfio_pin_pages_remote: RLIMIT_MEMLOCK (65536) exceeded"
 row memlock memlock "qemu-system-x86_64: vfio_dma_map(0x55d5c1a0f2c0, 0x0, 0x80000000, 0x7f3bd3e00000) = -12 (Cannot allocate memory)"

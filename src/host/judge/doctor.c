@@ -141,12 +141,15 @@ static int vfio_node(const struct pt_doctor_facts *f, const struct pt_doctor_dev
 		    "problem about its driver", dev->iommu_group);
 		return 0;
 	}
-	if (!f->vm_user || d->vfio_node_uid == f->vm_uid || others_can)
+	/* libvirt's QEMU user is known from its config; a QEMU started by
+	 * hand as another user shows in its error ("Permission denied") */
+	if (others_can || (f->vm_user ? d->vfio_node_uid == f->vm_uid :
+			   !error_says(f, denied_says)))
 		return 0;
 	if (!(p = add(out, "vfio-node-access", dev->bdf, error_says(f, denied_says))))
 		return -ENOMEM;
-	SAY(cause, "/dev/vfio/%ld is not open to %s, the user the VM runs as", dev->iommu_group,
-	    f->vm_user);
+	SAY(cause, "/dev/vfio/%ld is not open to %s", dev->iommu_group,
+	    f->vm_user ? f->vm_user : "the user QEMU runs as (a rootless QEMU)");
 	SAY(evidence, "/dev/vfio/%ld: mode %03o, owner uid %u", dev->iommu_group,
 	    (unsigned)(d->vfio_node_mode & 0777), (unsigned)d->vfio_node_uid);
 	SAY(fix, "libvirt gives the node to its qemu user when it starts a VM with the "
