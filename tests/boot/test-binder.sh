@@ -44,7 +44,7 @@ doctor-ok|initrd|pt.test=by-address pt.doctor=ok|01:00.0=vfio-pci 02:00.0=e1000e
 doctor-not-bound|initrd|pt.test=by-address pt.doctor=ok passthrough=off|01:00.0=e1000e|"code": "not-on-vfio"
 doctor-memlock|initrd|pt.test=by-address pt.doctor=memlock|01:00.0=vfio-pci|"code": "memlock"
 doctor-irq-remap|initrd|pt.test=by-address pt.doctor=ok|01:00.0=vfio-pci|"code": "no-irq-remap"
-doctor-group|initrd|pt.test=by-address pt.doctor=group|00:1f.3=vfio-pci 00:1f.2=ahci|"code": "group-not-viable"
+doctor-group|initrd|pt.test=by-address pt.doctor=group|01:00.0=vfio-pci 00:1f.2=ahci|"code": "group-not-viable"
 doctor-args|initrd|pt.test=by-address pt.doctor=args|01:00.0=e1000e|"code": "not-on-vfio"
 generate-first-boot|initrd|pt.generate=1|01:00.0=e1000e 02:00.0=e1000e 00:04.0=xhci_hcd 00:05.0=ahci 03:00.0=nvme 04:00.0=snd_hda_intel|PT-GENERATE-EXIT 0
 TABLE
