@@ -200,6 +200,26 @@ boot_guest() {
 		</dev/null 2>&1 | stdbuf -oL tr -d '\r' >"$log"
 }
 
+# The distributions' own tools (../shared/field-tools; FIELD_TOOLS).
+# shellcheck disable=SC2034 # for the suites that source this
+FT=${FIELD_TOOLS:-$TOP/../shared/field-tools}
+
+# skip_all REASON: every case of the suite's CASES (an array) skipped,
+# when a tool it needs is not here; fail_all REASON: failed, when the tool
+# is here and does not work. Then the plan, and the suite ends.
+skip_all() {
+	local c
+	for c in "${CASES[@]}"; do echo "ok $((n += 1)) - $SUITE: $c # skip $1"; done
+	echo "1..$n"
+	exit 0
+}
+fail_all() {
+	local c
+	for c in "${CASES[@]}"; do result "$c" "$1"; done
+	echo "1..$n"
+	exit 0
+}
+
 # result NAME PROBLEMS...: one TAP line of the suite $SUITE, numbered by
 # $n: ok without PROBLEMS, else not ok with each PROBLEM below it.
 result() {

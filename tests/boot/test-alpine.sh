@@ -19,7 +19,6 @@
 set -euo pipefail
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
-FT=${FIELD_TOOLS:-$TOP/../shared/field-tools}
 MKSRC=$FT/alpine/mkinitfs
 # shellcheck disable=SC2034 # read by lib.sh's result()
 SUITE=alpine
@@ -30,16 +29,6 @@ CASES=("apply on Alpine: init= and the passthrough feature in mkinitfs.conf, the
 	"boots through Alpine's initramfs-init and nlplug-findfs to switch_root: bound before coldplug, the rest on host drivers"
 	"after apply --undo: mkinitfs builds Alpine's image alone, which boots to the root with nothing bound"
 	"a rule by IDs alone, binder off (passthrough=off): Alpine's modules= and vfio_pci.ids= that apply wrote bind both NICs")
-skip_all() {
-	for c in "${CASES[@]}"; do echo "ok $((n += 1)) - $SUITE: $c # skip $1"; done
-	echo "1..$n"
-	exit 0
-}
-fail_all() { # the tools are here but do not build: that fails, never skips
-	for c in "${CASES[@]}"; do result "$c" "$1"; done
-	echo "1..$n"
-	exit 0
-}
 [ -f "$MKSRC/mkinitfs.in" ] || skip_all "no $MKSRC (FIELD_TOOLS)"
 [ -f "$FT/alpine/lddtree/lddtree.sh" ] || skip_all "no $FT/alpine/lddtree (FIELD_TOOLS)"
 command -v scanelf >/dev/null || skip_all "no scanelf (pax-utils), which lddtree needs"
