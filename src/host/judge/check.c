@@ -1,4 +1,5 @@
 #include "check.h"
+#include "verdict.h"
 #include "findings.h"
 #include "cmdline.h"
 #include "generate.h"
@@ -510,19 +511,17 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 			if (pt_device_is_bridge(o))
 				continue;
 			if (!selected[k] && !pt_is_stub_driver(o->driver) && !rides_along(o)) {
-				char who[96];
+				char who[96], held[48];
 
 				snprintf(who, sizeof(who), "%s (on %s)", o->bdf,
 					 o->driver[0] ? o->driver : "no driver yet");
 				pt_append_list(others, sizeof(others), who);
 				same_slot &= pt_pci_addr_same_slot(&o->addr, &dev->addr);
-				for (size_t x = 0; x < m->disks.n; x++)
-					if (m->disks.v[x].has_controller && m->disks.v[x].uses &&
-					    !pt_pci_addr_compare(&m->disks.v[x].controller, &o->addr)) {
-						snprintf(who, sizeof(who), "%s behind %s",
-							 m->disks.v[x].name, o->bdf);
-						pt_append_list(host_disks, sizeof(host_disks), who);
-					}
+				pt_host_disks_behind(m, k, held, sizeof(held));
+				if (held[0]) {
+					snprintf(who, sizeof(who), "%s behind %s", held, o->bdf);
+					pt_append_list(host_disks, sizeof(host_disks), who);
+				}
 			}
 		}
 		if (chipset[0]) {
