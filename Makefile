@@ -8,6 +8,7 @@
 #   make bench      what it costs, against what admins use today
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make install    DESTDIR, PREFIX, SBINDIR, SYSCONFDIR as usual (uninstall)
+#   make dist       build/passthrough-VERSION.tar.gz, what the packages build from
 
 CC      ?= cc
 AR      ?= ar
@@ -21,10 +22,10 @@ SBINDIR    ?= $(PREFIX)/$(if $(filter arch,$(DISTRO)),bin,sbin)
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
-# Warnings are errors in a git checkout (developers, CI, make check), not in
-# a packager's build from a release tarball; WERROR= or WERROR=-Werror
-# says otherwise.
-WERROR  ?= $(if $(wildcard .git),-Werror)
+# Warnings are errors in `make check` (and so in CI), not in a plain
+# `make`: a newer compiler's new warning must not stop an admin's or a
+# packager's build. WERROR=-Werror turns them into errors anywhere.
+WERROR  ?=
 WARNINGS = -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
@@ -37,7 +38,9 @@ KMOD_LIBS   := $(shell $(PKG_CONFIG) --libs libkmod 2>/dev/null || echo -lkmod)
 # inih is linked statically: one shared library fewer in the initramfs.
 INIH_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBDIR := $(shell $(PKG_CONFIG) --variable=libdir inih 2>/dev/null)
-INIH_LIBS   := $(if $(INIH_LIBDIR),$(INIH_LIBDIR)/libinih.a,-l:libinih.a)
+# Where the distribution ships no libinih.a (Fedora, Arch), the shared one:
+# every initramfs generator copies a binary's libraries with it.
+INIH_LIBS   := $(or $(wildcard $(INIH_LIBDIR)/libinih.a),$(shell $(PKG_CONFIG) --libs inih 2>/dev/null),-linih)
 
 PCI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci 2>/dev/null)
 PCI_LIBS    := $(shell $(PKG_CONFIG) --libs libpci 2>/dev/null || echo -lpci)
@@ -76,19 +79,25 @@ HOST_LIBS = $(PCI_LIBS) $(BLKID_LIBS) $(CRYPTSETUP_LIBS) $(SMARTCOLS_LIBS)
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_SUPPORT = tests/unit/fakesys.c
 
-.PHONY: install-hotplug all static check check-offline unit-check sanitize-build fuzz demo bench deps \
+.PHONY: dist install-hotplug all static check check-offline unit-check sanitize-build fuzz demo bench deps \
 	install uninstall clean distclean \
 	install-debian install-ubuntu install-fedora install-alpine install-arch
 all: $(BUILD)/passthrough-early $(BUILD)/passthrough
 
 $(BUILD)/obj/core/%.o $(BUILD)/obj/early/%.o: INC = $(CORE_INC)
 $(BUILD)/obj/host/%.o: INC = $(HOST_INC)
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h src/host/*/*.h)
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h src/host/*/*.h) | $(BUILD)/gen/build-deps.ok
 	@mkdir -p $(@D)
 	$(CC) $(INC) $(CPPFLAGS) $(REQUIRED_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests:
 	mkdir -p $@
+
+# Before anything compiles: the libraries are there, or the package to
+# install for this family (build-aux/build-deps) instead of a compiler error.
+$(BUILD)/gen/build-deps.ok: build-aux/build-deps build-aux/check-build-deps.sh
+	@PKG_CONFIG="$(PKG_CONFIG)" CC="$(CC)" build-aux/check-build-deps.sh $< $(DISTRO)
+	@mkdir -p $(@D) && touch $@
 
 # The reset-quirk table, from its data file: one C initializer a line.
 $(BUILD)/gen/reset-quirks.inc: conf/reset-quirks.ids
@@ -167,6 +176,20 @@ $(BUILD)/passthrough-early-musl: $(MUSL_OBJ)
 deps:
 	@tests/deps.sh
 
+# The release tarball: every file git tracks (or would: new files not
+# ignored), under passthrough-VERSION/, with the version in its name.
+VERSION := $(shell sed -n 's/^\#define PT_VERSION "\(.*\)"/\1/p' src/core/version.h)
+DIST = passthrough-$(VERSION)
+dist:
+	@test -e .git || { echo "make dist: needs a git checkout (the tarball lists what git tracks)" >&2; exit 2; }
+	@mkdir -p $(BUILD)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do { test -e "$$f" || test -L "$$f"; } && printf "%s\0" "$$f"; done' sh | \
+		LC_ALL=C sort -z | tar --null -T - --transform 's,^,$(DIST)/,S' --owner=0 --group=0 \
+		--mtime="$$(git log -1 --format=@%ct 2>/dev/null || echo @0)" -czf $(BUILD)/$(DIST).tar.gz.tmp
+	mv $(BUILD)/$(DIST).tar.gz.tmp $(BUILD)/$(DIST).tar.gz
+	@echo "$(BUILD)/$(DIST).tar.gz"
+
 unit-check: all $(UNIT_TESTS)
 check: deps
 	@$(MAKE) --no-print-directory WERROR=-Werror unit-check static sanitize-build
@@ -221,6 +244,8 @@ INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
 INITCPIODIR ?= $(PREFIX)/lib/initcpio
 MANDIR ?= $(DATADIR)/man
 MANPAGES = man8/passthrough.8 man8/passthrough-early.8 man5/passthrough.conf.5
+# bash-completion's on-demand loader looks here (and under XDG_DATA_DIRS).
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
@@ -234,6 +259,7 @@ install: all install-$(DISTRO)
 	install -D -m 0755 $(EARLY_BIN) $(DESTDIR)$(SBINDIR)/passthrough-early
 	install -D -m 0755 $(BUILD)/passthrough $(DESTDIR)$(SBINDIR)/passthrough
 	for m in $(MANPAGES); do install -D -m 0644 man/$$(basename $$m) $(DESTDIR)$(MANDIR)/$$m; done
+	install -D -m 0644 completions/passthrough $(DESTDIR)$(BASHCOMPDIR)/passthrough
 	test -e $(DESTDIR)$(SYSCONFDIR)/passthrough.conf || \
 		install -D -m 0644 conf/passthrough.conf $(DESTDIR)$(SYSCONFDIR)/passthrough.conf
 
@@ -274,9 +300,20 @@ install-arch:
 	install -D -m 0644 hooks/passthrough-hotplug.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-hotplug.service
 
-# The admin's /etc/passthrough.conf stays; so do the files apply wrote
-# (run `passthrough apply --undo` first).
+# The admin's /etc/passthrough.conf stays. While apply's state says the
+# boot was changed (var/lib/passthrough/applied, or rebuild-pending: an
+# apply or undo that did not finish), uninstall refuses: the
+# boot loader's arguments, Alpine's init= and the initramfs would point at
+# hooks and a binder it removes, and the next kernel upgrade would build an
+# image without them. It does not run the undo itself: that rebuilds every
+# initramfs and the boot loader's config, which the admin should see
+# happen (and DESTDIR may be another system's root).
+APPLIED_STATE = $(DESTDIR)/var/lib/passthrough
 uninstall:
+	@if test -e $(APPLIED_STATE)/applied || test -e $(APPLIED_STATE)/rebuild-pending; then \
+		echo "make uninstall: passthrough is applied to this system's boot ($(APPLIED_STATE))." >&2; \
+		echo "  Run \`passthrough$(if $(DESTDIR), --root $(DESTDIR)) apply --undo\` first, then make uninstall again." >&2; \
+		exit 1; fi
 	rm -f $(DESTDIR)$(SBINDIR)/passthrough-early $(DESTDIR)$(SBINDIR)/passthrough \
 		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/hooks/passthrough \
 		$(DESTDIR)$(INITRAMFS_TOOLS_DIR)/scripts/init-top/passthrough \
@@ -289,7 +326,7 @@ uninstall:
 		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-early.service \
 		$(DESTDIR)$(UDEVRULESDIR)/90-passthrough.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/passthrough-hotplug.service \
-		$(addprefix $(DESTDIR)$(MANDIR)/,$(MANPAGES))
+		$(addprefix $(DESTDIR)$(MANDIR)/,$(MANPAGES)) $(DESTDIR)$(BASHCOMPDIR)/passthrough
 	rm -rf $(DESTDIR)$(DRACUTDIR)/modules.d/90passthrough
 	-rmdir $(DESTDIR)$(DATADIR)/passthrough 2>/dev/null
 

@@ -54,11 +54,20 @@ suite "cli/doctor" "$TESTS/cli/test-doctor.sh" "$BUILD"
 suite "build/shellcheck" "$TESTS/build/test-shellcheck.sh"
 suite "build/install" "$TESTS/build/test-install.sh" "$BUILD"
 suite "build/source-map" "$TESTS/build/test-source-map.sh"
+suite "build/build-deps" "$TESTS/build/test-build-deps.sh" "$BUILD"
+suite "build/bash-completion" "$TESTS/build/test-completion.sh" "$BUILD"
+suite "cli/ansible" "$TESTS/cli/test-ansible.sh" "$BUILD"
 if [ "$MODE" = offline ]; then
 	summary
 	[ "$failed" -eq 0 ]
 	exit
 fi
+# The release tarball and the packages built from it (not offline: the
+# tarball's own check-offline and the rpm's %check would run these again).
+suite "build/dist" "$TESTS/build/test-dist.sh" "$BUILD"
+suite "build/debian-package" "$TESTS/build/test-deb.sh" "$BUILD"
+suite "build/rpm" "$TESTS/build/test-rpm.sh" "$BUILD"
+suite "build/apkbuild" "$TESTS/build/test-apkbuild.sh" "$BUILD"
 # These read the module index of Debian's kernel, downloaded once.
 suite "cli/generate-apply" "$TESTS/cli/test-apply.sh" "$BUILD"
 suite "cli/write-faults" "$TESTS/cli/test-faults.sh" "$BUILD"

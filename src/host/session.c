@@ -359,6 +359,8 @@ void pt_host_setup(const struct host *h, struct pt_setup *out)
 
 	f.has_rules = h->cfg_status == 0 && h->cfg.n_rules > 0;
 	f.binder_ran = n_kmsg > 0;
+	f.unfinished = pt_path(path, sizeof(path), h->ctx.root, PT_REBUILD_PENDING) == 0 &&
+		       access(path, F_OK) == 0;
 	f.applied = pt_path(path, sizeof(path), h->ctx.root, PT_APPLIED_FILE) == 0 &&
 		    stat(path, &st) == 0;
 	f.applied_before_boot = !f.applied || !btime ? PT_UNKNOWN :

@@ -70,6 +70,20 @@ check "debian: the udev rule and the hotplug service land where udev and systemd
 		test -f "$0/usr/lib/systemd/system/passthrough-hotplug.service"' "$TAP_TMP/debian"
 check "the hotplug service passes systemd-analyze verify" \
 	systemd-analyze verify "$TAP_TMP/debian/usr/lib/systemd/system/passthrough-hotplug.service"
+check "the bash completion lands where bash-completion's loader looks" \
+	test -f "$D/usr/share/bash-completion/completions/passthrough"
+# While apply's state says the boot was changed, uninstall refuses and
+# names the undo; a stopped apply (rebuild-pending) counts too.
+for state in applied rebuild-pending; do
+	mkdir -p "$TAP_TMP/alpine/var/lib/passthrough"
+	: >"$TAP_TMP/alpine/var/lib/passthrough/$state"
+	check "make uninstall refuses while var/lib/passthrough/$state is there, naming apply --undo" \
+		bash -c '! make --no-print-directory -s BUILD="$0" DESTDIR="$1" DISTRO=alpine uninstall >"$1.out" 2>&1 &&
+			grep -q "passthrough --root $1 apply --undo" "$1.out" &&
+			test -x "$1/usr/share/passthrough/mkinitfs-init" && test -f "$1/etc/mkinitfs/features.d/passthrough.files" ||
+			{ cat "$1.out"; exit 1; }' "$BUILD" "$TAP_TMP/alpine"
+	rm -rf "$TAP_TMP/alpine/var"
+done
 for d in debian fedora alpine; do
 	make --no-print-directory -s BUILD="$BUILD" DESTDIR="$TAP_TMP/$d" DISTRO=$d uninstall >/dev/null 2>&1
 	check "make uninstall DISTRO=$d leaves only the admin's config" \

@@ -14,5 +14,15 @@ done
 check "shellcheck mkinitcpio/install/passthrough" shellcheck -s bash mkinitcpio/install/passthrough
 check "shellcheck mkinitcpio/passthrough.conf" shellcheck -s bash mkinitcpio/passthrough.conf
 check "shellcheck mkinitcpio/hooks/passthrough" shellcheck -s dash mkinitcpio/hooks/passthrough
+# What the packages run: the .deb's maintainer scripts and Alpine's
+# (sh), the APKBUILD (sourced by abuild: its variables are abuild's, set
+# there and read there), and the bash completion.
+for f in packaging/debian/passthrough.prerm packaging/debian/passthrough.postrm \
+	packaging/alpine/passthrough.pre-deinstall; do
+	check "shellcheck $f" shellcheck -s sh "$f"
+done
+check "shellcheck packaging/alpine/APKBUILD (abuild's variables aside)" \
+	shellcheck -s sh -e SC2034,SC2154 packaging/alpine/APKBUILD
+check "shellcheck completions/passthrough" shellcheck -s bash completions/passthrough
 tap_end
 exit $((TAP_FAILED > 0))

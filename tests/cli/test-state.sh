@@ -124,10 +124,18 @@ journey() {
 			python3 -c "import json,sys; assert json.load(open(sys.argv[1]))[\"state\"][\"config_edited\"]" "$0.json"' \
 		"$distro-edited"
 
+	# an apply whose rebuild failed (a full /boot): unfinished until rerun
+	echo "# test" >"$r/var/lib/passthrough/rebuild-pending"
+	step unfinished unfinished 1 "Next: fix what apply reported and run \`passthrough apply\` again"
+	rm "$r/var/lib/passthrough/rebuild-pending"
+
 	pt_in apply --undo >"$distro-undo.out" 2>&1
 	step undone undone 0 "Next: reboot to give the devices back to their host drivers"
 	reboot_now
 	step after-undo not-applied 0 "Next: run \`passthrough apply\`"
+	echo "# test" >"$r/var/lib/passthrough/rebuild-pending"
+	step undo-unfinished unfinished 1 "run \`passthrough apply --undo\` again"
+	rm "$r/var/lib/passthrough/rebuild-pending"
 }
 
 for distro in debian fedora alpine; do

@@ -101,6 +101,11 @@ struct pt_apply_plan {
 #define PT_INITRAMFS_CONF "var/lib/passthrough/initramfs.conf"
 /* What apply added (pt_applied), for the next apply and --undo. */
 #define PT_APPLIED_FILE "var/lib/passthrough/applied"
+/* Exists from before apply (or its undo) changes anything until the
+ * initramfs and the boot loader were rebuilt: a rebuild that failed (a full
+ * /boot) or never ran (a crash) is done by the next apply, even when no
+ * file changes; status says so meanwhile. */
+#define PT_REBUILD_PENDING "var/lib/passthrough/rebuild-pending"
 
 /* Where make install puts the Alpine init wrapper. */
 #define PT_MKINITFS_INIT "/usr/share/passthrough/mkinitfs-init"

@@ -19,10 +19,7 @@
 #define MODPROBE_FILE "etc/modprobe.d/passthrough.conf"
 #define INITRAMFS_CONF PT_INITRAMFS_CONF
 #define APPLIED_FILE PT_APPLIED_FILE
-/* Exists from before apply changes anything until the initramfs and the
- * boot loader were rebuilt: a rebuild that failed (a full /boot) or never
- * ran (a crash) is done by the next apply, even when no file changes. */
-#define REBUILD_PENDING "var/lib/passthrough/rebuild-pending"
+#define REBUILD_PENDING PT_REBUILD_PENDING
 #define EXTLINUX_CONF "etc/update-extlinux.conf"
 #define MKINITFS_CONF "etc/mkinitfs/mkinitfs.conf"
 #define GRUB_DROPIN "etc/default/grub.d/passthrough.cfg"

@@ -14,6 +14,7 @@ const char *pt_setup_state_name(enum pt_setup_state s)
 		[PT_STATE_ARGS_MISSING] = "arguments-not-in-this-boot",
 		[PT_STATE_BINDER_SILENT] = "binder-did-not-run",
 		[PT_STATE_APPLIED_BOOTED] = "applied",
+		[PT_STATE_UNFINISHED] = "unfinished",
 	};
 
 	return names[s];
@@ -38,7 +39,18 @@ void pt_setup_decide(const struct pt_state_facts *f, struct pt_setup *out)
 
 	memset(out, 0, sizeof(*out));
 	out->config_edited = f->applied && f->binder_on && f->config_edited;
-	if (!f->applied && f->binder_ran) {
+	if (f->unfinished) {
+		/* The boot files are neither the old nor the new ones: what the
+		 * initramfs and boot loader hold is unknown until a rebuild. */
+		say(out, PT_STATE_UNFINISHED, false, false, f->applied ?
+		    "unfinished: the last apply stopped before the initramfs and the boot "
+		    "loader were rebuilt" :
+		    "unfinished: the last apply or undo stopped before the initramfs and "
+		    "the boot loader were rebuilt", f->applied ?
+		    "fix what apply reported and run `passthrough apply` again" :
+		    "fix what it reported and run `passthrough apply --undo` again (or "
+		    "`passthrough apply` to turn passthrough on)");
+	} else if (!f->applied && f->binder_ran) {
 		say(out, PT_STATE_UNDONE, true, false,
 		    "not applied (undone): the binder ran at this boot, so devices stay "
 		    "on vfio-pci until the next one",

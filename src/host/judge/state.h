@@ -20,11 +20,13 @@ enum pt_setup_state {
 	PT_STATE_ARGS_MISSING,    /* booted since apply, its arguments are not here */
 	PT_STATE_BINDER_SILENT,   /* booted since apply, the binder left no line */
 	PT_STATE_APPLIED_BOOTED,  /* applied, and this boot is the applied one */
+	PT_STATE_UNFINISHED,      /* apply or its undo stopped before its rebuild */
 };
 
 struct pt_state_facts {
 	bool has_rules;             /* the admin's config has a [device.*] rule */
 	bool applied;               /* apply's state file is there */
+	bool unfinished;            /* ... its rebuild-pending file: a rebuild failed */
 	bool binder_on;             /* ... and the initramfs config (step 2) */
 	bool config_edited;         /* the admin's file differs from the one applied */
 	bool args_in_boot;          /* every argument apply set is on /proc/cmdline */
