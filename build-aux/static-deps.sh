@@ -29,12 +29,16 @@ jobs=$(nproc 2>/dev/null || echo 1)
 
 say() { echo "static-deps: $*" >&2; }
 
-# debian_source SRCPKG BINPKG: unpacks the source of the installed BINPKG's
-# version into $out/src/SRCPKG, with Debian's patches, once.
+# debian_source SRCPKG BINPKG [SUITE]: unpacks the source of the installed
+# BINPKG's version (or SUITE's) into $out/src/SRCPKG, with Debian's
+# patches, once.
 debian_source() {
-	src=$1 bin=$2
-	[ -d "$out/src/$src" ] && return 0
+	src=$1 bin=$2 from=${3:-}
 	version=$(dpkg-query -W -f='${source:Version}' "$bin" 2>/dev/null || true)
+	[ -z "$from" ] || version=$from
+	# unpacked before, for the same version (or suite)
+	[ -d "$out/src/$src" ] && [ "$(cat "$out/src/$src.version" 2>/dev/null)" = "$version" ] && return 0
+	rm -rf "${out:?}/src/$src"
 	# shellcheck disable=SC1091
 	. /etc/os-release
 	[ -n "$version" ] || { say "$bin is not installed (its version is the one built)"; exit 1; }
@@ -59,12 +63,17 @@ debian_source() {
 	# The archive keeps the current version only: after a point release,
 	# an older installed one is built from the suite's (same upstream);
 	# a source the mirror lacks (bookworm's inih) from the next release's.
-	# shellcheck disable=SC2086
-	(cd "$dl" && for want in "$src=$version" "$src/$VERSION_CODENAME" "$src"; do
+	# A suite's source whose .dsc the mirror lacks (trixie's kmod) is
+	# taken from its tarballs when they came.
+	wants="$src=$version $src/$VERSION_CODENAME $src"
+	[ -z "$from" ] || wants="$src/$from"
+	# shellcheck disable=SC2086 # $opts and $wants are lists
+	(cd "$dl" && for want in $wants; do
 		apt-get $opts source --download-only "$want" >/dev/null 2>&1 && exit 0
+		[ -z "$from" ] || ! ls ./*.orig.tar.* >/dev/null 2>&1 || exit 0
 		rm -f ./*
 	done; say "cannot download the source of $src"; exit 1)
-	say "$(cd "$dl" && echo *.dsc)"
+	say "$(cd "$dl" && echo *.orig.tar.*)"
 	tmp="$out/src/$src.tmp"
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	for t in "$dl"/*.orig.tar.*; do
@@ -81,9 +90,18 @@ debian_source() {
 		fi
 	done
 	mv "$tmp" "$out/src/$src"
+	echo "$version" >"$out/src/$src.version"
 }
 
-# kmod_cc ARGS...: compiles kmod's sources with what its configure finds
+# libkmod comes from Debian 13's kmod (34), not this machine's: since
+# kmod 31 libkmod hands a compressed module to a kernel that decompresses
+# it itself (/sys/module/compression; finit_module with
+# MODULE_INIT_COMPRESSED_FILE) instead of decompressing it in user space,
+# which doubled the binder's module loading on 6.12's .ko.xz under TCG
+# (docs/performance.md). Older kernels get the user-space path, as before.
+KMOD_SUITE=trixie
+
+# kmod_cc ARGS...: compiles kmod's sources with what its meson setup finds
 # on Debian (static-libkmod-config.h).
 kmod_cc() {
 	"$cc" -std=gnu11 -D_GNU_SOURCE -include "$here/static-libkmod-config.h" \
@@ -91,12 +109,19 @@ kmod_cc() {
 }
 
 build_libkmod() { # CFLAGS...
-	debian_source kmod libkmod2
+	debian_source kmod libkmod2 "$KMOD_SUITE"
 	rm -rf "$out/obj/kmod" && mkdir -p "$out/obj/kmod"
 	for f in "$out"/src/kmod/libkmod/libkmod*.c "$out"/src/kmod/shared/*.c; do
-		kmod_cc -O2 -ffunction-sections -fdata-sections "$@" -c "$f" \
+		# gzip only where ENABLE_ZLIB is asked for (the musl build)
+		case "$f $*" in *file-zlib.c*ENABLE_ZLIB=1*) ;; *file-zlib.c*) continue ;; esac
+		kmod_cc -O2 -ffunction-sections -fdata-sections "$@" -Ddlopen=kmod_no_dlopen -c "$f" \
 			-o "$out/obj/kmod/$(basename "$f" .c).o"
 	done
+	# shared/util.c's dlsym_many() is never called (the decompressors are
+	# linked in, ENABLE_*_DLOPEN 0), but it names dlopen, which glibc warns
+	# about in every static link: it names this stand-in instead.
+	printf '#include <stddef.h>\nvoid *kmod_no_dlopen(const char *f, int flags);\nvoid *kmod_no_dlopen(const char *f, int flags) { (void)f; (void)flags; return NULL; }\n' |
+		kmod_cc -O2 -x c -c - -o "$out/obj/kmod/no-dlopen.o"
 	rm -f "$out/lib/libkmod.a"
 	ar rcs "$out/lib/libkmod.a" "$out"/obj/kmod/*.o
 	cp "$out/src/kmod/libkmod/libkmod.h" "$out/include/"
@@ -153,19 +178,18 @@ if [ ! -f "$out/lib/libinih.a" ]; then
 	cp "$out/src/libinih/ini.h" "$out/include/"
 fi
 
-if [ ! -f "$out/lib/libkmod.a" ]; then
-	say "building libkmod"
-	build_libkmod -DENABLE_ZLIB=1 -DHAVE_DECL_STRNDUPA=0 -I"$out/include"
-fi
+# libkmod and its tools every time make runs this (the script or the
+# config header changed): the kmod version may have changed with them.
+say "building libkmod"
+build_libkmod -DENABLE_ZLIB=1 -I"$out/include"
 # kmod's own tools on the same libkmod: a depmod that indexes gzip
 # modules (Debian's kmod has no zlib), for the boot test of Alpine's.
-if [ ! -x "$out/bin/kmod" ]; then
-	mkdir -p "$out/bin" "$out/obj/tools"
-	for f in "$out"/src/kmod/tools/*.c; do
-		kmod_cc -Os -DENABLE_ZLIB=1 -DHAVE_DECL_STRNDUPA=0 -I"$out/include" -c "$f" \
-			-o "$out/obj/tools/$(basename "$f" .c).o"
-	done
-	"$cc" -static -o "$out/bin/kmod" "$out"/obj/tools/*.o -L"$out/lib" -lkmod -lzstd -llzma -lz
-	ln -sf kmod "$out/bin/depmod"
-fi
+rm -rf "$out/obj/tools"
+mkdir -p "$out/bin" "$out/obj/tools"
+for f in "$out"/src/kmod/tools/*.c; do
+	kmod_cc -Os -DENABLE_ZLIB=1 -I"$out/include" -c "$f" \
+		-o "$out/obj/tools/$(basename "$f" .c).o"
+done
+"$cc" -static -o "$out/bin/kmod" "$out"/obj/tools/*.o -L"$out/lib" -lkmod -lzstd -llzma -lz
+ln -sf kmod "$out/bin/depmod"
 say "built $(cd "$out/lib" && echo *.a) in $out/lib, kmod in $out/bin"

@@ -144,21 +144,24 @@ static int compare_devices(const void *a, const void *b)
 	return pt_pci_addr_compare(&x->addr, &y->addr);
 }
 
-int pt_scan_devices(const char *sysfs, struct pt_devices *out,
-		    const struct pt_log *log)
+static int compare_addrs(const void *a, const void *b)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	size_t cap = 0;
-	DIR *dir;
-	int r;
+	return pt_pci_addr_compare(a, b);
+}
 
-	out->v = NULL;
-	out->n = 0;
-	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices");
-	if (r)
-		return r;
-	dir = opendir(path);
+/* The addresses under bus/pci/devices, sorted: sorting these (8 bytes
+ * each) and reading the devices in order is what keeps a scan of
+ * thousands of functions linear; sorting the devices themselves moved
+ * each one a dozen times. */
+static int list_addresses(const char *path, struct pt_pci_addr **out, size_t *n,
+			  const struct pt_log *log)
+{
+	struct pt_pci_addr *v = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *dir = opendir(path);
+
+	*n = 0;
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir))) {
@@ -172,31 +175,62 @@ int pt_scan_devices(const char *sysfs, struct pt_devices *out,
 			       path);
 			continue;
 		}
-		if (out->n == cap) {
-			struct pt_device *v;
+		if (*n == cap) {
+			struct pt_pci_addr *grown;
 
 			cap = cap ? cap * 2 : 64;
-			v = realloc(out->v, cap * sizeof(*v));
-			if (!v) {
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown) {
 				closedir(dir);
-				pt_devices_free(out);
+				free(v);
 				return -ENOMEM;
 			}
-			out->v = v;
+			v = grown;
 		}
-		r = pt_read_device(sysfs, &addr, &out->v[out->n]);
+		v[(*n)++] = addr;
+	}
+	closedir(dir);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), compare_addrs);
+	*out = v;
+	return 0;
+}
+
+int pt_scan_devices(const char *sysfs, struct pt_devices *out,
+		    const struct pt_log *log)
+{
+	char path[PATH_MAX];
+	struct pt_pci_addr *addrs = NULL;
+	size_t n;
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	r = pt_path(path, sizeof(path), sysfs, "bus/pci/devices");
+	if (r)
+		return r;
+	r = list_addresses(path, &addrs, &n, log);
+	if (r)
+		return r;
+	if (n && !(out->v = calloc(n, sizeof(*out->v)))) {
+		free(addrs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = pt_read_device(sysfs, &addrs[i], &out->v[out->n]);
 		if (r) {
+			char bdf[PT_PCI_ADDR_STRLEN];
+
+			pt_pci_addr_format(&addrs[i], bdf);
 			pt_log(log, PT_WARNING,
 			       "ignoring %s: its vendor, device or class cannot "
 			       "be read (%s)",
-			       de->d_name, strerror(-r));
+			       bdf, strerror(-r));
 			continue;
 		}
 		out->n++;
 	}
-	closedir(dir);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), compare_devices);
+	free(addrs);
 	return 0;
 }
 

@@ -12,14 +12,25 @@
 
 int pt_path(char *buf, size_t len, const char *base, const char *fmt, ...)
 {
-	size_t used;
+	size_t used = strlen(base);
 	va_list ap;
 	int n;
 
-	n = snprintf(buf, len, "%s/", base);
-	if (n < 0 || (size_t)n >= len)
+	/* Copied, not formatted: the binder builds a few paths per device,
+	 * thousands on a big host, and most have nothing to format. */
+	if (used + 1 >= len)
 		return -ENAMETOOLONG;
-	used = (size_t)n;
+	memcpy(buf, base, used);
+	buf[used++] = '/';
+	buf[used] = '\0';
+	if (!strchr(fmt, '%')) {
+		size_t rest = strlen(fmt);
+
+		if (rest >= len - used)
+			return -ENAMETOOLONG;
+		memcpy(buf + used, fmt, rest + 1);
+		return 0;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(buf + used, len - used, fmt, ap);
 	va_end(ap);

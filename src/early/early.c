@@ -66,8 +66,12 @@ static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
 		if (n >= 0)
 			free(line);
 	}
-	if (s->echo)
-		fprintf(s->echo, "passthrough: %s\n", msg);
+	if (s->echo) {
+		/* No format to parse: a line per device, thousands at times */
+		fputs("passthrough: ", s->echo);
+		fputs(msg, s->echo);
+		putc('\n', s->echo);
+	}
 }
 
 static void usage(FILE *f)

@@ -23,6 +23,25 @@ results="$BENCH/results.tsv"
 row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; } # what ours reference unit note
 ms() { python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 REL=$(uname -r)
+# kmod_version dynamic|musl: the libkmod a binder is built with.
+kmod_version() {
+	case $1 in
+	dynamic) dpkg-query -W -f='${Version}' libkmod2 2>/dev/null | sed 's/[+-].*//' ;;
+	*) sed -n 's/^#define VERSION "\(.*\)"/\1/p' "$TOP/build-aux/static-libkmod-config.h" ;;
+	esac
+}
+# kvm_unusable: why a KVM guest cannot be measured here (exit 1: it can).
+# /dev/kvm can exist where a guest does not start (nested, a CPU model
+# the host refuses): a kernel must print its first line within 30 s.
+kvm_unusable() {
+	[ -w /dev/kvm ] || { echo "no /dev/kvm (or not writable): KVM rows need a host with virtualization"; return 0; }
+	local log; log=$(mktemp)
+	timeout 30 qemu-system-x86_64 -accel kvm -M q35 -m 128 -display none -nodefaults -no-reboot \
+		-kernel "$VMLINUZ" -append "console=ttyS0 panic=-1" -serial "file:$log" >/dev/null 2>"$log.err" || true
+	if grep -q "Linux version" "$log"; then rm -f "$log" "$log.err"; return 1; fi
+	echo "/dev/kvm is there but a guest does not start (no kernel line in 30 s; $(head -c 120 "$log.err" | tr '\n' ' '))"
+	rm -f "$log" "$log.err"
+}
 
 echo "bench: machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" >&2
 
@@ -223,6 +242,69 @@ done
 with=$(stat -c %s "$BENCH/initrd-with.img")
 without=$(stat -c %s "$BENCH/initrd-without.img")
 row "initramfs from mkinitramfs, with our hook" "$with" "$without" "bytes" "+$((with - without)) bytes (gzip)"
+
+# --- per kernel: the same binders on 5.10, 6.1 and 6.12 ----------------------------------------
+# 6.12's modules are .ko.xz: a libkmod older than 31 decompresses them in
+# user space; 31 and later hand them to a kernel that can decompress them
+# (/sys/module/compression) with finit_module(MODULE_INIT_COMPRESSED_FILE).
+images_on_three_kernels "$BENCH/initrd-k" ""
+images_on_three_kernels "$BENCH/initrd-k-musl" musl
+# floor: the same image loading only the modules, no binder: what every
+# method pays on that kernel (6.12's decompression of its .ko.xz included).
+for i in $(seq "$BOOTS"); do
+	for k in 510 61 612; do echo "$k '' binder $i"; echo "$k -musl binder $i"; echo "$k -floor floor $i"; done
+done |
+	xargs -P "${BOOT_JOBS:-2}" -L 1 bash -c \
+	'vm=VMLINUZ_$0 img=$1; [ "$1" = -floor ] && img=""
+	 VMLINUZ=${!vm} boot_guest "$BENCH/initrd-k$img-$0.gz" "$BENCH/boot-k$1-$0-$3.log" \
+		pt.test=demo pt.bench=$2 || true'
+for k in 510 61 612; do
+	python3 "$HERE/phases.py" "$BENCH/boot-k-floor-$k-"[0-9]*.log >"$BENCH/phases-k-floor-$k.json"
+	for v in "" -musl; do
+		python3 "$HERE/phases.py" "$BENCH/boot-k$v-$k-"[0-9]*.log >"$BENCH/phases-k$v-$k.json"
+		for f in "$BENCH/boot-k$v-$k-"[0-9]*.log; do
+			[ "$(guest_driver "$f" 0000:01:00.0)" = vfio-pci ] ||
+				echo "bench: $f left 0000:01:00.0 off vfio-pci: the comparison is void" >&2
+		done
+	done
+done
+kname() { case $1 in 510) echo 5.10 ;; 61) echo 6.1 ;; 612) echo 6.12 ;; esac; }
+for v in "" -musl; do
+	case $v in -musl) what="static binder (musl, libkmod $(kmod_version musl))" ;;
+	*) what="binder (dynamic, Debian 12's libkmod $(kmod_version dynamic))" ;; esac
+	for k in 510 61 612; do
+		row "$what on $(kname $k): in the boot" "$(phase "k$v-$k" span)" "$(phase "k$v-61" span)" "ms" \
+			"median of $BOOTS boots; reference: 6.1; goal: 6.12 at most 1.2x"
+		row "$what on $(kname $k): loading the modules" "$(phase "k$v-$k" modules)" "$(phase "k$v-61" modules)" "ms" \
+			"the same boots"
+		row "$what on $(kname $k): above the floor" \
+			"$(python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) - float(sys.argv[2])))' \
+				"$(phase "k$v-$k" span)" "$(phase "k-floor-$k" span)")" \
+			"$(python3 -c 'import sys; print("%.1f" % (float(sys.argv[1]) - float(sys.argv[2])))' \
+				"$(phase "k$v-61" span)" "$(phase k-floor-61 span)")" "ms" \
+			"the binder's own cost; reference: on 6.1"
+	done
+	[ -n "$v" ] || for k in 510 61 612; do
+		row "floor on $(kname $k): only loading the modules" "$(phase "k-floor-$k" span)" "$(phase k-floor-61 span)" "ms" \
+			"what every method pays; reference: 6.1"
+	done
+done
+# Under KVM the emulator's translation of a new program does not dominate.
+if kvm_why=$(kvm_unusable); then
+	row "binder (dynamic) under KVM: skipped" "" "" "" "$kvm_why"
+else
+	KERNEL_SUITE='' fetch_kernel
+	for i in $(seq "$BOOTS"); do
+		for kind in binder shell floor; do echo "$kind $i"; done
+	done | QEMU_ACCEL=kvm xargs -P "${BOOT_JOBS:-2}" -L 1 bash -c \
+		'boot_guest "$BENCH/initrd.gz" "$BENCH/boot-kvm-$0-$1.log" pt.test=demo pt.bench=$0 || true'
+	for kind in binder shell floor; do
+		python3 "$HERE/phases.py" "$BENCH/boot-kvm-$kind-"[0-9]*.log >"$BENCH/phases-kvm-$kind.json"
+	done
+	row "binder (dynamic) under KVM, in the boot" "$(phase kvm-binder span)" "$(phase kvm-shell span)" "ms" \
+		"median of $BOOTS boots; reference: the script; floor $(phase kvm-floor span) ms"
+fi
+KERNEL_SUITE='' fetch_kernel
 
 # --- the table ------------------------------------------------------------------------------
 python3 - "$results" "$BENCH/results.json" <<'PY'

@@ -181,7 +181,7 @@ boot_guest() {
 	fi
 	# shellcheck disable=SC2086 # EXTRA_QEMU_ARGS is a list of arguments
 	timeout "${BOOT_TIMEOUT:-180}" qemu-system-x86_64 \
-		-M q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
+		-M q35,kernel-irqchip=split -accel "${QEMU_ACCEL:-tcg}" -m 512 -smp 1 \
 		-nographic -no-reboot -nic none -serial mon:stdio \
 		-device "${IOMMU_DEVICE:-intel-iommu,intremap=on}" \
 		-device pcie-root-port,id=rp1,chassis=1,slot=1 \

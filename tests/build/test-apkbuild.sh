@@ -19,6 +19,8 @@
 # scanelf, .PKGINFO, the install script's embedding, the .apk and its
 # signature.
 set -uo pipefail
+# A builder starts from a clean environment, not inside make check's make.
+unset MAKEFLAGS MAKELEVEL MFLAGS
 BUILD=$(cd "${1:-build}" && pwd)
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$(dirname "$0")/../.." || exit 1

@@ -14,6 +14,8 @@
 # not the kernel's. The chroot needs root (skipped otherwise); the first
 # run needs the Debian mirror for debootstrap (~30 s). Output: TAP.
 set -uo pipefail
+# A builder starts from a clean environment, not inside make check's make.
+unset MAKEFLAGS MAKELEVEL MFLAGS
 . "$(dirname "$0")/../lib/cli.sh" "${1:-build}"
 cd "$TOP" || exit 1
 

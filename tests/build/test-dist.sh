@@ -5,6 +5,8 @@
 # `make check-offline`; and it holds every file git tracks, nothing else.
 # Output: TAP.
 set -uo pipefail
+# A builder starts from a clean environment, not inside make check's make.
+unset MAKEFLAGS MAKELEVEL MFLAGS
 BUILD=$(cd "${1:-build}" && pwd)
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$(dirname "$0")/../.." || exit 1
@@ -35,8 +37,8 @@ check "it builds there${offline:+ with no network} (make)" \
 	bash -c 'cd "$0" && "$@" make -j2 >"$0.build.log" 2>&1 || { tail -20 "$0.build.log"; exit 1; }' \
 	"$tree" "${offline[@]}"
 check "make check-offline passes there" \
-	bash -c 'cd "$0" && "$@" make check-offline >"$0.check.log" 2>&1 && tail -n 1 "$0.check.log" | grep -q " passed, 0 failed" ||
+	bash -c 'cd "$0" && "$@" make check-offline >"$0.check.log" 2>&1 && grep -Eq "^[0-9]+ passed, 0 failed$" "$0.check.log" ||
 		{ grep -A5 "not ok" "$0.check.log" | head -40; tail -3 "$0.check.log"; exit 1; }' "$tree" "${offline[@]}"
-tail -n 1 "$tree.check.log" | sed 's/^/# check-offline in the tarball: /'
+grep -E "^[0-9]+ passed, [0-9]+ failed" "$tree.check.log" | sed 's/^/# check-offline in the tarball: /'
 tap_end
 exit $((TAP_FAILED > 0))

@@ -6,6 +6,8 @@
 # when installed, finds no error. Skipped (never passed) without rpmbuild.
 # Output: TAP.
 set -uo pipefail
+# A builder starts from a clean environment, not inside make check's make.
+unset MAKEFLAGS MAKELEVEL MFLAGS
 BUILD=$(cd "${1:-build}" && pwd)
 . "$(dirname "$0")/../lib/tap.sh"
 cd "$(dirname "$0")/../.." || exit 1

@@ -24,5 +24,8 @@ done
 check "shellcheck packaging/alpine/APKBUILD (abuild's variables aside)" \
 	shellcheck -s sh -e SC2034,SC2154 packaging/alpine/APKBUILD
 check "shellcheck completions/passthrough" shellcheck -s bash completions/passthrough
+# run-all.sh runs each suite as a program: one without +x dies with 126.
+check "every test suite script is executable" \
+	bash -c 'for f in tests/*/test-*.sh; do [ -x "$f" ] || { echo "$f is not executable"; exit 1; }; done'
 tap_end
 exit $((TAP_FAILED > 0))
