@@ -101,6 +101,33 @@ for b in passthrough-early passthrough-early-static passthrough-early-musl; do
 		awk '/ld-linux/ {gsub(",", "", $1); s += $1} END {print s + 0}')
 	row "binder run, 64 devices, $what" "$n_ir" "" "instructions" "$ldso of them in the dynamic loader"
 done
+# The dynamic binder's run by phase (the static ones are stripped): the
+# functions' inclusive instructions; before main() is the dynamic loader.
+phases_of() { # CALLGRIND-FILE TOTAL: "what instructions" lines
+	callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null | python3 -c '
+import re, sys
+total = int(sys.argv[1]); ir = {}
+for line in sys.stdin:
+    m = re.match(r"\s*([\d,]+) .*:(\w+) \[", line)
+    if m and m.group(2) not in ir:
+        ir[m.group(2)] = int(m.group(1).replace(",", ""))
+g = lambda *names: sum(ir.get(n, 0) for n in names)
+print("before main() (exec, dynamic linking)", total - g("main"))
+print("reading the config", g("pt_config_load"))
+print("reading the devices", g("pt_scan_devices"))
+print("selecting, logging the plan", g("pt_select_devices", "log_plan_decisions"))
+print("modules and binds (dry run)", g("carry_out", "make_vfs"))
+' "$2"
+}
+for n in 64 4096; do
+	t="$BENCH/trees/$n"
+	valgrind --tool=callgrind --callgrind-out-file="$BENCH/phases-$n.callgrind" "$BUILD/passthrough-early" \
+		--dry-run --sysfs "$t/sys" --root "$t" >/dev/null 2>&1
+	phases_of "$BENCH/phases-$n.callgrind" "${ir[$n]}" | while read -r line; do
+		row "binder run by phase, $n devices: ${line% *}" "${line##* }" "" "instructions" \
+			"$(( ${line##* } / n )) per device; dynamic binder, natively, --dry-run"
+	done
+done
 
 for n in 64 512 4096; do
 	t="$BENCH/trees/$n"
