@@ -29,7 +29,9 @@ command -v "${CC%% *}" >/dev/null 2>&1 || need cc
 if ! command -v "$PKG_CONFIG" >/dev/null 2>&1; then
 	need pkg-config
 else
-	for lib in libkmod inih libpci blkid libcryptsetup smartcols; do
+	# every row but the tools is a pkg-config module
+	libs=$(awk '!/^#/ && NF && $1 != "cc" && $1 != "make" && $1 != "pkg-config" { print $1 }' "$deps")
+	for lib in $libs; do
 		"$PKG_CONFIG" --exists "$lib" || need "$lib"
 	done
 fi

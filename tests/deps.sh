@@ -7,9 +7,12 @@
 # dependencies. As root it runs apt-get; otherwise it prints the line.
 set -u
 
+# What building needs is build-aux/build-deps' (the README's install line
+# is checked against it too): its Debian column.
+BUILD_DEPS=$(awk '!/^#/ && NF { print $2 }' "$(dirname "$0")/../build-aux/build-deps" | tr '\n' ' ')
 # Each group: what it is for, then its packages.
 LAB="
-build|gcc clang make pkg-config libkmod-dev libinih-dev libpci-dev libblkid-dev libcryptsetup-dev libsmartcols-dev pci.ids
+build|$BUILD_DEPS clang pci.ids
 static binders|liblzma-dev libzstd-dev zlib1g-dev musl-tools patch
 unit tests and sanitizers|libcmocka-dev valgrind python3 file mandoc shellcheck
 boot tests under QEMU|qemu-system-x86 ovmf busybox-static cpio kmod gzip xz-utils zstd fdisk e2fsprogs btrfs-progs cryptsetup-bin pciutils dosfstools mtools

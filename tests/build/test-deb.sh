@@ -117,9 +117,7 @@ mkdir -p "$R/lib/modules/$KVER" "$R/boot/grub"
 sed -i 's/^MODULES=.*/MODULES=list/' "$R/etc/initramfs-tools/initramfs.conf"
 printf 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR=Debian\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="console=ttyS0"\n' \
 	>"$R/etc/default/grub"
-probe='#!/bin/sh\nfor a; do case $a in\n--target=device) echo /dev/vda1 ;;\n--target=fs) echo ext2 ;;\n--target=fs_uuid) echo 0ba5e000-0000-4000-8000-000000000001 ;;\n--target=drive) echo "(hd0,msdos1)" ;;\nesac; done\nexit 0\n'
-# shellcheck disable=SC2059 # the stand-in's text is the format
-printf "$probe" >"$R/usr/sbin/grub-probe"
+grub_probe_standin "$R/usr/sbin/grub-probe"
 cp "$deb" "$R/tmp/passthrough.deb"
 in_root() { # in_root COMMAND...: in the chroot, the kernel's modules bound read-only
 	unshare -m sh -c 'r=$2; mount --make-rprivate / &&
@@ -134,7 +132,7 @@ files_of_root() { # every path but dpkg's own records, logs, caches and /tmp
 }
 image_has() { in_root lsinitramfs "/boot/initrd.img-$KVER" | grep -qx "$1"; }
 normal_entries() { grep -P '^\s*linux\s' "$R/boot/grub/grub.cfg" | grep -v single; }
-export -f in_root image_has normal_entries
+export -f in_root image_has normal_entries files_of_root
 export R KROOT KVER
 
 if ! { in_root update-initramfs -c -k "$KVER" && in_root update-grub; } >"$TAP_TMP/setup.log" 2>&1; then
@@ -175,8 +173,7 @@ check "${LIFE[4]}" bash -c 'in_root dpkg -r passthrough >"$0" 2>&1 || { cat "$0"
 	"$TAP_TMP/remove.log"
 check "${LIFE[5]}" bash -c 'tail -n 2 "$R/etc/passthrough.conf" | grep -q "^address = 00:04.0$"'
 check "${LIFE[6]}" bash -c 'in_root dpkg -P passthrough >"$0" 2>&1 || { cat "$0"; exit 1; }
-	diff -u "$1" <(cd "$R" && find . -path ./proc -prune -o -path ./sys -prune -o -path ./tmp -prune -o \
-		-path ./var/lib/dpkg -prune -o -path ./var/log -prune -o -path ./var/cache -prune -o -print | LC_ALL=C sort)' \
+	diff -u "$1" <(files_of_root)' \
 	"$TAP_TMP/purge.log" "$TAP_TMP/files.before"
 
 # An admin's first commands, as README.md#1-install writes them, on a fresh

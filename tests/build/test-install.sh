@@ -84,6 +84,17 @@ for state in applied rebuild-pending; do
 			{ cat "$1.out"; exit 1; }' "$BUILD" "$TAP_TMP/alpine"
 	rm -rf "$TAP_TMP/alpine/var"
 done
+# Where make uninstall and the packages decide "applied", they name
+# apply's own state files (src/host/apply/apply.h): a name changed in C and
+# not there would let a removal skip the undo.
+applied=$(sed -n 's/^#define PT_APPLIED_FILE "\(.*\)"/\1/p' src/host/apply/apply.h)
+pending=$(sed -n 's/^#define PT_REBUILD_PENDING "\(.*\)"/\1/p' src/host/apply/apply.h)
+for f in Makefile packaging/debian/passthrough.prerm packaging/rpm/passthrough.spec \
+	packaging/alpine/passthrough.pre-deinstall; do
+	check "$f names apply's state files (/$applied, /$pending)" \
+		bash -c '[ -n "$1" ] && [ "${1%/*}" = "${2%/*}" ] && grep -q "/${1%/*}\b" "$0" &&
+			grep -q "/${1##*/}\b" "$0" && grep -q "/${2##*/}\b" "$0"' "$f" "$applied" "$pending"
+done
 for d in debian fedora alpine; do
 	make --no-print-directory -s BUILD="$BUILD" DESTDIR="$TAP_TMP/$d" DISTRO=$d uninstall >/dev/null 2>&1
 	check "make uninstall DISTRO=$d leaves only the admin's config" \

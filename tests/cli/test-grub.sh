@@ -38,7 +38,7 @@ cp "$TOP/grub/passthrough.cfg" "$r/etc/default/grub.d/"
 printf '[global]\niommu = intel\n[device.nic]\naddress = 01:00.0\nids = 8086:10d3\n' >"$r/etc/passthrough.conf"
 chmod 0644 "$r/etc/passthrough.conf"
 # the stand-in for grub-probe, and `passthrough` as installed
-printf '#!/bin/sh\nfor a; do case $a in\n--target=device) echo /dev/vda1 ;;\n--target=fs) echo ext2 ;;\n--target=fs_uuid) echo 0ba5e000-0000-4000-8000-000000000001 ;;\n--target=drive) echo "(hd0,msdos1)" ;;\nesac; done\nexit 0\n' >shim/grub-probe
+grub_probe_standin shim/grub-probe
 printf '#!/bin/sh\nexec "%s" "$@"\n' "$PT" >shim/passthrough
 chmod +x shim/grub-probe shim/passthrough
 
