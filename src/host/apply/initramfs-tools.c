@@ -6,8 +6,8 @@
 
 /* With systemd-boot, Debian's post-update hook
  * (/etc/initramfs/post-update.d/systemd-boot) runs kernel-install for
- * each image: the entries get the new /etc/kernel/cmdline. */
-/* Run from a package's maintainer script (the .deb's prerm undoes apply
+ * each image: the entries get the new /etc/kernel/cmdline.
+ * Run from a package's maintainer script (the .deb's prerm undoes apply
  * before its files go), the rebuild is left to initramfs-tools' dpkg
  * trigger: it runs once, after dpkg has removed or unpacked every file,
  * so the image is built without a hook that is about to disappear. */
