@@ -365,10 +365,19 @@ int pt_select_devices(const struct pt_config *cfg, const struct pt_devices *devs
 
 const struct pt_decision *pt_plan_decision(const struct pt_plan *plan, size_t device)
 {
-	for (size_t i = 0; plan && i < plan->n; i++)
-		if (plan->v[i].device == device)
-			return &plan->v[i];
-	return NULL;
+	/* The decisions are in device order: a binary search (the host tool
+	 * asks once per device, thousands on an SR-IOV host). */
+	size_t lo = 0, hi = plan ? plan->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (plan->v[mid].device < device)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (plan ? plan->n : 0) && plan->v[lo].device == device ? &plan->v[lo] : NULL;
 }
 
 const char *pt_verdict_name(enum pt_verdict v)

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct pt_device devs_v[] = {
@@ -49,6 +50,13 @@ void *__wrap_calloc(size_t n, size_t size)
 }
 static struct pt_machine m;
 
+static int teardown(void **state)
+{
+	(void)state;
+	free(m.by_group);
+	return 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -56,6 +64,7 @@ static int setup(void **state)
 		assert_int_equal(pt_pci_addr_parse(devs_v[i].bdf, &devs_v[i].addr), 0);
 	m.devs = (struct pt_devices){ devs_v, N_DEVS };
 	m.info = info_v;
+	assert_int_equal(pt_machine_index_groups(&m), 0);
 	m.iommu_on = true;
 	m.irq_remap = PT_YES;
 	m.cpu = PT_CPU_INTEL;
@@ -74,6 +83,9 @@ static void judge(const char *conf, struct pt_findings *f)
 	struct pt_config cfg;
 	struct pt_plan plan;
 	FILE *fp = fmemopen((void *)conf, strlen(conf), "r");
+
+	/* cases move devices between groups in place */
+	assert_int_equal(pt_machine_index_groups(&m), 0);
 
 	memset(f, 0, sizeof(*f));
 	assert_int_equal(pt_config_parse_stream(fp, "t.conf", &cfg), 0);
@@ -549,5 +561,5 @@ int main(void)
 		cmocka_unit_test(host_disks_by_use),
 		cmocka_unit_test(config_file_mode_and_owner),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -69,11 +69,15 @@ void pt_pass_verdict(const struct pt_machine *m, size_t i, struct pt_pass_verdic
 		snprintf(out->text, sizeof(out->text), "no: the host uses its disk %s", own);
 		return;
 	}
-	for (size_t k = 0; k < m->devs.n; k++) {
+	size_t n_members;
+	const size_t *members = pt_machine_group(m, d->iommu_group, &n_members);
+
+	for (size_t at = 0; at < n_members; at++) {
+		size_t k = members[at];
 		const struct pt_device *o = &m->devs.v[k];
 		char held[128], who[160];
 
-		if (k == i || o->iommu_group != d->iommu_group || neutral(o))
+		if (k == i || neutral(o))
 			continue;
 		pt_host_disks_behind(m, k, held, sizeof(held));
 		if (pt_device_is_platform(o)) {

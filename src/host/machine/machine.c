@@ -534,7 +534,7 @@ int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 	if (r < 0)
 		return r;
 	m->info = calloc(m->devs.n ? m->devs.n : 1, sizeof(*m->info));
-	if (!m->info)
+	if (!m->info || pt_machine_index_groups(m) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->devs.n; i++) {
 		const struct pt_device *d = &m->devs.v[i];
@@ -558,8 +558,68 @@ int pt_machine_read(const struct pt_machine_paths *p, struct pt_machine *m,
 	return pt_read_disks(p->sysfs, p->root, true, &m->disks);
 }
 
+struct group_key {
+	long group;
+	size_t index; /* the scan's order is address order */
+};
+
+static int compare_group_keys(const void *pa, const void *pb)
+{
+	const struct group_key *a = pa, *b = pb;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int pt_machine_index_groups(struct pt_machine *m)
+{
+	struct group_key *keys = malloc((m->devs.n ? m->devs.n : 1) * sizeof(*keys));
+	size_t *order = malloc((m->devs.n ? m->devs.n : 1) * sizeof(*order));
+
+	if (!keys || !order) {
+		free(keys);
+		free(order);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < m->devs.n; i++)
+		keys[i] = (struct group_key){ m->devs.v[i].iommu_group, i };
+	qsort(keys, m->devs.n, sizeof(*keys), compare_group_keys);
+	for (size_t i = 0; i < m->devs.n; i++)
+		order[i] = keys[i].index;
+	free(keys);
+	free(m->by_group);
+	m->by_group = order;
+	return 0;
+}
+
+/* The first position in by_group whose group is at least GROUP. */
+static size_t group_lower_bound(const struct pt_machine *m, long group)
+{
+	size_t lo = 0, hi = m->devs.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->devs.v[m->by_group[mid]].iommu_group < group)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const size_t *pt_machine_group(const struct pt_machine *m, long group, size_t *n)
+{
+	size_t first = group_lower_bound(m, group), end = group_lower_bound(m, group + 1);
+
+	*n = end - first;
+	return m->by_group + first;
+}
+
 void pt_machine_free(struct pt_machine *m)
 {
+	free(m->by_group);
 	for (size_t i = 0; i < m->n_usb; i++)
 		free(m->usb[i].devs);
 	free(m->usb);

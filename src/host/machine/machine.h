@@ -54,6 +54,10 @@ struct pt_devinfo {
 struct pt_machine {
 	struct pt_devices devs;
 	struct pt_devinfo *info;
+	/* devs' indexes by IOMMU group, then address (pt_machine_index_groups):
+	 * a group's devices are one run of it, so asking for them costs a
+	 * binary search, not a pass over thousands of functions. */
+	size_t *by_group;
 	struct pt_usb_bus *usb;
 	size_t n_usb;
 	struct pt_disks disks;
@@ -104,6 +108,13 @@ int pt_resolve_host_selectors(const struct pt_config *cfg, const struct pt_machi
 /* What pt_select_devices asks about host-only selectors: valid while s is. */
 struct pt_resolver pt_selectors_resolver(const struct pt_selectors *s);
 void pt_selectors_free(struct pt_selectors *s);
+
+/* Builds m->by_group (pt_machine_read does; a machine put together by
+ * hand calls it once its devices are in). */
+int pt_machine_index_groups(struct pt_machine *m);
+/* The devices of IOMMU group GROUP (-1: those without one), in address
+ * order: *n indexes into m->devs.v. */
+const size_t *pt_machine_group(const struct pt_machine *m, long group, size_t *n);
 
 /* Indexes into m->devs.v, or -1. */
 long pt_machine_find(const struct pt_machine *m, const struct pt_pci_addr *a);

@@ -169,10 +169,26 @@ bool pt_report_shown(const struct pt_report *r, size_t i)
 	return !r->filter || pt_pci_filter_matches(r->filter, &r->m->devs.v[i]);
 }
 
+const size_t *pt_report_next_group(const struct pt_report *r, size_t *at, size_t *n, long *group)
+{
+	const struct pt_machine *m = r->m;
+
+	while (*at < m->devs.n) {
+		const size_t *members;
+
+		*group = m->devs.v[m->by_group[*at]].iommu_group;
+		members = pt_machine_group(m, *group, n);
+		*at += *n;
+		for (size_t k = 0; k < *n; k++)
+			if (pt_report_shown(r, members[k]))
+				return members;
+	}
+	return NULL;
+}
+
 static void list_human(const struct pt_report *r)
 {
 	const struct pt_machine *m = r->m;
-	long printed_group = -2;
 
 	if (r->setup) {
 		pt_report_setup(r, r->setup);
@@ -181,30 +197,20 @@ static void list_human(const struct pt_report *r)
 	if (!m->iommu_on)
 		print_iommu_off(r);
 	/* Groups in numeric order; within a group, address order. */
-	for (;;) {
-		long next = -1;
-		bool any = false;
+	const size_t *members;
+	size_t at = 0, n;
+	long group;
 
-		for (size_t i = 0; i < m->devs.n; i++) {
-			long g = m->devs.v[i].iommu_group;
-
-			if (pt_report_shown(r, i) && g > printed_group && (!any || g < next)) {
-				next = g;
-				any = true;
-			}
-		}
-		if (!any)
-			break;
-		if (next < 0)
+	while ((members = pt_report_next_group(r, &at, &n, &group))) {
+		if (group < 0)
 			fprintf(r->out, "%sDevices without an IOMMU group%s\n", pt_report_colour(r, BOLD),
 				pt_report_colour(r, RESET));
 		else
-			fprintf(r->out, "%sIOMMU group %ld%s\n", pt_report_colour(r, BOLD), next,
+			fprintf(r->out, "%sIOMMU group %ld%s\n", pt_report_colour(r, BOLD), group,
 				pt_report_colour(r, RESET));
-		for (size_t i = 0; i < m->devs.n; i++)
-			if (m->devs.v[i].iommu_group == next && pt_report_shown(r, i))
-				print_device(r, i);
-		printed_group = next;
+		for (size_t k = 0; k < n; k++)
+			if (pt_report_shown(r, members[k]))
+				print_device(r, members[k]);
 	}
 	if (r->cfg && r->plan)
 		for (size_t k = 0; k < r->cfg->n_rules; k++)

@@ -248,24 +248,16 @@ int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o)
 	if (!tb)
 		return err;
 	err = 0;
-	/* Groups in numeric order, devices in address order under each. */
-	for (long printed = -2;;) {
+	/* Groups in numeric order, devices in address order under each;
+	 * lspci's -s and -d decide which are shown. */
+	const size_t *members;
+	size_t at = 0, n_members;
+	long next;
+
+	while (!err && (members = pt_report_next_group(r, &at, &n_members, &next))) {
 		struct libscols_line *group = NULL;
-		long next = -1;
-		bool any = false;
 		char name[32];
 
-		for (size_t i = 0; i < r->m->devs.n; i++) {
-			long g = r->m->devs.v[i].iommu_group;
-
-			/* lspci's -s and -d */
-			if (pt_report_shown(r, i) && g > printed && (!any || g < next)) {
-				next = g;
-				any = true;
-			}
-		}
-		if (!any)
-			break;
 		if (!o->flat) {
 			if (!(group = scols_table_new_line(tb, NULL))) {
 				err = -ENOMEM;
@@ -274,10 +266,11 @@ int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o)
 			snprintf(name, sizeof(name), next < 0 ? "no group" : "group %ld", next);
 			set(group, chosen, n, L_DEVICE, name);
 		}
-		for (size_t i = 0; i < r->m->devs.n && !err; i++) {
+		for (size_t k = 0; k < n_members && !err; k++) {
+			size_t i = members[k];
 			struct libscols_line *ln;
 
-			if (r->m->devs.v[i].iommu_group != next || !pt_report_shown(r, i))
+			if (!pt_report_shown(r, i))
 				continue;
 			if (!(ln = scols_table_new_line(tb, group))) {
 				err = -ENOMEM;
@@ -286,7 +279,6 @@ int pt_table_list(const struct pt_report *r, const struct pt_table_opts *o)
 			device_line(r, ln, i, chosen, n);
 			err = add_children(r, tb, ln, i, chosen, n, o->flat);
 		}
-		printed = next;
 	}
 	if (!err && scols_print_table(tb) < 0)
 		err = -EIO;
