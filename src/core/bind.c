@@ -208,8 +208,8 @@ enum pt_bind_result pt_bind_device(const struct pt_context *ctx, const struct pt
 	r = probe(sysfs, dev);
 	if (current_driver(sysfs, dev, after, sizeof(after)) == 0 &&
 	    strcmp(after, driver) == 0) {
-		pt_log(log, PT_NOTICE, "%s: bound to %s%s%s", dev->bdf, driver,
-		       before[0] ? ", taken from " : "", before);
+		pt_log_join(log, PT_NOTICE, dev->bdf, ": bound to ", driver,
+			    before[0] ? ", taken from " : "", before, (char *)NULL);
 		return PT_BIND_DONE;
 	}
 	pt_log(log, PT_ERR, "%s: %s did not take it (%s)", dev->bdf, driver,

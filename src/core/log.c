@@ -32,3 +32,36 @@ void pt_log(const struct pt_log *log, enum pt_prio prio, const char *fmt, ...)
 	if (msg != line)
 		free(msg);
 }
+
+void pt_log_join(const struct pt_log *log, enum pt_prio prio, ...)
+{
+	char line[512];
+	size_t len = 0;
+	const char *piece;
+	va_list ap;
+
+	if (!log || !log->fn)
+		return;
+	va_start(ap, prio);
+	while ((piece = va_arg(ap, const char *))) {
+		size_t n = strlen(piece);
+
+		if (n > sizeof(line) - 1 - len)
+			n = sizeof(line) - 1 - len; /* cut, as snprintf would */
+		memcpy(line + len, piece, n);
+		len += n;
+	}
+	va_end(ap);
+	line[len] = '\0';
+	log->fn(log->data, prio, line);
+}
+
+const char *pt_hex4(unsigned v, char out[5])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 3; i >= 0; i--, v >>= 4)
+		out[i] = digits[v & 0xf];
+	out[4] = '\0';
+	return out;
+}

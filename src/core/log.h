@@ -22,5 +22,14 @@ struct pt_log {
 
 void pt_log(const struct pt_log *log, enum pt_prio prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Logs the strings given, joined, up to a NULL (cut at 511 bytes; the
+ * lines it is for are names sysfs and the config bound, under 300). For
+ * the lines logged once per selected device, thousands on an SR-IOV host,
+ * where printf's parsing of the format was half of the binder's
+ * instructions. */
+void pt_log_join(const struct pt_log *log, enum pt_prio prio, ...)
+	__attribute__((sentinel));
+/* v as 4 lower-case hex digits, the way sysfs and lspci show IDs. */
+const char *pt_hex4(unsigned v, char out[5]);
 
 #endif

@@ -4,15 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A table (each digit's value plus one; 0: not a digit): a scan parses a
+ * dozen hex numbers for each of thousands of functions. */
+static const unsigned char hex_digit[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hex_digit[(unsigned char)c] - 1;
 }
 
 /* Reads between min and max hex digits from *p; advances *p. */
@@ -103,12 +106,21 @@ void pt_pci_addr_format(const struct pt_pci_addr *a, char out[PT_PCI_ADDR_STRLEN
 	*p = '\0';
 }
 
+uint64_t pt_pci_addr_key(const struct pt_pci_addr *a)
+{
+	return ((uint64_t)a->domain << 16) | (uint64_t)a->bus << 8 | (uint64_t)(a->slot & 0x1f) << 3 |
+	       (a->function & 7);
+}
+
+struct pt_pci_addr pt_pci_addr_from_key(uint64_t key)
+{
+	return (struct pt_pci_addr){ .domain = (uint32_t)(key >> 16), .bus = (uint8_t)(key >> 8),
+				     .slot = (uint8_t)((key >> 3) & 0x1f), .function = (uint8_t)(key & 7) };
+}
+
 int pt_pci_addr_compare(const struct pt_pci_addr *a, const struct pt_pci_addr *b)
 {
-	uint64_t ka = ((uint64_t)a->domain << 16) | (uint64_t)a->bus << 8 |
-		      (uint64_t)a->slot << 3 | a->function;
-	uint64_t kb = ((uint64_t)b->domain << 16) | (uint64_t)b->bus << 8 |
-		      (uint64_t)b->slot << 3 | b->function;
+	uint64_t ka = pt_pci_addr_key(a), kb = pt_pci_addr_key(b);
 
 	return (ka > kb) - (ka < kb);
 }
@@ -197,4 +209,61 @@ int pt_parse_sysfs_hex(const char *s, unsigned long max, unsigned long *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* "20000" (PCI_CLASS): 1 to 6 hex digits, nothing else. */
+static int parse_uevent_class(const char *s, uint32_t *out)
+{
+	const char *p = s;
+
+	return take_hex(&p, 1, 6, out) || *p ? -EINVAL : 0;
+}
+
+/* "8086:10D3" (PCI_ID, PCI_SUBSYS_ID): exactly pt_pci_id_parse's pair. */
+static int parse_uevent_ids(const char *s, uint16_t *first, uint16_t *second)
+{
+	struct pt_pci_id id;
+
+	if (pt_pci_id_parse(s, &id) || id.has_subsystem)
+		return -EINVAL;
+	*first = id.vendor;
+	*second = id.device;
+	return 0;
+}
+
+int pt_parse_pci_uevent(char *text, struct pt_pci_uevent *out)
+{
+	bool have_class = false, have_id = false, have_subsys = false;
+	char *line = text;
+
+	*out = (struct pt_pci_uevent){ 0 };
+	while (line && *line) {
+		char *end = strchr(line, '\n'), *value = strchr(line, '=');
+
+		if (end)
+			*end++ = '\0';
+		if (value && (!end || value < end)) {
+			size_t key = (size_t)(value++ - line);
+			int r = 0;
+
+#define KEY_IS(k) (key == sizeof(k) - 1 && !memcmp(line, k, key))
+			if (KEY_IS("DRIVER")) {
+				out->driver = value;
+			} else if (KEY_IS("PCI_CLASS")) {
+				r = parse_uevent_class(value, &out->class);
+				have_class = r == 0;
+			} else if (KEY_IS("PCI_ID")) {
+				r = parse_uevent_ids(value, &out->vendor, &out->device);
+				have_id = r == 0;
+			} else if (KEY_IS("PCI_SUBSYS_ID")) {
+				r = parse_uevent_ids(value, &out->subvendor, &out->subdevice);
+				have_subsys = r == 0;
+			}
+#undef KEY_IS
+			if (r)
+				return -EINVAL;
+		}
+		line = end;
+	}
+	return have_class && have_id && have_subsys ? 0 : -EINVAL;
 }

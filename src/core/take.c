@@ -25,9 +25,9 @@ enum pt_bind_result pt_take_device(const struct pt_context *ctx, const struct pt
 		return PT_BIND_UNTOUCHED;
 	}
 	if (ctx->dry_run) {
-		pt_log(ctx->log, PT_INFO, "%s: would bind to %s%s%s", dev->bdf,
-		       pt_driver_name(d->driver), d->reset_method ? ", reset_method " : "",
-		       d->reset_method ? d->reset_method : "");
+		pt_log_join(ctx->log, PT_INFO, dev->bdf, ": would bind to ",
+			    pt_driver_name(d->driver), d->reset_method ? ", reset_method " : "",
+			    d->reset_method ? d->reset_method : "", (char *)NULL);
 		return PT_BIND_DRY_RUN;
 	}
 	/* The boot display's memory is held by the firmware's framebuffer: a

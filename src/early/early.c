@@ -46,32 +46,37 @@ struct sink {
 static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
 {
 	struct sink *s = data;
+	/* "<N>passthrough: MSG\n", joined rather than formatted and written
+	 * whole: a line per device, thousands at times */
+	static const char tag[] = "passthrough: ";
+	char line[16 + sizeof(tag) + 512];
+	size_t len = strlen(msg), at = 3;
 
 	if (prio == PT_DEBUG && !s->verbose)
 		return;
+	if (len > sizeof(line) - 3 - (sizeof(tag) - 1) - 1)
+		len = sizeof(line) - 3 - (sizeof(tag) - 1) - 1;
+	line[0] = '<';
+	line[1] = (char)('0' + (int)prio);
+	line[2] = '>';
+	memcpy(line + at, tag, sizeof(tag) - 1);
+	at += sizeof(tag) - 1;
+	memcpy(line + at, msg, len);
+	at += len;
+	line[at++] = '\n';
 	if (s->kmsg[0]) {
 		/* The kernel rate-limits each open /dev/kmsg to 10 lines in 5 s
 		 * and drops the rest: a file per line keeps the whole story.
 		 * One write per line: kmsg takes each write as one record. */
 		int fd = open(s->kmsg, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-		char *line = NULL;
-		int n = asprintf(&line, "<%d>passthrough: %s\n", (int)prio, msg);
 
-		if (fd < 0 || n < 0 || write(fd, line, (size_t)n) < 0) {
-			if (!s->echo)
-				s->echo = stderr;
-		}
+		if ((fd < 0 || write(fd, line, at) < 0) && !s->echo)
+			s->echo = stderr;
 		if (fd >= 0)
 			close(fd);
-		if (n >= 0)
-			free(line);
 	}
-	if (s->echo) {
-		/* No format to parse: a line per device, thousands at times */
-		fputs("passthrough: ", s->echo);
-		fputs(msg, s->echo);
-		putc('\n', s->echo);
-	}
+	if (s->echo)
+		fwrite(line + 3, 1, at - 3, s->echo); /* without the priority */
 }
 
 static void usage(FILE *f)
@@ -287,13 +292,17 @@ static void log_plan_decisions(const struct pt_config *cfg, const struct pt_devi
 		const char *rule = cfg->rules[d->rule].name;
 
 		switch (d->verdict) {
-		case PT_BIND:
-			pt_log(log, PT_INFO,
-			       "%s [%04x:%04x] rule %s: for %s (now %s)", dev->bdf,
-			       dev->vendor, dev->device, rule,
-			       pt_driver_name(d->driver),
-			       dev->driver[0] ? dev->driver : "no driver");
+		case PT_BIND: {
+			/* "%s [%04x:%04x] rule %s: for %s (now %s)", a line per
+			 * device: joined, not formatted */
+			char vendor[5], device[5];
+
+			pt_log_join(log, PT_INFO, dev->bdf, " [", pt_hex4(dev->vendor, vendor), ":",
+				    pt_hex4(dev->device, device), "] rule ", rule, ": for ",
+				    pt_driver_name(d->driver), " (now ",
+				    dev->driver[0] ? dev->driver : "no driver", ")", (char *)NULL);
 			break;
+		}
 		case PT_REFUSED:
 			if (d->reason == PT_REASON_GROUP_CHANGED)
 				log_group_changed(cfg, devs, d, log);

@@ -1,10 +1,13 @@
-/* libFuzzer: the strict parsers of addresses, IDs, classes, numbers and
- * the kernel command line. Every accepted address must print back to a
- * string that parses to the same address. */
+/* libFuzzer: the strict parsers of addresses, IDs, classes, numbers, a
+ * PCI function's uevent and the kernel command line. Every accepted
+ * address must print back to a string that parses to the same address;
+ * every accepted uevent, written again the kernel's way, to the same
+ * device. */
 #include "cmdline.h"
 #include "pciid.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +31,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pt_pci_addr_format(&a, again);
 		if (pt_pci_addr_parse_canonical(again, &b) != 0 || pt_pci_addr_compare(&a, &b) != 0)
 			abort();
+	}
+	{
+		char *text = strdup(s), again_text[160];
+		struct pt_pci_uevent u, v;
+
+		if (text && pt_parse_pci_uevent(text, &u) == 0) {
+			/* the kernel's formats (pci_uevent) */
+			snprintf(again_text, sizeof(again_text),
+				 "PCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\n", u.class,
+				 u.vendor, u.device, u.subvendor, u.subdevice);
+			if (pt_parse_pci_uevent(again_text, &v) != 0 || v.class != u.class ||
+			    v.vendor != u.vendor || v.device != u.device ||
+			    v.subvendor != u.subvendor || v.subdevice != u.subdevice)
+				abort();
+		}
+		free(text);
 	}
 	/* Only that they return, whatever the bytes: */
 	outcomes += pt_pci_addr_parse_canonical(s, &a) + pt_pci_id_parse(s, &id) +

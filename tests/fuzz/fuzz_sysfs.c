@@ -1,6 +1,7 @@
 /* libFuzzer: the sysfs device model reading a fuzzed fake tree. The input
- * is split at NUL bytes into the contents of each attribute (and link
- * target) of two devices; the tree is rebuilt each run under /tmp. */
+ * is split at NUL bytes into the contents of each attribute (uevent
+ * included) and link target of two devices; the tree is rebuilt each run
+ * under /tmp. */
 #include "device.h"
 #include "select.h"
 
@@ -17,7 +18,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const attrs[] = { "vendor", "device", "class", "subsystem_vendor",
-				     "subsystem_device", "boot_vga", "driver", "iommu_group" };
+				     "subsystem_device", "boot_vga", "uevent", "driver", "iommu_group" };
+#define FIRST_LINK 7 /* driver, iommu_group: symbolic links */
 
 static int remove_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -59,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!value)
 				return 0;
 			snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", root, names[d], attrs[a]);
-			if (a >= 6) {
+			if (a >= FIRST_LINK) {
 				if (len && symlink(value, path) < 0 && errno != EEXIST)
 					abort();
 			} else {

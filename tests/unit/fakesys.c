@@ -143,3 +143,19 @@ void fakesys_add_pci(struct fakesys *fs, const struct fake_pci *d)
 			die("symlink", path);
 	}
 }
+
+void fakesys_add_pci_uevent(struct fakesys *fs, const struct fake_pci *d)
+{
+	char rel[256], text[512], driver[96] = "";
+
+	if (d->driver)
+		snprintf(driver, sizeof(driver), "DRIVER=%s\n", d->driver);
+	snprintf(text, sizeof(text),
+		 "%sPCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n"
+		 "MODALIAS=pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+		 driver, d->class, d->vendor, d->device, d->subvendor, d->subdevice, d->bdf,
+		 d->vendor, d->device, d->subvendor, d->subdevice, d->class >> 16,
+		 (d->class >> 8) & 0xff, d->class & 0xff);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/uevent", d->bdf);
+	fakesys_write(fs, rel, text);
+}

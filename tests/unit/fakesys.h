@@ -25,6 +25,9 @@ struct fake_pci {
 void fakesys_init(struct fakesys *fs);
 void fakesys_cleanup(struct fakesys *fs);
 void fakesys_add_pci(struct fakesys *fs, const struct fake_pci *d);
+/* The device's uevent file, as the kernel writes it (dev_uevent, then
+ * pci_uevent): what real sysfs has besides the attributes. */
+void fakesys_add_pci_uevent(struct fakesys *fs, const struct fake_pci *d);
 /* Writes ROOT/rel (creating directories). */
 void fakesys_write(struct fakesys *fs, const char *rel, const char *content);
 /* Reads ROOT/rel into a static buffer; "" when missing. */

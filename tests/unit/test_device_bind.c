@@ -216,12 +216,75 @@ static void vanished_device(void **state)
 	assert_non_null(strstr(logbuf, "0000:02:00.0: the device is gone; nothing to bind"));
 }
 
+/* Property: a device read through its uevent file (the scan's way on a
+ * real kernel) is the device read attribute by attribute. Random IDs,
+ * classes and drivers; tree A has only the attributes and the driver
+ * link, tree B only the uevent file, so each read takes one path. */
+static void scan_reads_uevent_as_it_reads_the_attributes(void **state)
+{
+	static const char *const drivers[] = { NULL, "e1000e", "vfio-pci", "xhci_hcd", "snd_hda_intel" };
+	unsigned seed = 1;
+
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		struct fakesys a, b;
+		struct fake_pci d[8];
+		char bdf[8][16];
+		struct pt_devices da, db;
+
+		fakesys_init(&a);
+		fakesys_init(&b);
+		for (int i = 0; i < 8; i++) {
+			seed = seed * 1103515245u + 12345u;
+			snprintf(bdf[i], sizeof(bdf[i]), "0000:%02x:%02x.%d", (seed >> 8) & 0xff, i, (seed >> 4) & 7);
+			d[i] = (struct fake_pci){ bdf[i], (seed >> 16) & 0xffff, seed & 0xffff, 0, i, NULL, false, 0, 0 };
+			seed = seed * 1103515245u + 12345u;
+			d[i].class = seed & 0xffffff;
+			d[i].subvendor = (seed >> 8) & 0xffff;
+			d[i].subdevice = (seed * 7u) & 0xffff;
+			d[i].driver = drivers[(seed >> 24) % 5];
+			fakesys_add_pci(&a, &d[i]);
+			fakesys_add_pci(&b, &d[i]);
+			fakesys_add_pci_uevent(&b, &d[i]);
+			static const char *const repeated[] = { "vendor", "device", "class", "subsystem_vendor",
+								"subsystem_device", "driver" };
+			for (size_t k = 0; k < sizeof(repeated) / sizeof(repeated[0]); k++) {
+				char rel[256];
+
+				snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/%s", bdf[i], repeated[k]);
+				fakesys_remove(&b, rel);
+			}
+		}
+		assert_int_equal(pt_scan_devices(a.sysfs, &da, &test_log), 0);
+		assert_int_equal(pt_scan_devices(b.sysfs, &db, &test_log), 0);
+		assert_int_equal(da.n, 8);
+		assert_int_equal(db.n, 8);
+		for (size_t i = 0; i < da.n; i++) {
+			assert_string_equal(da.v[i].bdf, db.v[i].bdf);
+			assert_int_equal(da.v[i].vendor, db.v[i].vendor);
+			assert_int_equal(da.v[i].device, db.v[i].device);
+			assert_int_equal(da.v[i].subvendor, db.v[i].subvendor);
+			assert_int_equal(da.v[i].subdevice, db.v[i].subdevice);
+			assert_int_equal(da.v[i].class, db.v[i].class);
+			assert_string_equal(da.v[i].driver, db.v[i].driver);
+			assert_int_equal(da.v[i].iommu_group, db.v[i].iommu_group);
+			assert_memory_equal(&da.v[i], &db.v[i], sizeof(da.v[i]));
+		}
+		pt_devices_free(&da);
+		pt_devices_free(&db);
+		fakesys_cleanup(&a);
+		fakesys_cleanup(&b);
+	}
+	assert_string_equal(logbuf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(scan_reads_every_field_in_address_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(scan_leaves_out_what_it_cannot_trust, setup, teardown),
 		cmocka_unit_test_setup_teardown(scan_without_pci_bus, setup, teardown),
+		cmocka_unit_test(scan_reads_uevent_as_it_reads_the_attributes),
 		cmocka_unit_test_setup_teardown(dangling_driver_link_still_names_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_bind_unbinds_then_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(unbound_device_is_probed, setup, teardown),

@@ -7,6 +7,7 @@
 #include "pciid.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 static void addr_accepts_the_spellings_lspci_prints(void **state)
 {
@@ -147,6 +148,61 @@ static void sysfs_hex_values(void **state)
 	assert_int_not_equal(pt_parse_sysfs_hex("0x80 86", 0xffff, &v), 0);
 }
 
+static void uevent_gives_ids_class_and_driver(void **state)
+{
+	/* what Debian's 6.1 writes for the test topology's NIC */
+	char nic[] = "DRIVER=e1000e\nPCI_CLASS=20000\nPCI_ID=8086:10D3\nPCI_SUBSYS_ID=8086:0000\n"
+		     "PCI_SLOT_NAME=0000:01:00.0\nMODALIAS=pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00\n";
+	/* unbound, class with programming interface, keys in another order */
+	char xhci[] = "PCI_SUBSYS_ID=1AF4:1100\nPCI_ID=1b36:000d\nPCI_CLASS=C0330";
+	/* an old device's class 0 (four digits at least: %04X) */
+	char old[] = "PCI_CLASS=0000\nPCI_ID=1234:5678\nPCI_SUBSYS_ID=0000:0000\n";
+	struct pt_pci_uevent u;
+
+	(void)state;
+	assert_int_equal(pt_parse_pci_uevent(nic, &u), 0);
+	assert_int_equal(u.vendor, 0x8086);
+	assert_int_equal(u.device, 0x10d3);
+	assert_int_equal(u.subvendor, 0x8086);
+	assert_int_equal(u.subdevice, 0);
+	assert_int_equal(u.class, 0x020000);
+	assert_string_equal(u.driver, "e1000e");
+	assert_int_equal(pt_parse_pci_uevent(xhci, &u), 0);
+	assert_int_equal(u.class, 0x0c0330);
+	assert_int_equal(u.subvendor, 0x1af4);
+	assert_int_equal(u.subdevice, 0x1100);
+	assert_null(u.driver);
+	assert_int_equal(pt_parse_pci_uevent(old, &u), 0);
+	assert_int_equal(u.class, 0);
+}
+
+static void uevent_without_what_the_scan_needs_is_refused(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"DRIVER=e1000e\n",
+		"PCI_CLASS=20000\nPCI_ID=8086:10D3\n",                      /* no subsystem */
+		"PCI_CLASS=20000\nPCI_SUBSYS_ID=8086:0000\n",               /* no IDs */
+		"PCI_ID=8086:10D3\nPCI_SUBSYS_ID=8086:0000\n",              /* no class */
+		"PCI_CLASS=1000000\nPCI_ID=8086:10D3\nPCI_SUBSYS_ID=0:0\n", /* seven digits */
+		"PCI_CLASS=20000\nPCI_ID=8086:10D3:0000:0000\nPCI_SUBSYS_ID=8086:0000\n",
+		"PCI_CLASS=20000\nPCI_ID=8086-10D3\nPCI_SUBSYS_ID=8086:0000\n",
+		"PCI_CLASS=2000g\nPCI_ID=8086:10D3\nPCI_SUBSYS_ID=8086:0000\n",
+		"PCI_CLASS=\nPCI_ID=8086:10D3\nPCI_SUBSYS_ID=8086:0000\n",
+		"PCI_CLASS=20000 \nPCI_ID=8086:10D3\nPCI_SUBSYS_ID=8086:0000\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		struct pt_pci_uevent u;
+
+		snprintf(text, sizeof(text), "%s", bad[i]);
+		if (pt_parse_pci_uevent(text, &u) != -EINVAL)
+			fail_msg("accepted: \"%s\"", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +214,8 @@ int main(void)
 		cmocka_unit_test(class_prefixes),
 		cmocka_unit_test(decimal_numbers),
 		cmocka_unit_test(sysfs_hex_values),
+		cmocka_unit_test(uevent_gives_ids_class_and_driver),
+		cmocka_unit_test(uevent_without_what_the_scan_needs_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
