@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs in the guest: copies what the host tool reads from sysfs and /proc
 # into a tree with the same layout (relative links kept), and prints it as
-# a base64 tar between PT-CAPTURE markers.
+# a base64 tar between PT-CAPTURE markers (not with --no-print).
 c=/tmp/capture
 mkdir -p $c
 copy_attrs() { # DIR ATTR...
@@ -18,7 +18,7 @@ for l in /sys/bus/pci/devices/*; do
 	copy_link "$l"
 	d=$(readlink -f "$l")
 	copy_attrs "$d" vendor device subsystem_vendor subsystem_device class boot_vga \
-		reset_method driver_override modalias revision
+		reset_method driver_override modalias revision uevent
 	dd if="$d/config" of="$c$d/config" bs=4096 count=1 2>/dev/null
 	copy_link "$d/driver"; copy_link "$d/iommu_group"
 done
@@ -58,6 +58,7 @@ for f in swaps cmdline cpuinfo interrupts net/route net/ipv6_route; do
 	cat /proc/$f >$c/proc/$f 2>/dev/null
 done
 for v in /dev/vfio/*; do [ -e "$v" ] && : >"$c$v"; done
+[ "${1:-}" = --no-print ] && exit 0
 echo PT-CAPTURE-BEGIN
 tar -C $c -cf - . | gzip -9 | base64
 echo PT-CAPTURE-END

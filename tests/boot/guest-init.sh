@@ -116,6 +116,18 @@ if [ "$(arg pt.host)" = 1 ]; then
 	echo PT-MOUNTS-BEGIN
 	passthrough guest-mounts "/dev/${disk}2" --key-file /etc/tests/luks.key --mountpoint /data
 	echo "PT-MOUNTS-EXIT $?"
+	# The scan reads each function's uevent file, which repeats its IDs,
+	# class and driver; without one it reads those attributes. This
+	# kernel's copy of the machine, read both ways, must give one answer.
+	/etc/tests/capture-guest.sh --no-print
+	c=/tmp/capture
+	passthrough --sysfs $c/sys --root $c list --json >/tmp/by-uevent.json
+	uevents=$(find $c/sys/devices -name uevent | wc -l)
+	find $c/sys/devices -name uevent -exec rm -f {} +
+	passthrough --sysfs $c/sys --root $c list --json >/tmp/by-attributes.json
+	if cmp -s /tmp/by-uevent.json /tmp/by-attributes.json; then same=same; else same=differ; fi
+	echo "PT-UEVENT $uevents uevent files, $same, $(grep -c '"address"' /tmp/by-uevent.json) addresses"
+	diff /tmp/by-uevent.json /tmp/by-attributes.json | head -20 | sed 's/^/PT-UEVENT-DIFF /'
 fi
 # pt.vfiobar=BDF: use the device through VFIO as QEMU would (BAR 0), and
 # show what holds framebuffer memory.

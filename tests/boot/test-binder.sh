@@ -172,6 +172,9 @@ host_case "guest-mounts: crypttab by the LUKS UUID, fstab by the filesystem insi
 		grep -Eq "^sd[a-z]2_crypt UUID=[0-9a-f-]{36} /etc/tests/luks.key luks,noearly$" "$0.mounts" &&
 		grep -Pq "^UUID=[0-9a-f-]{36}\t/data\text4\tdefaults,noinit_itable\t0\t2$" "$0.mounts" &&
 		grep -q "^PT-MOUNTS-EXIT 0$" "$0"' "$log"
+host_case "the scan reads the kernel's uevent files as it reads the attributes they repeat" \
+	bash -c 'grep -Eq "^PT-UEVENT [1-9][0-9]* uevent files, same, [1-9][0-9]* addresses$" "$0" ||
+		{ grep "^PT-UEVENT" "$0" | sed "s/^/#   /"; false; }' "$log"
 # log_case NAME LOG SHOWN TEST...: one TAP line for what the guest's log
 # shows; on failure, its lines matching SHOWN (an ERE).
 log_case() {
