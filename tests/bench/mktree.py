@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds a fake sysfs/proc tree of N PCI functions for the benchmarks, in
 the kernel's layout (devices under /sys/devices, links in /sys/bus/pci,
-iommu_groups, drivers, a 64-byte config space), so passthrough, lspci
+iommu_groups, drivers, uevent, a 64-byte config space), so passthrough, lspci
 (-A linux-sysfs -O sysfs.path=...) and the guides' shell loops all read it.
 
 Shape: a host bridge, then N-1 SR-IOV-like functions: 8 per slot, 32 slots
@@ -54,6 +54,12 @@ for i in range(n):
                         ("modalias", "pci:v%08Xd%08Xsv00008086sd00000000bc%02Xsc%02Xi%02X"
                          % (vendor, device, cls >> 16, (cls >> 8) & 0xFF, cls & 0xFF))):
         write(os.path.join(d, attr), value + "\n")
+    # as the kernel writes it (dev_uevent, then pci_uevent)
+    write(os.path.join(d, "uevent"),
+          ("DRIVER=%s\n" % driver if driver else "") +
+          "PCI_CLASS=%X\nPCI_ID=%04X:%04X\nPCI_SUBSYS_ID=8086:0000\nPCI_SLOT_NAME=%s\n"
+          "MODALIAS=pci:v%08Xd%08Xsv00008086sd00000000bc%02Xsc%02Xi%02X\n"
+          % (cls, vendor, device, bdf, vendor, device, cls >> 16, (cls >> 8) & 0xFF, cls & 0xFF))
     config = struct.pack("<HHHHBBBBBBBB", vendor, device, 0, 0, 0, cls & 0xFF,
                          (cls >> 8) & 0xFF, cls >> 16, 0, 0, 0, 0) + bytes(48)
     with open(os.path.join(d, "config"), "wb") as f:
