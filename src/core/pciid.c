@@ -68,12 +68,38 @@ int pt_pci_addr_parse(const char *s, struct pt_pci_addr *out)
 	return 0;
 }
 
+/* Lower-case hex digits at s[0..n): their value, or -1. */
+static long lower_hex(const char *s, int n)
+{
+	long v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return -1;
+		v = v * 16 + hex_value(s[i]);
+	}
+	return v;
+}
+
 int pt_pci_addr_parse_canonical(const char *s, struct pt_pci_addr *out)
 {
 	char canon[PT_PCI_ADDR_STRLEN];
 	struct pt_pci_addr a;
+	long domain, bus, slot, fn;
 
-	if (!s || !strchr(s, ':') || strchr(s, ':') == strrchr(s, ':'))
+	if (!s)
+		return -EINVAL;
+	/* The usual spelling, "0000:01:00.0", read in place: a scan meets
+	 * thousands. Anything else is parsed and must print back the same. */
+	if (strlen(s) == 12 && s[4] == ':' && s[7] == ':' && s[10] == '.' &&
+	    (domain = lower_hex(s, 4)) >= 0 && (bus = lower_hex(s + 5, 2)) >= 0 &&
+	    (slot = lower_hex(s + 8, 2)) >= 0 && (fn = lower_hex(s + 11, 1)) >= 0) {
+		if (slot > 0x1f || fn > 7)
+			return -EINVAL;
+		*out = (struct pt_pci_addr){ (uint32_t)domain, (uint8_t)bus, (uint8_t)slot, (uint8_t)fn };
+		return 0;
+	}
+	if (!strchr(s, ':') || strchr(s, ':') == strrchr(s, ':'))
 		return -EINVAL;
 	if (pt_pci_addr_parse(s, &a))
 		return -EINVAL;

@@ -32,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pt_pci_addr_parse_canonical(again, &b) != 0 || pt_pci_addr_compare(&a, &b) != 0)
 			abort();
 	}
+	/* canonical: exactly what parses and prints back the same */
+	if ((pt_pci_addr_parse_canonical(s, &b) == 0) !=
+	    (pt_pci_addr_parse(s, &a) == 0 && (pt_pci_addr_format(&a, again), !strcmp(again, s)) &&
+	     strchr(s, ':') != strrchr(s, ':')))
+		abort();
 	{
 		char *text = strdup(s), again_text[160];
 		struct pt_pci_uevent u, v;
