@@ -370,6 +370,7 @@ print(fmt % ("", "passthrough", "reference", "ratio", "unit, note"))
 for r in rows:
     num = lambda v: "" if v is None else ("%.0f" % v if v >= 100 else "%.2f" % v)
     print(fmt % (r["what"], num(r["ours"]), num(r["reference"]),
-                 "" if r["ratio"] is None else "%.1fx" % r["ratio"], (r["unit"] + (", " + r["note"] if r["note"] else ""))))
+                 "" if r["ratio"] is None else "%.1fx" % r["ratio"],
+                 ", ".join(x for x in (r["unit"], r["note"]) if x)))
 PY
 echo "(written to $BENCH/results.json)"
