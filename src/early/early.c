@@ -47,20 +47,18 @@ static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
 {
 	struct sink *s = data;
 	/* "<N>passthrough: MSG\n", joined rather than formatted and written
-	 * whole: a line per device, thousands at times */
-	static const char tag[] = "passthrough: ";
-	char line[16 + sizeof(tag) + 512];
-	size_t len = strlen(msg), at = 3;
+	 * whole: a line per device, thousands at times. On the stack when it
+	 * fits, as nearly every line does. */
+	static const char tag[] = "<N>passthrough: ";
+	char stack[sizeof(tag) + 512], *line = stack;
+	size_t len = strlen(msg), at = sizeof(tag) - 1;
 
 	if (prio == PT_DEBUG && !s->verbose)
 		return;
-	if (len > sizeof(line) - 3 - (sizeof(tag) - 1) - 1)
-		len = sizeof(line) - 3 - (sizeof(tag) - 1) - 1;
-	line[0] = '<';
+	if (at + len + 1 > sizeof(stack) && !(line = malloc(at + len + 1)))
+		return;
+	memcpy(line, tag, at);
 	line[1] = (char)('0' + (int)prio);
-	line[2] = '>';
-	memcpy(line + at, tag, sizeof(tag) - 1);
-	at += sizeof(tag) - 1;
 	memcpy(line + at, msg, len);
 	at += len;
 	line[at++] = '\n';
@@ -77,6 +75,8 @@ static void log_to_sink(void *data, enum pt_prio prio, const char *msg)
 	}
 	if (s->echo)
 		fwrite(line + 3, 1, at - 3, s->echo); /* without the priority */
+	if (line != stack)
+		free(line);
 }
 
 static void usage(FILE *f)

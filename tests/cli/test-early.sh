@@ -97,6 +97,11 @@ check "kmsg lines carry a priority and the passthrough: prefix" \
 check "kmsg ends with the summary" \
 	bash -c 'tail -n 1 "$0" | grep -q "^<5>passthrough: done: 0 bound, 0 already bound, 0 refused, 1 failed (2 devices, [0-9]* us)$"' "$R/dev/kmsg"
 check "exit status 0 after a failed bind" same "$(cat "$R/rc")" 0
+R2=$TAP_TMP/long-line; fake_root "$R2"
+long="$R2/$(printf 'd%.0s' $(seq 200))/$(printf 'e%.0s' $(seq 200))/$(printf 'f%.0s' $(seq 200)).conf"
+run "$R2" -c "$long"
+check "a line longer than 512 bytes reaches the kernel log whole" \
+	contains "$R2/dev/kmsg" "<6>passthrough: no $long: nothing to bind"
 check "nothing on stderr without -v" same "$(cat "$R/out")" ""
 
 R=$TAP_TMP/verbose; fake_root "$R"; run "$R" -v
