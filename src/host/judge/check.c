@@ -501,11 +501,13 @@ static void check_groups(const struct pt_config *cfg, const struct pt_machine *m
 				first_of_group = false;
 		if (!first_of_group)
 			continue;
-		for (size_t k = 0; k < m->devs.n; k++) {
+		size_t n_members;
+		const size_t *members = pt_machine_group(m, dev->iommu_group, &n_members);
+
+		for (size_t at = 0; at < n_members; at++) {
+			size_t k = members[at];
 			const struct pt_device *o = &m->devs.v[k];
 
-			if (o->iommu_group != dev->iommu_group)
-				continue;
 			if (pt_device_is_platform(o))
 				pt_append_list(chipset, sizeof(chipset), o->bdf);
 			if (pt_device_is_bridge(o))

@@ -95,11 +95,15 @@ static int group_not_viable(const struct pt_doctor_facts *f, const struct pt_doc
 
 	if (dev->iommu_group < 0)
 		return 0;
-	for (size_t k = 0; k < f->m->devs.n; k++) {
+	size_t n;
+	const size_t *members = pt_machine_group(f->m, dev->iommu_group, &n);
+
+	for (size_t at = 0; at < n; at++) {
+		size_t k = members[at];
 		const struct pt_device *o = &f->m->devs.v[k];
 
-		if (k == d->device || o->iommu_group != dev->iommu_group || pt_device_is_bridge(o) ||
-		    pt_is_stub_driver(o->driver) || !o->driver[0])
+		if (k == d->device || pt_device_is_bridge(o) || pt_is_stub_driver(o->driver) ||
+		    !o->driver[0])
 			continue;
 		pt_group_member_role(f->m, k, role, sizeof(role));
 		snprintf(who, sizeof(who), "%s on %s (%s)", o->bdf, o->driver, role);

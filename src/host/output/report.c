@@ -250,13 +250,17 @@ void pt_report_show(const struct pt_report *r, size_t i)
 		fprintf(r->out, "No IOMMU group: the IOMMU is off; vfio-pci cannot take "
 			"it.\n");
 	} else {
-		fprintf(r->out, "IOMMU group %ld:", d->iommu_group);
-		for (size_t k = 0; k < m->devs.n; k++) {
-			const struct pt_device *o = &m->devs.v[k];
+		size_t n;
+		const size_t *members = pt_machine_group(m, d->iommu_group, &n);
 
-			if (k == i || o->iommu_group != d->iommu_group)
-				continue;
+		fprintf(r->out, "IOMMU group %ld:", d->iommu_group);
+		for (size_t at = 0; at < n; at++) {
+			size_t k = members[at];
+			const struct pt_device *o = &m->devs.v[k];
 			char role[160];
+
+			if (k == i)
+				continue;
 
 			pt_group_member_role(m, k, role, sizeof(role));
 			fprintf(r->out, "\n  %s [%04x:%04x] %s, %s", o->bdf, o->vendor,
